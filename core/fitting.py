@@ -1,0 +1,270 @@
+"""Fitting a registered estimator on a data set: split, preprocess, fit, score.
+
+The preprocessing lives in a scikit-learn ``Pipeline`` fitted on the training rows only, so
+nothing about the test rows leaks into imputation or scaling.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.impute import SimpleImputer
+from sklearn.metrics import mean_absolute_error, r2_score, root_mean_squared_error
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from core.datasets import Dataset
+from core.registry import FamilySpec
+from core.specs import resolve
+
+
+class FitError(ValueError):
+    """scikit-learn refused the setting; the message is a sentence for the page."""
+
+
+@dataclass(frozen=True, eq=False)
+class Split:
+    """Row positions of the training and test rows; ``test`` is ``None`` for a share of 0.
+
+    Positions, not copies of the data, so a cached fit stays small however large the data.
+    """
+
+    train: np.ndarray
+    test: np.ndarray | None
+
+    def train_rows(self, dataset: Dataset) -> tuple[pd.DataFrame, pd.Series]:
+        """Training features and target."""
+        return dataset.X.iloc[self.train], dataset.y.iloc[self.train]
+
+    def test_rows(self, dataset: Dataset) -> tuple[pd.DataFrame, pd.Series] | None:
+        """Test features and target, or ``None`` without test rows."""
+        if self.test is None:
+            return None
+        return dataset.X.iloc[self.test], dataset.y.iloc[self.test]
+
+
+@dataclass(frozen=True, eq=False)
+class FitResult:
+    """A fitted model and everything the page shows about it.
+
+    Parameters
+    ----------
+    family_id, estimator_id : str
+        Which registry entries were fitted.
+    hyperparameters : dict
+        The values passed to the estimator (only those it takes).
+    changed : tuple of str
+        Hyperparameters whose value differs from scikit-learn's default.
+    pipeline : Pipeline
+        The fitted pipeline: optional ``impute``, optional ``scale``, then ``model``.
+    split : Split
+        The rows used for training and testing.
+    feature_names : tuple of str
+        Columns of the features, in model order.
+    target : str
+        Name of the predicted column.
+    feature_sd : ndarray of shape (n_features,)
+        Standard deviation of each feature on the training rows after imputation
+        (``ddof=0``, as ``StandardScaler``).
+    metrics : DataFrame
+        One row per metric, columns ``train`` and ``test`` (NaN without test rows).
+    warnings : tuple of str
+        Warnings scikit-learn raised while fitting (convergence and the like).
+    """
+
+    family_id: str
+    estimator_id: str
+    hyperparameters: dict[str, Any]
+    changed: tuple[str, ...]
+    pipeline: Pipeline
+    split: Split
+    feature_names: tuple[str, ...]
+    target: str
+    feature_sd: np.ndarray
+    metrics: pd.DataFrame
+    warnings: tuple[str, ...]
+
+    @property
+    def model(self) -> Any:
+        """The fitted final estimator."""
+        return self.pipeline.named_steps["model"]
+
+    @property
+    def in_sample(self) -> bool:
+        """True when there are no test rows, so every metric is in-sample."""
+        return self.split.test is None
+
+
+def split_data(dataset: Dataset, test_size: float, seed: int) -> Split:
+    """Split rows into training and test sets (stratified by class for classification).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The prepared data.
+    test_size : float in [0, 0.9]
+        Share of test rows; 0 keeps every row for training.
+    seed : int
+        Random state of the shuffle.
+
+    Raises
+    ------
+    FitError
+        If the test share leaves too few training or test rows.
+    """
+    n = len(dataset.y)
+    positions = np.arange(n)
+    if test_size == 0:
+        return Split(positions, None)
+    n_test = int(np.ceil(test_size * n))
+    if n_test < 1 or n - n_test < 2:
+        raise FitError(
+            f"A test share of {test_size:g} leaves {n - n_test} training rows out of {n}; "
+            "lower the test share."
+        )
+    stratify = None
+    if dataset.task == "classification":
+        classes = dataset.y.nunique()
+        if n_test >= classes and n - n_test >= classes:
+            stratify = dataset.y
+    train, test = train_test_split(
+        positions, test_size=test_size, random_state=seed, stratify=stratify
+    )
+    return Split(train, test)
+
+
+def build_pipeline(model: Any, scale: bool, impute: bool) -> Pipeline:
+    """Chain optional median imputation, optional standardisation and the model."""
+    steps: list[tuple[str, Any]] = []
+    if impute:
+        steps.append(("impute", SimpleImputer(strategy="median")))
+    if scale:
+        steps.append(("scale", StandardScaler()))
+    steps.append(("model", model))
+    return Pipeline(steps)
+
+
+def _training_sd(pipeline: Pipeline, X_train: pd.DataFrame) -> np.ndarray:
+    """Per-feature standard deviation of the training rows as the model saw them."""
+    if "scale" in pipeline.named_steps:
+        return np.asarray(pipeline.named_steps["scale"].scale_, dtype=float).copy()
+    if "impute" in pipeline.named_steps:
+        return pipeline.named_steps["impute"].transform(X_train).std(axis=0)
+    return X_train.to_numpy(dtype=float).std(axis=0)
+
+
+def training_features(fit: FitResult, dataset: Dataset) -> pd.DataFrame:
+    """The training features as the model's scaler saw them: imputed, not yet scaled."""
+    X_train = dataset.X.iloc[fit.split.train]
+    if "impute" in fit.pipeline.named_steps:
+        values = fit.pipeline.named_steps["impute"].transform(X_train)
+        return pd.DataFrame(values, columns=X_train.columns, index=X_train.index)
+    return X_train
+
+
+def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+    """R², RMSE and MAE of a prediction."""
+    r2 = r2_score(y_true, y_pred) if len(y_true) > 1 else np.nan
+    return {
+        "R²": float(r2),
+        "RMSE": float(root_mean_squared_error(y_true, y_pred)),
+        "MAE": float(mean_absolute_error(y_true, y_pred)),
+    }
+
+
+def _warning_text(record: warnings.WarningMessage) -> str:
+    return f"{record.category.__name__}: {str(record.message).strip()}"
+
+
+def fit_model(
+    family: FamilySpec,
+    estimator_id: str,
+    hyperparameters: dict[str, Any],
+    dataset: Dataset,
+    *,
+    scale: bool = True,
+    test_size: float = 0.25,
+    seed: int = 0,
+) -> FitResult:
+    """Fit one registered estimator and score it.
+
+    Parameters
+    ----------
+    family : FamilySpec
+        The model family.
+    estimator_id : str
+        Which of the family's estimators.
+    hyperparameters : dict
+        Values by scikit-learn name; those the estimator does not take are ignored, absent
+        ones take the spec default.
+    dataset : Dataset
+        Prepared features and target.
+    scale : bool, default=True
+        Standardise features (fitted on the training rows).
+    test_size : float, default=0.25
+        Share of test rows; 0 fits and scores on all rows.
+    seed : int, default=0
+        Random state of the split.
+
+    Returns
+    -------
+    FitResult
+
+    Raises
+    ------
+    FitError
+        If scikit-learn rejects the setting or the data.
+    ValueError
+        If a hyperparameter is outside its spec.
+
+    Notes
+    -----
+    Warnings from the fit are recorded and returned for the page to show. Deprecation
+    and future warnings are re-raised after the fit, so they reach the test suite (which
+    turns them into errors) instead of being swallowed.
+    """
+    spec = family.get_estimator(estimator_id)
+    setting = resolve(family.hyperparameters_for(estimator_id), hyperparameters)
+    split = split_data(dataset, test_size, seed)
+    X_train, y_train = split.train_rows(dataset)
+    pipeline = build_pipeline(spec.make(setting.values), scale=scale, impute=dataset.has_missing)
+    with warnings.catch_warnings(record=True) as records:
+        warnings.simplefilter("always")
+        try:
+            pipeline.fit(X_train, y_train)
+        except (ValueError, np.linalg.LinAlgError) as exc:
+            raise FitError(f"scikit-learn could not fit this setting: {exc}") from None
+    shown = []
+    for record in records:
+        if issubclass(record.category, (DeprecationWarning, FutureWarning)):
+            warnings.warn_explicit(record.message, record.category, record.filename, record.lineno)
+        else:
+            text = _warning_text(record)
+            if text not in shown:
+                shown.append(text)
+    train = regression_metrics(y_train.to_numpy(), pipeline.predict(X_train))
+    test_rows = split.test_rows(dataset)
+    if test_rows is not None:
+        test = regression_metrics(test_rows[1].to_numpy(), pipeline.predict(test_rows[0]))
+    else:
+        test = dict.fromkeys(train, np.nan)
+    metrics = pd.DataFrame({"train": train, "test": test})
+    metrics.index.name = "metric"
+    return FitResult(
+        family_id=family.id,
+        estimator_id=estimator_id,
+        hyperparameters=setting.values,
+        changed=setting.changed,
+        pipeline=pipeline,
+        split=split,
+        feature_names=tuple(map(str, dataset.X.columns)),
+        target=dataset.target,
+        feature_sd=_training_sd(pipeline, X_train),
+        metrics=metrics,
+        warnings=tuple(shown),
+    )

@@ -1,0 +1,222 @@
+"""Plain-language interpretation of learned linear coefficients, with its caveats.
+
+Follows scikit-learn's "common pitfalls in the interpretation of coefficients of linear
+models": raw and per-standard-deviation units side by side, collinearity, no causal claims.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+#: Variance inflation factor above which a feature is called strongly collinear.
+VIF_WARN = 10.0
+#: Condition number of the standardised features above which collinearity is called severe.
+CONDITION_WARN = 30.0
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One interpretation sentence; ``level`` decides how the page shows it."""
+
+    text: str
+    level: Literal["info", "warning"] = "info"
+
+
+def vif_table(X: pd.DataFrame | np.ndarray, names: list[str] | None = None) -> pd.DataFrame:
+    """Variance inflation factors of each feature.
+
+    ``VIF_j = 1 / (1 - R²_j)``, where ``R²_j`` comes from regressing feature ``j`` on all the
+    others with an intercept; it equals the ``j``-th diagonal entry of the inverse of the
+    features' correlation matrix. A VIF of 10 means the variance of that coefficient is ten
+    times what it would be with uncorrelated features.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Features without missing values.
+    names : list of str, optional
+        Feature names (taken from ``X`` when it is a DataFrame).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``feature`` and ``vif`` (``inf`` for a feature that is an exact linear
+        combination of others, NaN for a constant feature or a single feature).
+    """
+    if names is None:
+        names = [str(c) for c in X.columns] if isinstance(X, pd.DataFrame) else None
+    values = np.asarray(X, dtype=float)
+    p = values.shape[1]
+    names = names or [f"x{j + 1}" for j in range(p)]
+    vif = np.full(p, np.nan)
+    sd = values.std(axis=0)
+    usable = sd > 0
+    if p > 1 and usable.sum() > 1:
+        corr = np.corrcoef(values[:, usable], rowvar=False)
+        try:
+            inverse = np.linalg.inv(corr)
+            diag = np.diag(inverse)
+            if np.linalg.cond(corr) > 1e15:
+                raise np.linalg.LinAlgError
+            vif[usable] = diag
+        except np.linalg.LinAlgError:
+            vif[usable] = np.inf
+    elif p == 1 or usable.sum() == 1:
+        vif[usable] = 1.0
+    return pd.DataFrame({"feature": names, "vif": vif})
+
+
+def condition_number(X: pd.DataFrame | np.ndarray) -> float:
+    """Condition number of the standardised features (``sqrt(max/min eigenvalue)``).
+
+    Scale-free, unlike the condition number of the raw design matrix: above about 30 the
+    data cannot pin single coefficients down (Belsley, Kuh and Welsch, 1980).
+    """
+    values = np.asarray(X, dtype=float)
+    sd = values.std(axis=0)
+    values = values[:, sd > 0]
+    if values.shape[1] < 2:
+        return 1.0
+    eig = np.linalg.eigvalsh(np.corrcoef(values, rowvar=False))
+    smallest = max(eig.min(), 0.0)
+    return float(np.inf) if smallest <= 1e-15 * eig.max() else float(np.sqrt(eig.max() / smallest))
+
+
+def _fmt(value: float) -> str:
+    return f"{value:+.4g}"
+
+
+def linear_sentences(
+    table: pd.DataFrame,
+    target: str,
+    intercept: float,
+    metrics: pd.DataFrame,
+    vifs: pd.DataFrame,
+    *,
+    in_sample: bool,
+    top: int = 3,
+) -> list[Sentence]:
+    """Generate the interpretation of one linear model's coefficients.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`core.parameters.coefficient_table`.
+    target : str
+        Name of the predicted column.
+    intercept : float
+        Raw-unit intercept.
+    metrics : DataFrame
+        Metrics with ``train`` and ``test`` columns and an ``R²`` row.
+    vifs : DataFrame
+        From :func:`vif_table`.
+    in_sample : bool
+        Whether there are no test rows.
+    top : int, default=3
+        How many of the strongest features to describe.
+
+    Returns
+    -------
+    list of Sentence
+    """
+    out: list[Sentence] = []
+    strength = table["coef_per_sd"].abs()
+    ranked = table.assign(strength=strength).sort_values("strength", ascending=False)
+    nonzero = ranked[~ranked["zero"]]
+    for _, row in nonzero.head(top).iterrows():
+        out.append(
+            Sentence(
+                f"Holding the other features fixed, one more unit of {row.feature} goes with "
+                f"a change of {_fmt(row.coef)} in the predicted {target}; one standard "
+                f"deviation more goes with {_fmt(row.coef_per_sd)}."
+            )
+        )
+    if len(nonzero) > 1:
+        first = nonzero.iloc[0]
+        by_raw = table.assign(raw=table["coef"].abs()).sort_values("raw", ascending=False)
+        if by_raw.iloc[0].feature != first.feature:
+            out.append(
+                Sentence(
+                    f"By raw units {by_raw.iloc[0].feature} has the largest coefficient, but "
+                    f"per standard deviation {first.feature} matters most: raw coefficients "
+                    "depend on each feature's units, so compare features per standard "
+                    "deviation."
+                )
+            )
+    zeros = table.loc[table["zero"], "feature"].tolist()
+    if zeros and len(zeros) == len(table):
+        out.append(
+            Sentence(
+                f"Every coefficient is exactly zero: the penalty is so strong that the model "
+                f"predicts the intercept ({intercept:.4g}) for every row.",
+                "warning",
+            )
+        )
+    elif zeros:
+        out.append(
+            Sentence(
+                f"The L1 penalty set {len(zeros)} of {len(table)} coefficients to exactly "
+                f"zero, dropping these features from the model: {', '.join(zeros)}."
+            )
+        )
+    if "true_coef" in table:
+        error = (table["coef"] - table["true_coef"]).abs()
+        worst = table.loc[error.idxmax()]
+        out.append(
+            Sentence(
+                f"Against the true coefficients that generated the data, the mean absolute "
+                f"error is {error.mean():.4g}; the largest is for {worst.feature} (learned "
+                f"{worst.coef:.4g}, true {worst.true_coef:.4g})."
+            )
+        )
+    high = vifs[vifs["vif"] > VIF_WARN].sort_values("vif", ascending=False)
+    if len(high):
+        listed = ", ".join(f"{r.feature} (VIF {r.vif:.3g})" for r in high.itertuples())
+        out.append(
+            Sentence(
+                f"Strongly correlated features: {listed}. A variance inflation factor above "
+                f"{VIF_WARN:g} means the data can hardly tell these features' effects apart: "
+                "their single coefficients are unstable and can even flip sign between "
+                "samples, while predictions barely change.",
+                "warning",
+            )
+        )
+    r2 = metrics.loc["R²"]
+    if in_sample:
+        out.append(
+            Sentence(
+                f"Fitted on all rows: R² is {r2['train']:.3f} in-sample only; there are no "
+                "held-out rows to show over-fitting.",
+                "warning",
+            )
+        )
+    elif np.isfinite(r2["test"]):
+        gap = r2["train"] - r2["test"]
+        if gap > 0.1:
+            out.append(
+                Sentence(
+                    f"Train R² ({r2['train']:.3f}) is well above test R² ({r2['test']:.3f}): "
+                    "the model over-fits. A stronger penalty or fewer features may help.",
+                    "warning",
+                )
+            )
+        elif r2["train"] < 0.3:
+            out.append(
+                Sentence(
+                    f"R² is low on both train ({r2['train']:.3f}) and test "
+                    f"({r2['test']:.3f}): the model under-fits; a weaker penalty or other "
+                    "features may help, or the relation is not linear."
+                )
+            )
+    out.append(
+        Sentence(
+            "Coefficients describe associations in this data, not causes: changing a feature "
+            "in the world need not change the target as the coefficient suggests, especially "
+            "when features are correlated or a cause is missing from the data."
+        )
+    )
+    return out

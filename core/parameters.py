@@ -1,0 +1,120 @@
+"""One extractor for learned parameters, in the model's units and in the features' own units.
+
+Fitted state keeps scikit-learn's names (``coef_``, ``intercept_``); coefficients are always
+shaped (n_outputs, n_features) so single-target and multi-class models read alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core.fitting import FitResult
+
+
+@dataclass(frozen=True, eq=False)
+class LinearParameters:
+    """Coefficients and intercepts of a fitted linear model.
+
+    Parameters
+    ----------
+    feature_names : tuple of str
+        Feature order of the columns of ``coef``.
+    outputs : tuple of str
+        One name per row of ``coef``: the target, or the classes.
+    coef : ndarray of shape (n_outputs, n_features)
+        Change of the prediction per one unit of each feature, in its own units.
+    intercept : ndarray of shape (n_outputs,)
+        Prediction when every feature is 0, in raw units.
+    coef_fitted : ndarray of shape (n_outputs, n_features)
+        ``coef_`` exactly as the estimator holds it (per standard deviation when the
+        pipeline standardised the features).
+    intercept_fitted : ndarray of shape (n_outputs,)
+        ``intercept_`` exactly as the estimator holds it.
+    feature_sd : ndarray of shape (n_features,)
+        Standard deviation of each feature on the training rows (``ddof=0``, as
+        ``StandardScaler``), so ``coef * feature_sd`` is the effect per standard deviation.
+    fit_intercept : bool
+        Whether the intercept was learned (otherwise it is fixed by the setting).
+    """
+
+    feature_names: tuple[str, ...]
+    outputs: tuple[str, ...]
+    coef: np.ndarray
+    intercept: np.ndarray
+    coef_fitted: np.ndarray
+    intercept_fitted: np.ndarray
+    feature_sd: np.ndarray
+    fit_intercept: bool
+
+    @property
+    def coef_per_sd(self) -> np.ndarray:
+        """Change of the prediction per one standard deviation of each feature."""
+        return self.coef * self.feature_sd
+
+    @property
+    def n_parameters(self) -> int:
+        """How many numbers the model learned: every weight, plus intercepts if fitted."""
+        return int(self.coef.size + (len(self.outputs) if self.fit_intercept else 0))
+
+
+def extract_linear_parameters(fit: FitResult) -> LinearParameters:
+    """Read ``coef_`` and ``intercept_`` from a fitted pipeline and undo standardisation.
+
+    With a scaler of means ``m`` and scales ``s`` in front of the model, the model predicts
+    ``b + sum_j w_j (x_j - m_j) / s_j``; in the features' own units that is the coefficient
+    ``w_j / s_j`` and the intercept ``b - sum_j w_j m_j / s_j``.
+    """
+    model = fit.model
+    coef_fitted = np.atleast_2d(np.asarray(model.coef_, dtype=float))
+    intercept_fitted = np.atleast_1d(np.asarray(model.intercept_, dtype=float))
+    if intercept_fitted.size == 1 and coef_fitted.shape[0] > 1:
+        intercept_fitted = np.repeat(intercept_fitted, coef_fitted.shape[0])
+    scaler = fit.pipeline.named_steps.get("scale")
+    if scaler is not None:
+        coef = coef_fitted / scaler.scale_
+        intercept = intercept_fitted - coef_fitted @ (scaler.mean_ / scaler.scale_)
+    else:
+        coef, intercept = coef_fitted, intercept_fitted
+    classes = getattr(model, "classes_", None)
+    if classes is not None and len(classes) > 2:
+        outputs = tuple(str(c) for c in classes)
+    elif classes is not None:
+        outputs = (str(classes[1]),)
+    else:
+        outputs = (fit.target,)
+    return LinearParameters(
+        feature_names=fit.feature_names,
+        outputs=outputs,
+        coef=coef,
+        intercept=intercept,
+        coef_fitted=coef_fitted,
+        intercept_fitted=intercept_fitted,
+        feature_sd=fit.feature_sd,
+        fit_intercept=bool(getattr(model, "fit_intercept", True)),
+    )
+
+
+def coefficient_table(
+    params: LinearParameters, true_coef: pd.Series | None = None, output: int = 0
+) -> pd.DataFrame:
+    """Tidy table of one output's coefficients, one row per feature, in feature order.
+
+    Columns: ``feature``, ``coef`` (per unit of the feature), ``coef_per_sd`` (per standard
+    deviation of the feature), ``zero`` (exactly zero, as Lasso produces) and, when given,
+    ``true_coef`` and ``true_coef_per_sd``.
+    """
+    table = pd.DataFrame(
+        {
+            "feature": params.feature_names,
+            "coef": params.coef[output],
+            "coef_per_sd": params.coef_per_sd[output],
+            "zero": params.coef_fitted[output] == 0.0,
+        }
+    )
+    if true_coef is not None:
+        table["true_coef"] = true_coef.reindex(params.feature_names).to_numpy()
+        table["true_coef_per_sd"] = table["true_coef"] * params.feature_sd
+    return table

@@ -1,0 +1,205 @@
+"""The model-family registry: one declarative spec per page.
+
+Widgets, URL keys, fitting, parameter extraction and tests are generated from these specs;
+pages look a family up by its stable id and never branch on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sklearn.base import BaseEstimator
+from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, Ridge
+
+from core.specs import ParamSpec
+
+Task = Literal["regression", "classification"]
+
+
+@dataclass(frozen=True)
+class EstimatorSpec:
+    """One scikit-learn estimator a family offers.
+
+    Parameters
+    ----------
+    id : str
+        Stable id, used as the ``estimator`` URL value.
+    label : str
+        Display name.
+    estimator : type
+        The scikit-learn estimator class.
+    hyperparameters : tuple of str
+        Names of the family's hyperparameter specs this estimator takes.
+    summary : str
+        One sentence on what it does differently.
+    """
+
+    id: str
+    label: str
+    estimator: type[BaseEstimator]
+    hyperparameters: tuple[str, ...]
+    summary: str
+
+    def make(self, values: dict[str, Any]) -> BaseEstimator:
+        """Return an unfitted estimator with the given hyperparameters (others ignored)."""
+        return self.estimator(**{k: values[k] for k in self.hyperparameters if k in values})
+
+
+@dataclass(frozen=True)
+class FamilySpec:
+    """A model family: one page of the app.
+
+    Parameters
+    ----------
+    id : str
+        Stable id; also the page's URL path and ``pages/<id>.py``.
+    title, icon : str
+        Navigation title and Material icon.
+    task : {"regression", "classification"}
+        Which data sets fit the family.
+    summary : str
+        One sentence for the home page.
+    estimators : tuple of EstimatorSpec
+        The estimators offered; the first is the default.
+    hyperparameters : tuple of ParamSpec
+        Every hyperparameter any of the estimators takes.
+    learned : str
+        Which fitted attributes are the learned parameters, in scikit-learn's names.
+    default_dataset : str
+        Data-set id used by default and for the home page's parameter counts.
+    """
+
+    id: str
+    title: str
+    icon: str
+    task: Task
+    summary: str
+    estimators: tuple[EstimatorSpec, ...]
+    hyperparameters: tuple[ParamSpec, ...]
+    learned: str
+    default_dataset: str
+
+    @property
+    def page_path(self) -> str:
+        """Path of the page script, relative to the repository root."""
+        return f"pages/{self.id}.py"
+
+    @property
+    def estimator_spec(self) -> ParamSpec:
+        """The ``estimator`` choice as a spec, so it is a widget and URL key like the rest."""
+        return ParamSpec(
+            name="estimator",
+            label="Estimator",
+            kind="choice",
+            default=self.estimators[0].id,
+            choices=tuple(e.id for e in self.estimators),
+            choice_labels=tuple(e.label for e in self.estimators),
+            help=" ".join(f"{e.label}: {e.summary}" for e in self.estimators),
+        )
+
+    def get_estimator(self, estimator_id: str) -> EstimatorSpec:
+        """Return the estimator spec with this id; raise ``KeyError`` if absent."""
+        for spec in self.estimators:
+            if spec.id == estimator_id:
+                return spec
+        raise KeyError(f"{self.id} has no estimator {estimator_id!r}")
+
+    def hyperparameters_for(self, estimator_id: str) -> tuple[ParamSpec, ...]:
+        """The hyperparameter specs the given estimator takes, in family order."""
+        names = self.get_estimator(estimator_id).hyperparameters
+        return tuple(p for p in self.hyperparameters if p.name in names)
+
+
+ALPHA = ParamSpec(
+    name="alpha",
+    label="alpha (penalty strength)",
+    kind="float",
+    default=1.0,
+    low=1e-6,
+    high=1e6,
+    log=True,
+    step=0.1,
+    help="How strongly large coefficients are penalised. 0 would be ordinary least squares; "
+    "larger values pull every coefficient toward zero (and Lasso sets some exactly to zero).",
+)
+L1_RATIO = ParamSpec(
+    name="l1_ratio",
+    label="l1_ratio (L1 share of the penalty)",
+    kind="float",
+    default=0.5,
+    low=0.0,
+    high=1.0,
+    step=0.05,
+    help="Elastic net's mix: 0 is a pure L2 (ridge) penalty, 1 a pure L1 (lasso) penalty.",
+)
+FIT_INTERCEPT = ParamSpec(
+    name="fit_intercept",
+    label="fit_intercept",
+    kind="bool",
+    default=True,
+    help="Learn an intercept. Off forces the fitted plane through the origin.",
+)
+MAX_ITER = ParamSpec(
+    name="max_iter",
+    label="max_iter (solver iterations)",
+    kind="int",
+    default=1000,
+    low=1,
+    high=100_000,
+    step=100,
+    role="optimizer",
+    help="Coordinate-descent iterations before giving up. It changes only how the optimum "
+    "is searched for, not which model is best; too few leaves the fit unconverged.",
+)
+
+LINEAR_REGRESSION = FamilySpec(
+    id="linear_regression",
+    title="Linear regression",
+    icon=":material/show_chart:",
+    task="regression",
+    summary="A weighted sum of the features; penalties trade fit for smaller coefficients.",
+    estimators=(
+        EstimatorSpec(
+            "ols",
+            "Ordinary least squares",
+            LinearRegression,
+            ("fit_intercept",),
+            "minimises squared error with no penalty.",
+        ),
+        EstimatorSpec(
+            "ridge",
+            "Ridge (L2)",
+            Ridge,
+            ("alpha", "fit_intercept"),
+            "adds alpha times the sum of squared coefficients.",
+        ),
+        EstimatorSpec(
+            "lasso",
+            "Lasso (L1)",
+            Lasso,
+            ("alpha", "fit_intercept", "max_iter"),
+            "adds alpha times the sum of absolute coefficients, zeroing some out.",
+        ),
+        EstimatorSpec(
+            "elasticnet",
+            "Elastic net (L1 + L2)",
+            ElasticNet,
+            ("alpha", "l1_ratio", "fit_intercept", "max_iter"),
+            "mixes the two penalties by l1_ratio.",
+        ),
+    ),
+    hyperparameters=(ALPHA, L1_RATIO, FIT_INTERCEPT, MAX_ITER),
+    learned="coef_ (one weight per feature) and intercept_",
+    default_dataset="diabetes",
+)
+
+FAMILIES: tuple[FamilySpec, ...] = (LINEAR_REGRESSION,)
+
+
+def get_family(family_id: str) -> FamilySpec:
+    """Return the family with this id; raise ``KeyError`` if there is none."""
+    for family in FAMILIES:
+        if family.id == family_id:
+            return family
+    raise KeyError(f"no model family {family_id!r}")

@@ -1,0 +1,150 @@
+"""Declarative specs for user-set values: hyperparameters, data settings, data-set options.
+
+One :class:`ParamSpec` drives a widget, its URL query key, its validation and (later) sweeps
+and generated code, so every knob in the app is described exactly once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["float", "int", "bool", "choice"]
+Role = Literal["model", "optimizer", "data"]
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One user-settable value.
+
+    Parameters
+    ----------
+    name : str
+        scikit-learn's parameter name for hyperparameters; also the widget key and URL key.
+    label : str
+        Short human label for the widget.
+    kind : {"float", "int", "bool", "choice"}
+        Value type; decides the widget.
+    default : Any
+        Default value. For hyperparameters this is scikit-learn's own default
+        (a test checks it), so "differs from the default" means "differs from scikit-learn".
+    low, high : float or None
+        Inclusive bounds for numeric kinds, mirroring scikit-learn's
+        ``_parameter_constraints`` (narrowed to what is sensible in a UI).
+    log : bool, default=False
+        Whether the value is naturally explored on a log scale (sweeps, paths).
+    choices : tuple, default=()
+        Allowed values for ``kind="choice"``.
+    choice_labels : tuple of str, default=()
+        Display labels matching ``choices``.
+    help : str
+        One or two sentences shown as the widget's tooltip.
+    role : {"model", "optimizer", "data"}
+        ``"model"`` changes which model is learned, ``"optimizer"`` only how it is found,
+        ``"data"`` how the data are prepared.
+    step : float or None
+        Widget step for numeric kinds.
+    """
+
+    name: str
+    label: str
+    kind: Kind
+    default: Any
+    help: str
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    choices: tuple[Any, ...] = ()
+    choice_labels: tuple[str, ...] = ()
+    role: Role = "model"
+    step: float | None = None
+
+    def label_for(self, value: Any) -> str:
+        """Return the display label of a choice value (the value itself otherwise)."""
+        if self.kind == "choice" and self.choice_labels and value in self.choices:
+            return self.choice_labels[self.choices.index(value)]
+        return str(value)
+
+    def validate(self, value: Any) -> Any:
+        """Return ``value`` coerced to this spec's type, or raise ``ValueError``.
+
+        Parameters
+        ----------
+        value : Any
+            A candidate value, possibly a string from a URL or a JSON file.
+
+        Returns
+        -------
+        Any
+            The value as ``float``, ``int``, ``bool`` or one of ``choices``.
+        """
+        if self.kind == "bool":
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in {"true", "1", "yes", "on"}:
+                return True
+            if text in {"false", "0", "no", "off"}:
+                return False
+            raise ValueError(f"{self.label}: expected true or false, got {value!r}.")
+        if self.kind == "choice":
+            for choice in self.choices:
+                if value == choice or str(value) == str(choice):
+                    return choice
+            allowed = ", ".join(str(c) for c in self.choices)
+            raise ValueError(f"{self.label}: {value!r} is not one of {allowed}.")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{self.label}: expected a number, got {value!r}.") from None
+        if math.isnan(number):
+            raise ValueError(f"{self.label}: expected a number, got NaN.")
+        if self.kind == "int":
+            if not number.is_integer():
+                raise ValueError(f"{self.label}: expected a whole number, got {value!r}.")
+            number = int(number)
+        if self.low is not None and number < self.low:
+            raise ValueError(f"{self.label}: {value} is below the minimum {self.low:g}.")
+        if self.high is not None and number > self.high:
+            raise ValueError(f"{self.label}: {value} is above the maximum {self.high:g}.")
+        return number
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A resolved set of values for some specs, in spec order.
+
+    ``values`` maps spec name to value; ``changed`` lists the names whose value differs
+    from the spec default.
+    """
+
+    values: dict[str, Any] = field(default_factory=dict)
+    changed: tuple[str, ...] = ()
+
+
+def resolve(specs: tuple[ParamSpec, ...], raw: dict[str, Any]) -> Setting:
+    """Validate ``raw`` against ``specs``, filling defaults for absent names.
+
+    Parameters
+    ----------
+    specs : tuple of ParamSpec
+        The specs to resolve.
+    raw : dict
+        Candidate values by name; names not in ``specs`` are ignored.
+
+    Returns
+    -------
+    Setting
+        Validated values, with the names that differ from their defaults.
+
+    Raises
+    ------
+    ValueError
+        If any present value is invalid for its spec.
+    """
+    values = {}
+    for spec in specs:
+        values[spec.name] = spec.validate(raw[spec.name]) if spec.name in raw else spec.default
+    changed = tuple(s.name for s in specs if values[s.name] != s.default)
+    return Setting(values=values, changed=changed)

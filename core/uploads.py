@@ -1,0 +1,116 @@
+"""Reading a user's CSV file safely: bounded size, sniffed encoding and delimiter.
+
+Only text is parsed (never pickles or code); every failure becomes a :class:`DataError`
+whose message tells the user what to fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+
+from core.datasets import DataError, Table
+
+#: Largest upload read, in bytes; ``.streamlit/config.toml`` sets the same bound in MB.
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+MAX_ROWS = 200_000
+MAX_COLUMNS = 500
+_ENCODINGS = ("utf-8-sig", "utf-16", "cp1252", "latin-1")
+_DELIMITERS = ",;\t|"
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1"), "latin-1"
+
+
+def _sniff_delimiter(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        first = text.splitlines()[0] if text else ""
+        counts = {d: first.count(d) for d in _DELIMITERS}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def read_csv_upload(data: bytes, filename: str = "upload.csv") -> Table:
+    """Parse an uploaded CSV file into a :class:`~core.datasets.Table`.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+    filename : str
+        Shown in messages only.
+
+    Returns
+    -------
+    Table
+        The parsed columns; ``default_target`` is the last column; ``notes`` say which
+        encoding and delimiter were found.
+
+    Raises
+    ------
+    DataError
+        If the file is too large, empty, binary or not a table.
+    """
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise DataError(
+            f"{filename} is {len(data) / 2**20:.1f} MB; the limit is "
+            f"{MAX_UPLOAD_BYTES / 2**20:.0f} MB. Upload a sample of the rows."
+        )
+    if not data.strip():
+        raise DataError(f"{filename} is empty.")
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError(f"{filename} looks like a binary file, not a CSV text file.")
+    text, encoding = _decode(data)
+    delimiter = _sniff_delimiter(text)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            nrows=MAX_ROWS + 1,
+            skipinitialspace=True,
+            on_bad_lines="error",
+        )
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{filename} has no columns to read.") from None
+    except (pd.errors.ParserError, ValueError, csv.Error) as exc:
+        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
+        raise DataError(
+            f"{filename} could not be read as a table ({detail}). Check that every row has "
+            "the same number of fields and that quotes are closed."
+        ) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.columns.duplicated().any():
+        dupes = sorted(set(frame.columns[frame.columns.duplicated()]))
+        raise DataError(f"{filename} has repeated column names: {', '.join(dupes)}.")
+    if frame.shape[1] < 2:
+        raise DataError(
+            f"{filename} has {frame.shape[1]} column; a target and at least one feature are "
+            "needed. If the values are in one column, check the delimiter."
+        )
+    if frame.shape[1] > MAX_COLUMNS:
+        raise DataError(f"{filename} has {frame.shape[1]} columns; the limit is {MAX_COLUMNS}.")
+    if frame.empty:
+        raise DataError(f"{filename} has a header but no rows.")
+    notes = [f"Read {filename} as {encoding} text with {delimiter!r} as the delimiter."]
+    if len(frame) > MAX_ROWS:
+        frame = frame.iloc[:MAX_ROWS]
+        notes.append(f"Kept the first {MAX_ROWS:,} rows.")
+    return Table(
+        frame=frame,
+        default_target=str(frame.columns[-1]),
+        description=f"Uploaded file {filename}: {len(frame):,} rows, {frame.shape[1]} columns.",
+        notes=tuple(notes),
+    )

@@ -1,0 +1,78 @@
+"""Linear regression page: OLS, Ridge, Lasso and elastic net, set versus learned."""
+
+import streamlit as st
+
+from core.compare import make_snapshot
+from core.fitting import FitError, training_features
+from core.interpretation import linear_sentences, vif_table
+from core.parameters import coefficient_table, extract_linear_parameters
+from core.registry import get_family
+from ui.cache import cached_fit
+from ui.data import data_section
+from ui.panels import (
+    compare_panel,
+    fit_messages,
+    hyperparameter_panel,
+    interpretation_panel,
+    linear_parameters_panel,
+    metrics_panel,
+)
+from ui.text import escape_markdown
+
+family = get_family("linear_regression")
+st.title(family.title)
+st.caption(family.summary + f" Learned parameters: {family.learned}.")
+
+st.subheader("Data", divider="gray")
+choice = data_section(family.task)
+if choice is None:
+    st.stop()
+
+set_col, learned_col = st.columns(2, gap="large")
+with set_col:
+    st.subheader("Hyperparameters you set", divider="blue")
+    estimator_id, values = hyperparameter_panel(family)
+
+try:
+    fit = cached_fit(
+        family.id,
+        estimator_id,
+        tuple(sorted(values.items())),
+        choice.data_key,
+        choice.target,
+        choice.scale,
+        choice.test_size,
+        choice.seed,
+        choice.dataset,
+    )
+except (FitError, ValueError) as exc:
+    learned_col.error(escape_markdown(str(exc)))
+    st.stop()
+
+params = extract_linear_parameters(fit)
+table = coefficient_table(params, choice.dataset.true_coef)
+with learned_col:
+    st.subheader("Parameters the model learned", divider="orange")
+    fit_messages(fit)
+    linear_parameters_panel(params, table, choice.dataset.target)
+with set_col:
+    st.markdown("**Scores**")
+    metrics_panel(fit)
+
+st.subheader("Interpretation", divider="gray")
+interpretation_panel(
+    linear_sentences(
+        table,
+        choice.dataset.target,
+        float(params.intercept[0]),
+        fit.metrics,
+        vif_table(training_features(fit, choice.dataset)),
+        in_sample=fit.in_sample,
+    )
+)
+
+st.subheader("Compare: pin A, change to B", divider="gray")
+compare_panel(
+    f"pinned_{family.id}",
+    make_snapshot(fit, params, f"{choice.data_key}:{choice.target}", choice.setting),
+)

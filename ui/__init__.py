@@ -1,0 +1,1 @@
+"""Streamlit layer: widgets generated from specs, the data-set picker, caches, panels."""

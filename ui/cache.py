@@ -1,0 +1,77 @@
+"""Cached wrappers around core, the only place results are cached.
+
+Every cache is bounded (Community Cloud gives an app about 1 GB). Large inputs are passed as
+underscore arguments, which Streamlit does not hash; a short key string identifies them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from core.datasets import Dataset, Table, load_table, make_dataset
+from core.fitting import FitResult, fit_model
+from core.registry import Task, get_family
+from core.uploads import read_csv_upload
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_table(dataset_id: str, seed: int, options: tuple[tuple[str, Any], ...]) -> Table:
+    """A built-in or generated table; generated ones depend on the seed and options."""
+    return load_table(dataset_id, seed=seed, **dict(options))
+
+
+@st.cache_data(max_entries=4, show_spinner="Reading the file…")
+def cached_upload(file_key: str, filename: str, _data: bytes) -> Table:
+    """A parsed upload, keyed by the uploader's file id (a new upload gets a new id)."""
+    return read_csv_upload(_data, filename)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_dataset(data_key: str, target: str, task: Task, name: str, _table: Table) -> Dataset:
+    """Features and target prepared from a table for a task."""
+    return make_dataset(
+        _table.frame,
+        target,
+        task,
+        name=name,
+        description=_table.description,
+        notes=_table.notes,
+        true_coef=_table.true_coef if target == _table.default_target else None,
+        true_intercept=_table.true_intercept if target == _table.default_target else None,
+    )
+
+
+@st.cache_data(max_entries=64, show_spinner="Fitting…")
+def cached_fit(
+    family_id: str,
+    estimator_id: str,
+    hyperparameters: tuple[tuple[str, Any], ...],
+    data_key: str,
+    target: str,
+    scale: bool,
+    test_size: float,
+    seed: int,
+    _dataset: Dataset,
+) -> FitResult:
+    """One fit, keyed by the data and every value that defines it.
+
+    Changing one hyperparameter refits only that model; returning to an earlier setting is
+    a cache hit. Fits hold row positions, not data, so 64 entries stay small.
+    """
+    return fit_model(
+        get_family(family_id),
+        estimator_id,
+        dict(hyperparameters),
+        _dataset,
+        scale=scale,
+        test_size=test_size,
+        seed=seed,
+    )
+
+
+def clear_caches() -> None:
+    """Empty every cache (tests call this between app runs)."""
+    for cached in (cached_table, cached_upload, cached_dataset, cached_fit):
+        cached.clear()

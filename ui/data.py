@@ -1,0 +1,172 @@
+"""The data section of a family page: data set, target, split, seed and standardisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from core.datasets import (
+    DATA_SETTINGS,
+    SCALE,
+    SEED,
+    TEST_SIZE,
+    UPLOAD_ID,
+    DataError,
+    Dataset,
+    datasets_for,
+    get_dataset_spec,
+    target_candidates,
+)
+from core.registry import Task
+from core.specs import ParamSpec
+from core.uploads import MAX_UPLOAD_BYTES
+from ui.cache import cached_dataset, cached_table, cached_upload
+from ui.text import escape_markdown
+from ui.widgets import spec_widget
+
+
+@dataclass(frozen=True)
+class DataChoice:
+    """The prepared data and the settings that produced it.
+
+    ``data_key`` identifies the table (data set id with its generator options, or the
+    upload's content) and is part of every cache key downstream.
+    """
+
+    dataset: Dataset
+    data_key: str
+    dataset_id: str
+    options: dict
+    target: str
+    scale: bool
+    test_size: float
+    seed: int
+
+    @property
+    def setting(self) -> dict:
+        """Every data value that defines the fit, by its URL key."""
+        return {
+            "dataset": self.dataset_id,
+            **self.options,
+            "target": self.target,
+            "scale": self.scale,
+            "test_size": self.test_size,
+            "seed": self.seed,
+        }
+
+
+def _dataset_spec_widget(task: Task) -> str:
+    specs = datasets_for(task)
+    choices = (*tuple(s.id for s in specs), UPLOAD_ID)
+    labels = (*tuple(s.label for s in specs), "Upload a CSV file…")
+    picker = ParamSpec(
+        name="dataset",
+        label="Data set",
+        kind="choice",
+        default=choices[0],
+        choices=choices,
+        choice_labels=labels,
+        help="A built-in data set, a generated one with known true parameters, or your own "
+        "CSV file.",
+    )
+    return spec_widget(picker)
+
+
+def data_section(task: Task, default_dataset: str | None = None) -> DataChoice | None:
+    """Draw the data controls and return the prepared data, or ``None`` after a message.
+
+    Nothing raises to the page: a file or table that cannot serve the task shows an
+    ``st.error`` sentence and the controls stay usable.
+    """
+    top = st.columns([3, 3, 2, 2, 2], vertical_alignment="bottom")
+    with top[0]:
+        dataset_id = _dataset_spec_widget(task)
+    with top[3]:
+        seed = spec_widget(SEED)
+    with top[2]:
+        test_size = spec_widget(TEST_SIZE)
+    with top[4]:
+        scale = spec_widget(SCALE)
+
+    options: dict = {}
+    if dataset_id == UPLOAD_ID:
+        upload = st.file_uploader(
+            f"CSV file (up to {MAX_UPLOAD_BYTES // 2**20} MB; comma, semicolon, tab or pipe "
+            "separated; the first row holds column names)",
+            type=["csv", "txt", "tsv"],
+            key="upload",
+        )
+        st.caption("Uploaded data stay in this session only and cannot travel in a link.")
+        if upload is None:
+            with top[1]:
+                st.selectbox("Target", ["(upload a file first)"], disabled=True)
+            st.info("Choose a CSV file to train on your own data.")
+            return None
+        try:
+            table = cached_upload(upload.file_id, upload.name, upload.getvalue())
+        except DataError as exc:
+            st.error(str(exc))
+            return None
+        data_key = f"upload:{upload.file_id}"
+        name = upload.name
+    else:
+        spec = get_dataset_spec(dataset_id)
+        if spec.options:
+            with st.expander("Generator controls", expanded=False):
+                cols = st.columns(len(spec.options))
+                for col, option in zip(cols, spec.options, strict=True):
+                    with col:
+                        options[option.name] = spec_widget(option)
+        try:
+            table = cached_table(dataset_id, seed, tuple(sorted(options.items())))
+        except DataError as exc:
+            st.error(str(exc))
+            return None
+        # Fixed data sets ignore the seed, so it is not part of their key.
+        data_key = f"{dataset_id}:{sorted(options.items())}:{seed}" if spec.options else dataset_id
+        name = spec.label
+
+    candidates = target_candidates(table.frame, task)
+    with top[1]:
+        if not candidates:
+            st.selectbox("Target", ["(none fits)"], disabled=True)
+        else:
+            default = table.default_target if table.default_target in candidates else None
+            target = st.selectbox(
+                "Target",
+                candidates,
+                index=candidates.index(default) if default else 0,
+                key="target",
+                bind="query-params",
+                help="The column the model predicts; every other column is a feature.",
+            )
+    if not candidates:
+        kind = (
+            "numeric column with at least three distinct values"
+            if task == "regression"
+            else ("column with 2 to 20 distinct values")
+        )
+        st.error(f"No column can be the target here: this page needs a {kind}.")
+        return None
+    try:
+        dataset = cached_dataset(data_key, target, task, name, table)
+    except DataError as exc:
+        st.error(str(exc))
+        return None
+    st.caption(escape_markdown(dataset.description))
+    for note in dataset.notes:
+        st.caption("ℹ️ " + escape_markdown(note))
+    return DataChoice(
+        dataset=dataset,
+        data_key=data_key,
+        dataset_id=dataset_id,
+        options=options,
+        target=target,
+        scale=scale,
+        test_size=test_size,
+        seed=seed,
+    )
+
+
+__all__ = ["DATA_SETTINGS", "DataChoice", "data_section"]
