@@ -13,7 +13,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.impute import SimpleImputer
-from sklearn.metrics import mean_absolute_error, r2_score, root_mean_squared_error
+from sklearn.metrics import (
+    accuracy_score,
+    log_loss,
+    mean_absolute_error,
+    r2_score,
+    roc_auc_score,
+    root_mean_squared_error,
+)
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -167,14 +174,42 @@ def training_features(fit: FitResult, dataset: Dataset) -> pd.DataFrame:
     return X_train
 
 
-def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
-    """R², RMSE and MAE of a prediction."""
+def regression_metrics(model: Any, X: pd.DataFrame, y: pd.Series) -> dict[str, float]:
+    """R², RMSE and MAE of a fitted regressor on some rows."""
+    y_true, y_pred = y.to_numpy(dtype=float), model.predict(X)
     r2 = r2_score(y_true, y_pred) if len(y_true) > 1 else np.nan
     return {
         "R²": float(r2),
         "RMSE": float(root_mean_squared_error(y_true, y_pred)),
         "MAE": float(mean_absolute_error(y_true, y_pred)),
     }
+
+
+def classification_metrics(model: Any, X: pd.DataFrame, y: pd.Series) -> dict[str, float]:
+    """Accuracy, ROC AUC (one-vs-rest macro average for several classes) and log loss.
+
+    AUC and log loss need predicted probabilities and every class among the rows; without
+    them they are NaN rather than an error.
+    """
+    out = {"accuracy": float(accuracy_score(y, model.predict(X)))}
+    auc = loss = np.nan
+    if hasattr(model, "predict_proba"):
+        proba = model.predict_proba(X)
+        classes = model.classes_
+        present = set(pd.unique(y))
+        if len(present) == len(classes):
+            if len(classes) == 2:
+                auc = roc_auc_score(y == classes[1], proba[:, 1])
+            else:
+                auc = roc_auc_score(y, proba, multi_class="ovr", labels=classes)
+        loss = log_loss(y, proba, labels=classes)
+    out["ROC AUC"] = float(auc)
+    out["log loss"] = float(loss)
+    return out
+
+
+#: How each task is scored; the family's task picks the function.
+METRICS = {"regression": regression_metrics, "classification": classification_metrics}
 
 
 def _warning_text(record: warnings.WarningMessage) -> str:
@@ -247,12 +282,10 @@ def fit_model(
             text = _warning_text(record)
             if text not in shown:
                 shown.append(text)
-    train = regression_metrics(y_train.to_numpy(), pipeline.predict(X_train))
+    score = METRICS[family.task]
+    train = score(pipeline, X_train, y_train)
     test_rows = split.test_rows(dataset)
-    if test_rows is not None:
-        test = regression_metrics(test_rows[1].to_numpy(), pipeline.predict(test_rows[0]))
-    else:
-        test = dict.fromkeys(train, np.nan)
+    test = score(pipeline, *test_rows) if test_rows is not None else dict.fromkeys(train, np.nan)
     metrics = pd.DataFrame({"train": train, "test": test})
     metrics.index.name = "metric"
     return FitResult(

@@ -6,11 +6,13 @@ pages look a family up by its stable id and never branch on it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, Ridge
+from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
 
 from core.specs import ParamSpec
 
@@ -33,6 +35,9 @@ class EstimatorSpec:
         Names of the family's hyperparameter specs this estimator takes.
     summary : str
         One sentence on what it does differently.
+    resolve : callable, optional
+        ``resolve(values) -> values``: fills values that follow from others (such as an
+        automatic solver) so that scikit-learn only ever sees a valid combination.
     """
 
     id: str
@@ -40,10 +45,16 @@ class EstimatorSpec:
     estimator: type[BaseEstimator]
     hyperparameters: tuple[str, ...]
     summary: str
+    resolve: Callable[[dict[str, Any]], dict[str, Any]] | None = field(default=None, repr=False)
+
+    def estimator_params(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The keyword arguments passed to scikit-learn for these hyperparameter values."""
+        params = {k: values[k] for k in self.hyperparameters if k in values}
+        return self.resolve(params) if self.resolve else params
 
     def make(self, values: dict[str, Any]) -> BaseEstimator:
         """Return an unfitted estimator with the given hyperparameters (others ignored)."""
-        return self.estimator(**{k: values[k] for k in self.hyperparameters if k in values})
+        return self.estimator(**self.estimator_params(values))
 
 
 @dataclass(frozen=True)
@@ -194,12 +205,127 @@ LINEAR_REGRESSION = FamilySpec(
     default_dataset="diabetes",
 )
 
+# --- logistic regression ----------------------------------------------------------------
+#: Solvers by the penalties they support (scikit-learn 1.9); "auto" picks among them.
+SOLVERS_L2_ONLY = ("lbfgs", "newton-cg", "newton-cholesky", "sag")
+SOLVERS_ANY_PENALTY = ("saga",)
+
+
+def valid_solvers(C: float, l1_ratio: float) -> tuple[str, ...]:
+    """Solvers that accept this penalty. No penalty (``C=inf``) or pure L2 (``l1_ratio=0``)
+    suits every L2 solver; any L1 share needs ``saga``. (``liblinear`` is left out: it is
+    binary-only and fits its intercept with a penalty.)"""
+    if np.isinf(C) or l1_ratio == 0:
+        return (*SOLVERS_L2_ONLY, *SOLVERS_ANY_PENALTY)
+    return SOLVERS_ANY_PENALTY
+
+
+def resolve_logistic(values: dict[str, Any]) -> dict[str, Any]:
+    """Pick the solver for ``solver="auto"`` (lbfgs when it can, else saga), map the
+    ``class_weight`` choice ``"none"`` to ``None``, and reject a solver that cannot handle
+    the penalty with a plain sentence."""
+    out = dict(values)
+    C, l1_ratio = out.get("C", 1.0), out.get("l1_ratio", 0.0)
+    allowed = valid_solvers(C, l1_ratio)
+    solver = out.get("solver", "auto")
+    if solver == "auto":
+        out["solver"] = allowed[0]
+    elif solver not in allowed:
+        raise ValueError(
+            f"The {solver} solver cannot fit an L1 share of {l1_ratio:g}; use "
+            f"{' or '.join(allowed)}, or set l1_ratio to 0."
+        )
+    if out.get("class_weight") == "none":
+        out["class_weight"] = None
+    return out
+
+
+LOGISTIC_REGRESSION = FamilySpec(
+    id="logistic_regression",
+    title="Logistic regression",
+    icon=":material/call_split:",
+    task="classification",
+    summary="A weighted sum of the features turned into class probabilities; C sets how "
+    "little the weights are penalised.",
+    estimators=(
+        EstimatorSpec(
+            "logistic",
+            "Logistic regression",
+            LogisticRegression,
+            ("C", "l1_ratio", "fit_intercept", "class_weight", "solver", "max_iter"),
+            "models the log-odds of each class as a linear function of the features.",
+            resolve=resolve_logistic,
+        ),
+    ),
+    hyperparameters=(
+        ParamSpec(
+            name="C",
+            label="C (inverse penalty strength)",
+            kind="float",
+            default=1.0,
+            low=1e-4,
+            high=float("inf"),
+            log=True,
+            step=0.1,
+            help="Smaller C means a stronger penalty and smaller coefficients; C=inf (type "
+            "'inf') removes the penalty, which gives classical maximum likelihood.",
+        ),
+        ParamSpec(
+            name="l1_ratio",
+            label="l1_ratio (L1 share of the penalty)",
+            kind="float",
+            default=0.0,
+            low=0.0,
+            high=1.0,
+            step=0.05,
+            help="0 is an L2 (ridge) penalty, 1 an L1 (lasso) penalty that zeroes "
+            "coefficients; between is elastic net. Ignored when C is inf.",
+        ),
+        FIT_INTERCEPT,
+        ParamSpec(
+            name="class_weight",
+            label="class_weight",
+            kind="choice",
+            default="none",
+            choices=("none", "balanced"),
+            help="'balanced' weights each class inversely to its frequency, so rare classes "
+            "count as much as common ones.",
+        ),
+        ParamSpec(
+            name="solver",
+            label="solver",
+            kind="choice",
+            default="auto",
+            choices=("auto", *SOLVERS_L2_ONLY, *SOLVERS_ANY_PENALTY),
+            role="optimizer",
+            help="The optimisation algorithm. 'auto' uses lbfgs for L2 or no penalty and saga "
+            "when the penalty has an L1 share. It changes how the optimum is found, not "
+            "which one.",
+        ),
+        ParamSpec(
+            name="max_iter",
+            label="max_iter (solver iterations)",
+            kind="int",
+            default=100,
+            low=1,
+            high=100_000,
+            step=100,
+            role="optimizer",
+            help="Iterations before the solver gives up; too few leaves it unconverged.",
+        ),
+    ),
+    learned="coef_ (one weight per feature and class) and intercept_",
+    default_dataset="breast_cancer",
+)
+
 FAMILIES: tuple[FamilySpec, ...] = (LINEAR_REGRESSION,)
+#: Every family spec, including those whose page is still being built (not in navigation).
+ALL_FAMILIES: tuple[FamilySpec, ...] = (LINEAR_REGRESSION, LOGISTIC_REGRESSION)
 
 
 def get_family(family_id: str) -> FamilySpec:
     """Return the family with this id; raise ``KeyError`` if there is none."""
-    for family in FAMILIES:
+    for family in ALL_FAMILIES:
         if family.id == family_id:
             return family
     raise KeyError(f"no model family {family_id!r}")
