@@ -1,4 +1,9 @@
-"""Parameter Lab: navigation over the home page and one page per registered model family."""
+"""Parameter Lab: navigation over the home page and one page per registered model family.
+
+The page scripts live in ``app_pages/``, not ``pages/``: with a ``pages/`` folder Streamlit
+runs the first deep link after a server start (``/linear_regression?...``) in its legacy
+multipage mode, straight from the folder and without this file.
+"""
 
 import streamlit as st
 
@@ -6,7 +11,7 @@ from core.registry import FAMILIES
 
 st.set_page_config(page_title="Parameter Lab", page_icon=":material/tune:", layout="wide")
 
-pages = [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)]
+pages = [st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True)]
 pages += [
     st.Page(family.page_path, title=family.title, icon=family.icon, url_path=family.id)
     for family in FAMILIES

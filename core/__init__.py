@@ -1,4 +1,4 @@
 """Pure-Python core of Parameter Lab: data, registry, fitting, interpretation, figures.
 
-Nothing in this package imports Streamlit; the UI layer (``ui/``, ``pages/``) calls it.
+Nothing in this package imports Streamlit; the UI layer (``ui/``, ``app_pages/``) calls it.
 """

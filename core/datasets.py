@@ -23,7 +23,7 @@ MAX_CATEGORIES = 20
 #: A classification target may have at most this many classes.
 MAX_CLASSES = 20
 #: A text column is read as numbers when at least this share of its non-missing cells parse.
-NUMERIC_SHARE = 0.9
+NUMERIC_SHARE = 0.8
 
 
 class DataError(ValueError):
@@ -537,23 +537,22 @@ def table_fingerprint(frame: pd.DataFrame) -> str:
     return digest.hexdigest()[:16]
 
 
-def target_candidates(frame: pd.DataFrame, task: Task) -> list[str]:
-    """Columns that could serve as the target for ``task``, in table order.
+def target_problem(frame: pd.DataFrame, column: str, task: Task) -> str | None:
+    """Why ``column`` cannot be the target for ``task``, as a sentence; ``None`` if it can."""
+    try:
+        _prepare_target(frame, column, task, [])
+    except DataError as exc:
+        return str(exc)
+    return None
 
-    Regression needs a numeric column with at least three distinct values; classification
-    a column with 2 to ``MAX_CLASSES`` distinct values.
+
+def target_candidates(frame: pd.DataFrame, task: Task) -> list[str]:
+    """Columns that can serve as the target for ``task``, in table order.
+
+    Regression needs a column of numbers with at least three distinct values; classification
+    a column with 2 to ``MAX_CLASSES`` classes, each with at least two rows.
     """
-    out = []
-    for name in frame.columns:
-        column = frame[name]
-        distinct = column.nunique(dropna=True)
-        numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
-        if task == "regression":
-            if numeric and distinct >= 3:
-                out.append(str(name))
-        elif 2 <= distinct <= MAX_CLASSES:
-            out.append(str(name))
-    return out
+    return [str(c) for c in frame.columns if target_problem(frame, str(c), task) is None]
 
 
 def _as_numeric(column: pd.Series) -> pd.Series | None:
@@ -591,9 +590,9 @@ def _prepare_target(frame: pd.DataFrame, target: str, task: Task, notes: list[st
                 "to learn. Pick another column."
             )
         if y.nunique(dropna=True) == 2:
-            notes.append(
-                f"The target {target!r} takes only two values: it looks like a class label, "
-                "which a classification page models better."
+            raise DataError(
+                f"The target {target!r} takes only two values: it is a class label, which a "
+                "classification page models properly."
             )
     else:
         classes = y.nunique(dropna=True)
@@ -608,9 +607,13 @@ def _prepare_target(frame: pd.DataFrame, target: str, task: Task, notes: list[st
                 f"allows at most {MAX_CLASSES}. It looks like a number to predict: use a "
                 "regression page."
             )
-        if pd.api.types.is_float_dtype(y) and (y.dropna() % 1 == 0).all():
-            y = y.astype("Int64")
-        y = y.astype("string") if not pd.api.types.is_numeric_dtype(y) else y
+        if y.value_counts().min() < 2:
+            rare = y.value_counts()
+            rare = ", ".join(map(str, rare[rare < 2].index))
+            raise DataError(
+                f"Each class of {target!r} needs at least two rows to be split into training "
+                f"and test rows; too rare: {rare}."
+            )
     return y
 
 
@@ -665,6 +668,10 @@ def make_dataset(
         notes_out.append(f"Dropped {int((~keep).sum())} rows whose target {target!r} is missing.")
     features = frame.loc[keep].drop(columns=[target])
     y = y.loc[keep]
+    if task == "classification":
+        # Plain labels for scikit-learn: whole numbers as int64 (1.0 -> 1), anything else text.
+        numeric = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
+        y = y.astype(np.int64) if numeric and (y % 1 == 0).all() else y.astype(str)
 
     columns: dict[str, pd.Series] = {}
     dropped_empty, dropped_constant, dropped_text, encoded, coerced = [], [], [], [], []
@@ -723,14 +730,6 @@ def make_dataset(
     X = pd.DataFrame(columns, index=features.index)
     if len(X) < 5:
         raise DataError(f"Only {len(X)} usable rows: at least 5 are needed to fit and score.")
-    if task == "classification":
-        counts = y.value_counts()
-        rare = counts[counts < 2]
-        if len(rare):
-            raise DataError(
-                "Each class needs at least two rows to be split into training and test rows; "
-                f"too rare: {', '.join(map(str, rare.index))}."
-            )
     missing = X.isna().sum()
     if missing.any():
         cols = ", ".join(f"{c} ({n})" for c, n in missing[missing > 0].items())

@@ -64,7 +64,7 @@ class FamilySpec:
     Parameters
     ----------
     id : str
-        Stable id; also the page's URL path and ``pages/<id>.py``.
+        Stable id; also the page's URL path and ``app_pages/<id>.py``.
     title, icon : str
         Navigation title and Material icon.
     task : {"regression", "classification"}
@@ -94,7 +94,7 @@ class FamilySpec:
     @property
     def page_path(self) -> str:
         """Path of the page script, relative to the repository root."""
-        return f"pages/{self.id}.py"
+        return f"app_pages/{self.id}.py"
 
     @property
     def estimator_spec(self) -> ParamSpec:

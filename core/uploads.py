@@ -91,10 +91,12 @@ def read_csv_upload(data: bytes, filename: str = "upload.csv") -> Table:
             f"{filename} could not be read as a table ({detail}). Check that every row has "
             "the same number of fields and that quotes are closed."
         ) from None
+    # pandas renames repeated headers to "a.1"; read the raw header to catch them.
+    header = [h.strip() for h in next(csv.reader(io.StringIO(text), delimiter=delimiter), [])]
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise DataError(f"{filename} has repeated column names: {', '.join(repeated)}.")
     frame.columns = [str(c).strip() for c in frame.columns]
-    if frame.columns.duplicated().any():
-        dupes = sorted(set(frame.columns[frame.columns.duplicated()]))
-        raise DataError(f"{filename} has repeated column names: {', '.join(dupes)}.")
     if frame.shape[1] < 2:
         raise DataError(
             f"{filename} has {frame.shape[1]} column; a target and at least one feature are "

@@ -10,7 +10,7 @@ from typing import Any
 
 import streamlit as st
 
-from core.datasets import Dataset, Table, load_table, make_dataset
+from core.datasets import Dataset, Table, load_table, make_dataset, target_candidates
 from core.fitting import FitResult, fit_model
 from core.registry import Task, get_family
 from core.uploads import read_csv_upload
@@ -26,6 +26,12 @@ def cached_table(dataset_id: str, seed: int, options: tuple[tuple[str, Any], ...
 def cached_upload(file_key: str, filename: str, _data: bytes) -> Table:
     """A parsed upload, keyed by the uploader's file id (a new upload gets a new id)."""
     return read_csv_upload(_data, filename)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_target_candidates(data_key: str, task: Task, _table: Table) -> list[str]:
+    """Columns of a table that can be the target for a task (checks every column)."""
+    return target_candidates(_table.frame, task)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -73,5 +79,11 @@ def cached_fit(
 
 def clear_caches() -> None:
     """Empty every cache (tests call this between app runs)."""
-    for cached in (cached_table, cached_upload, cached_dataset, cached_fit):
+    for cached in (
+        cached_table,
+        cached_upload,
+        cached_target_candidates,
+        cached_dataset,
+        cached_fit,
+    ):
         cached.clear()

@@ -16,12 +16,12 @@ from core.datasets import (
     Dataset,
     datasets_for,
     get_dataset_spec,
-    target_candidates,
+    target_problem,
 )
 from core.registry import Task
 from core.specs import ParamSpec
 from core.uploads import MAX_UPLOAD_BYTES
-from ui.cache import cached_dataset, cached_table, cached_upload
+from ui.cache import cached_dataset, cached_table, cached_target_candidates, cached_upload
 from ui.text import escape_markdown
 from ui.widgets import spec_widget
 
@@ -127,7 +127,13 @@ def data_section(task: Task, default_dataset: str | None = None) -> DataChoice |
         data_key = f"{dataset_id}:{sorted(options.items())}:{seed}" if spec.options else dataset_id
         name = spec.label
 
-    candidates = target_candidates(table.frame, task)
+    candidates = cached_target_candidates(data_key, task, table)
+    if table.default_target not in candidates:
+        problem = target_problem(table.frame, table.default_target, task)
+        st.warning(
+            f"The last column cannot be the target here: {escape_markdown(problem)}",
+            icon=":material/info:",
+        )
     with top[1]:
         if not candidates:
             st.selectbox("Target", ["(none fits)"], disabled=True)

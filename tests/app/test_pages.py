@@ -1,0 +1,185 @@
+"""AppTest: every page renders, and the linear page reacts to widgets, links and uploads."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from core.datasets import load_dataset
+from core.fitting import fit_model
+from core.parameters import extract_linear_parameters
+from core.registry import FAMILIES, LINEAR_REGRESSION
+
+LINEAR = "app_pages/linear_regression.py"
+
+
+def coefficient_table(at):
+    """The learned-parameters table: the first data frame with a 'per unit' column."""
+    for frame in at.dataframe:
+        if "per unit" in frame.value.columns:
+            return frame.value.set_index("feature")
+    raise AssertionError("no coefficient table on the page")
+
+
+def test_home_lists_every_family_with_counts(open_page):
+    at = open_page()
+    assert at.title[0].value == "Parameter Lab"
+    table = at.dataframe[0].value.set_index("family")
+    assert list(table.index) == [f.title for f in FAMILIES]
+    row = table.loc["Linear regression"]
+    assert row["hyperparameters you can set"] == len(LINEAR_REGRESSION.hyperparameters)
+    assert row["parameters learned"] == 11  # 10 diabetes features + intercept
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.id)
+def test_every_family_page_renders_parameters_without_exception(open_page, family):
+    at = open_page(family.page_path)
+    assert at.title[0].value == family.title
+    headers = [h.value for h in at.subheader]
+    assert "Hyperparameters you set" in headers and "Parameters the model learned" in headers
+    assert not at.error
+
+
+def test_default_linear_page_shows_the_core_fit(open_page, diabetes):
+    at = open_page(LINEAR)
+    expected = extract_linear_parameters(fit_model(LINEAR_REGRESSION, "ols", {}, diabetes))
+    table = coefficient_table(at)
+    np.testing.assert_allclose(table["per unit"], expected.coef[0], rtol=1e-10)
+    assert at.metric[0].value == "11"
+
+
+def test_changing_widgets_changes_the_coefficients(open_page, diabetes):
+    at = open_page(LINEAR)
+    before = coefficient_table(at)["per SD"].abs().sum()
+    at.selectbox(key="estimator").set_value("ridge").run()
+    at.number_input(key="alpha").set_value(100.0).run()
+    assert not at.exception
+    after = coefficient_table(at)["per SD"]
+    assert after.abs().sum() < 0.7 * before
+    fit = fit_model(LINEAR_REGRESSION, "ridge", {"alpha": 100.0}, diabetes)
+    expected = extract_linear_parameters(fit).coef_per_sd[0]
+    np.testing.assert_allclose(after, expected, rtol=1e-10)
+    hyper = at.dataframe[0].value.set_index("hyperparameter")
+    assert hyper.loc["alpha", "changed"] == "● changed"
+    assert hyper.loc["fit_intercept", "changed"] == ""
+
+
+def test_lasso_zeroes_show_in_table_and_interpretation(open_page):
+    at = open_page(LINEAR, estimator="lasso", alpha="5")
+    table = coefficient_table(at)
+    assert (table["zero"] == "exactly 0").sum() >= 1
+    assert any("set" in m.value and "exactly zero" in m.value for m in at.markdown)
+
+
+def test_url_query_parameters_restore_a_setting(open_page, longley):
+    at = open_page(
+        LINEAR,
+        dataset="longley",
+        estimator="ridge",
+        alpha="0.5",
+        scale="false",
+        test_size="0",
+        seed="3",
+    )
+    assert at.selectbox(key="dataset").value == "longley"
+    assert at.selectbox(key="estimator").value == "ridge"
+    assert at.number_input(key="alpha").value == 0.5
+    assert at.checkbox(key="scale").value is False
+    assert at.number_input(key="test_size").value == 0.0
+    fit = fit_model(
+        LINEAR_REGRESSION, "ridge", {"alpha": 0.5}, longley, scale=False, test_size=0.0, seed=3
+    )
+    expected = extract_linear_parameters(fit)
+    np.testing.assert_allclose(coefficient_table(at)["per unit"], expected.coef[0], rtol=1e-10)
+    assert any("in-sample" in c.value for c in at.caption)
+
+
+def test_synthetic_options_travel_in_the_url_and_show_true_coefficients(open_page):
+    at = open_page(LINEAR, dataset="synthetic_regression", n_features="3", n_informative="1")
+    table = coefficient_table(at)
+    assert list(table.index) == ["x1", "x2", "x3"]
+    assert (table["true (per unit)"] != 0).sum() == 1
+    expected = load_dataset(
+        "synthetic_regression", "regression", n_features=3, n_informative=1
+    ).true_coef
+    np.testing.assert_allclose(table["true (per unit)"], expected.to_numpy())
+
+
+def test_invalid_url_values_fall_back_to_defaults(open_page):
+    at = open_page(LINEAR, estimator="magic", alpha="-4", dataset="nope")
+    assert at.selectbox(key="estimator").value == "ols"
+    assert at.selectbox(key="dataset").value == "diabetes"
+    at.selectbox(key="estimator").set_value("ridge").run()
+    assert at.number_input(key="alpha").value == 1.0
+
+
+def test_target_can_be_changed(open_page):
+    at = open_page(LINEAR, dataset="longley")
+    at.selectbox(key="target").set_value("GNP").run()
+    assert not at.exception
+    table = coefficient_table(at)
+    assert "GNP" not in table.index and "TOTEMP" in table.index
+
+
+def upload(at, content: bytes, name: str = "data.csv"):
+    at.selectbox(key="dataset").set_value("upload").run()
+    at.file_uploader(key="upload").set_value((name, content, "text/csv")).run()
+    return at
+
+
+def test_uploaded_csv_trains(open_page):
+    at = open_page(LINEAR)
+    rows = "\n".join(f"{i},{'ab'[i % 2]},{3 * i + 1}" for i in range(40))
+    upload(at, ("size;kind;price\n" + rows.replace(",", ";")).encode())
+    assert not at.exception and not at.error
+    assert at.selectbox(key="target").value == "price"
+    table = coefficient_table(at)
+    assert list(table.index) == ["size", "kind=b"]
+    assert table.loc["size", "per unit"] == pytest.approx(3.0, rel=1e-8)
+    assert any("encoded text columns" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x00\x01\x02binary", "binary"),
+        (b"a,b\n1,2\n3,4,5\n", "could not be read"),
+        (b"name,city\nann,rome\nbob,oslo\ncat,lima\n", "No column can be the target"),
+        (b"a,y\n1,5\n2,5\n3,5\n4,5\n5,5\n", "No usable feature columns"),
+    ],
+)
+def test_bad_csv_shows_an_error_and_no_exception(open_page, content, message):
+    at = open_page(LINEAR)
+    upload(at, content, "bad.csv")
+    assert not at.exception
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    if b"5\n5,5" in content:  # the constant last column is explained, not just skipped
+        assert any("same value in every row" in w.value for w in at.warning)
+    # The user can pick another data set straight away.
+    at.selectbox(key="dataset").set_value("diabetes").run()
+    assert not at.exception and not at.error
+    assert len(coefficient_table(at)) == 10
+
+
+def test_convergence_warning_reaches_the_page(open_page):
+    at = open_page(LINEAR, estimator="lasso", alpha="0.001", max_iter="2")
+    assert any("ConvergenceWarning" in w.value for w in at.warning)
+
+
+def test_pin_as_a_then_compare_with_b(open_page):
+    at = open_page(LINEAR, estimator="ridge")
+    at.button(key="pinned_linear_regression_pin").click().run()
+    at.number_input(key="alpha").set_value(300.0).run()
+    assert not at.exception
+    frames = {tuple(f.value.columns): f.value for f in at.dataframe}
+    settings = next(v for k, v in frames.items() if k[0] == "setting").set_index("setting")
+    assert settings.loc["alpha", "A"] == "1.0" and settings.loc["alpha", "B"] == "300.0"
+    assert bool(settings.loc["alpha", "changed"])
+    metrics = next(v for k, v in frames.items() if k[0] == "metric").set_index("metric")
+    assert metrics.loc["R² (train)", "B - A"] < 0
+    chart = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    assert [trace["name"] for trace in chart["data"]] == ["A", "B"]
+    at.button(key="pinned_linear_regression_clear").click().run()
+    assert not any(next(iter(f.value.columns)) == "setting" for f in at.dataframe)

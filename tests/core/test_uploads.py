@@ -1,0 +1,63 @@
+"""Reading strangers' CSV files: sniffing, bounds and clear refusals."""
+
+import pytest
+
+from core.datasets import DataError, make_dataset
+from core.uploads import MAX_UPLOAD_BYTES, read_csv_upload
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
+def test_delimiter_is_sniffed(sep):
+    text = (
+        sep.join(["x", "z", "y"])
+        + "\n"
+        + "\n".join(sep.join([str(i), str(i % 3), str(2 * i + 1)]) for i in range(10))
+    )
+    table = read_csv_upload(text.encode(), "d.csv")
+    assert list(table.frame.columns) == ["x", "z", "y"]
+    assert table.default_target == "y"
+    assert repr(sep) in table.notes[0]
+
+
+def test_encodings_are_detected():
+    text = "städt,größe\n1,2\n3,4\n5,7\n"
+    for encoding, name in [("utf-8", "utf-8-sig"), ("cp1252", "cp1252"), ("utf-16", "utf-16")]:
+        table = read_csv_upload(text.encode(encoding), "d.csv")
+        assert list(table.frame.columns) == ["städt", "größe"], encoding
+        assert name in table.notes[0]
+
+
+def test_european_decimal_commas_do_not_break_semicolon_files():
+    table = read_csv_upload(b"a;b\n1;2\n3;4\n5;6\n", "d.csv")
+    assert table.frame.shape == (3, 2)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"   \n  ", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
+        (b"only\n1\n2\n", "1 column"),
+        (b"a,b\n", "no rows"),
+        (b'a,b\n1,2\n3,4,5,6\n"x,7\n', "could not be read"),
+        (b"a,a\n1,2\n", "repeated column names"),
+    ],
+)
+def test_malformed_files_are_refused_with_a_sentence(data, message):
+    with pytest.raises(DataError, match=message):
+        read_csv_upload(data, "bad.csv")
+
+
+def test_size_bound_is_enforced_before_parsing():
+    with pytest.raises(DataError, match="limit is 25 MB"):
+        read_csv_upload(b"a,b\n" + b"1,2\n" * (MAX_UPLOAD_BYTES // 4 + 1), "big.csv")
+
+
+def test_upload_with_text_and_missing_values_trains_ready():
+    csv = b"size,colour,price\n1,red,10\n2,blue,\n3,red,30\n4,,41\n5,blue,50\n6,red,61\n"
+    table = read_csv_upload(csv, "shop.csv")
+    data = make_dataset(table.frame, "price", "regression", name="shop", notes=table.notes)
+    assert list(data.X.columns) == ["size", "colour=red"]
+    assert len(data.y) == 5
+    assert any("imputed" in n for n in data.notes)
