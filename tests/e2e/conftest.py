@@ -26,10 +26,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start the app on a free loopback port and wait until it reports healthy."""
     port = _free_port()
-    log = open(ROOT / ".pytest_cache" / "streamlit-e2e.log", "w")  # noqa: SIM115
+    log = open(tmp_path_factory.mktemp("e2e") / "streamlit.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         [
             sys.executable,
