@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from core.fitting import FitResult
-from core.parameters import LinearParameters, coefficient_table
+from core.parameters import LinearParameters, term_labels
 
 
 @dataclass(frozen=True, eq=False)
@@ -23,9 +23,10 @@ class Snapshot:
     setting : dict
         Estimator, hyperparameters and data settings by name.
     coefficients : DataFrame
-        ``feature``, ``coef``, ``coef_per_sd``.
-    intercept : float
-        Raw-unit intercept.
+        ``feature`` (the term: ``"class: feature"`` for several outputs), ``coef``,
+        ``coef_per_sd``.
+    intercepts : dict of str to float
+        Raw-unit intercept by output.
     metrics : DataFrame
         Index metric name, columns ``train`` and ``test``.
     n_parameters : int
@@ -35,7 +36,7 @@ class Snapshot:
     data_key: str
     setting: dict[str, Any]
     coefficients: pd.DataFrame
-    intercept: float
+    intercepts: dict[str, float]
     metrics: pd.DataFrame
     n_parameters: int
     labels: dict[str, str] = field(default_factory=dict)
@@ -60,7 +61,9 @@ def compare_coefficients(a: Snapshot, b: Snapshot, column: str = "coef_per_sd") 
     right = b.coefficients.set_index("feature")[column].rename("B")
     joined = pd.concat([left, right], axis=1, sort=False)
     if column == "coef":
-        joined.loc["(intercept)"] = [a.intercept, b.intercept]
+        for output in dict.fromkeys([*a.intercepts, *b.intercepts]):
+            label = "(intercept)" if len(a.intercepts) == 1 else f"{output}: (intercept)"
+            joined.loc[label] = [a.intercepts.get(output), b.intercepts.get(output)]
     joined["B - A"] = joined["B"] - joined["A"]
     joined.index.name = "feature"
     return joined.reset_index()
@@ -89,12 +92,18 @@ def make_snapshot(
     fit: FitResult, params: LinearParameters, data_key: str, setting: dict[str, Any]
 ) -> Snapshot:
     """Keep what a comparison needs of a linear fit (no model, no data)."""
-    table = coefficient_table(params)
+    coefficients = pd.DataFrame(
+        {
+            "feature": term_labels(params),
+            "coef": params.coef.ravel(),
+            "coef_per_sd": params.coef_per_sd.ravel(),
+        }
+    )
     return Snapshot(
         data_key=data_key,
         setting={"estimator": fit.estimator_id, **fit.hyperparameters, **setting},
-        coefficients=table[["feature", "coef", "coef_per_sd"]].copy(),
-        intercept=float(params.intercept[0]),
+        coefficients=coefficients,
+        intercepts=dict(zip(params.outputs, map(float, params.intercept), strict=True)),
         metrics=fit.metrics.copy(),
         n_parameters=params.n_parameters,
     )

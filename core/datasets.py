@@ -48,6 +48,8 @@ class Table:
         For generated data: the intercept that produced ``default_target``.
     notes : tuple of str
         What loading did to the data (for uploads), to show the user.
+    encoding, delimiter : str, optional
+        How an uploaded file was read, so generated code can read it the same way.
     """
 
     frame: pd.DataFrame
@@ -56,6 +58,8 @@ class Table:
     true_coef: dict[str, float] | None = None
     true_intercept: float | None = None
     notes: tuple[str, ...] = ()
+    encoding: str | None = None
+    delimiter: str | None = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -104,3 +104,180 @@ def comparison_bar_figure(coefs: pd.DataFrame, column: str = "coef_per_sd") -> g
         legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
     )
     return fig
+
+
+CLASS_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")
+
+
+def _line_segment(
+    w: np.ndarray, b: float, x_range: tuple[float, float], y_range: tuple[float, float]
+) -> tuple[list[float], list[float]] | None:
+    """End points of ``w[0]*x + w[1]*y + b = 0`` inside the box, or None if it misses it."""
+    (x0, x1), (y0, y1) = x_range, y_range
+    if abs(w[1]) > 1e-12 * max(abs(w[0]), 1e-300):
+        xs = np.array([x0, x1])
+        ys = -(b + w[0] * xs) / w[1]
+    elif abs(w[0]) > 0:
+        xs = np.full(2, -b / w[0])
+        ys = np.array([y0, y1])
+    else:
+        return None
+    inside = (min(xs) <= x1) and (max(xs) >= x0)
+    return (xs.tolist(), ys.tolist()) if inside else None
+
+
+def decision_boundary_figure(surface, extra_lines=()) -> go.Figure:
+    """Probability surface, training points, and the fitted boundary line(s).
+
+    Parameters
+    ----------
+    surface : core.boundary.DecisionSurface
+        The two-feature fit evaluated on a grid.
+    extra_lines : sequence of (label, w, b)
+        Further boundaries to draw faintly (the same model at other values of ``C``).
+
+    Returns
+    -------
+    go.Figure
+        Trace 0 is the surface (P(positive class) for two classes, the winning class's
+        probability otherwise); then one scatter per class; then the boundary lines, whose
+        ``x``/``y`` are computed from the model's own coefficients.
+    """
+    from core.boundary import boundary_lines
+
+    fx, fy = surface.features
+    binary = len(surface.classes) == 2
+    if binary:
+        z = surface.proba[:, :, 1]
+        title = f"P({surface.classes[1]})"
+        colorscale = [[0, "#d6e6f5"], [0.5, "#ffffff"], [1, "#f5d6d6"]]
+    else:
+        z = surface.proba.argmax(axis=2)
+        title = "predicted class"
+        n = len(surface.classes)
+        colorscale = [[k / max(n - 1, 1), CLASS_COLOURS[k % len(CLASS_COLOURS)]] for k in range(n)]
+    fig = go.Figure(
+        go.Heatmap(
+            x=surface.x,
+            y=surface.y,
+            z=z,
+            colorscale=colorscale,
+            opacity=0.35 if not binary else 0.8,
+            showscale=binary,
+            colorbar={"title": title},
+            zmin=0,
+            zmax=1 if binary else len(surface.classes) - 1,
+            hovertemplate=f"{fx}=%{{x:.3g}}<br>{fy}=%{{y:.3g}}<br>{title}=%{{z:.3g}}"
+            "<extra></extra>",
+        )
+    )
+    for k, label in enumerate(surface.classes):
+        rows = surface.points[surface.points["class"] == label]
+        fig.add_trace(
+            go.Scatter(
+                x=rows[fx],
+                y=rows[fy],
+                mode="markers",
+                name=f"class {label}",
+                marker={
+                    "color": CLASS_COLOURS[k % len(CLASS_COLOURS)],
+                    "size": 6,
+                    "line": {"width": 0.5, "color": "white"},
+                },
+            )
+        )
+    x_range = (float(surface.x[0]), float(surface.x[-1]))
+    y_range = (float(surface.y[0]), float(surface.y[-1]))
+    for label, w, b in extra_lines:
+        segment = _line_segment(w, b, x_range, y_range)
+        if segment:
+            fig.add_trace(
+                go.Scatter(
+                    x=segment[0],
+                    y=segment[1],
+                    mode="lines",
+                    name=label,
+                    line={"color": "#777", "width": 1, "dash": "dot"},
+                )
+            )
+    for label, w, b in boundary_lines(surface.params):
+        segment = _line_segment(w, b, x_range, y_range)
+        if segment:
+            fig.add_trace(
+                go.Scatter(
+                    x=segment[0],
+                    y=segment[1],
+                    mode="lines",
+                    name=f"boundary {label}",
+                    line={"color": "black", "width": 2},
+                    hovertemplate=f"{w[0]:.4g}·{fx} + {w[1]:.4g}·{fy} + {b:.4g} = 0<extra></extra>",
+                )
+            )
+    fig.update_layout(
+        xaxis={"title": fx, "range": list(x_range)},
+        yaxis={"title": fy, "range": list(y_range)},
+        height=480,
+        margin={"l": 10, "r": 10, "t": 10, "b": 40},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return fig
+
+
+def confusion_matrix_figure(matrix: np.ndarray, classes: list[str], title: str) -> go.Figure:
+    """Counts of true (rows) against predicted (columns) classes, annotated."""
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix,
+            x=[f"pred. {c}" for c in classes],
+            y=[f"true {c}" for c in classes],
+            colorscale="Blues",
+            showscale=False,
+            text=matrix,
+            texttemplate="%{text}",
+            hovertemplate="%{y}, %{x}: %{z}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=title,
+        height=120 + 50 * len(classes),
+        yaxis={"autorange": "reversed"},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+    )
+    return fig
+
+
+def coefficient_heatmap_figure(table: pd.DataFrame, column: str = "coef_per_sd") -> go.Figure:
+    """Classes (rows) by features (columns) of a multi-class model's coefficients.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`core.parameters.class_coefficient_table`.
+    column : {"coef_per_sd", "coef"}
+        Which units to show; the colour scale is symmetric around zero.
+    """
+    grid = table.pivot(index="output", columns="feature", values=column)
+    grid = grid.loc[list(dict.fromkeys(table["output"])), list(dict.fromkeys(table["feature"]))]
+    values = grid.to_numpy(dtype=float)
+    limit = float(np.nanmax(np.abs(values))) if values.size else 1.0
+    fig = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=list(grid.columns),
+            y=[str(i) for i in grid.index],
+            colorscale="RdBu",
+            reversescale=True,
+            zmid=0,
+            zmin=-limit,
+            zmax=limit,
+            text=np.vectorize(lambda v: f"{v:.3g}")(values),
+            texttemplate="%{text}",
+            hovertemplate="class %{y}, %{x}: %{z:.4g}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=140 + 45 * grid.shape[0],
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={"tickangle": -45},
+    )
+    return fig

@@ -301,3 +301,13 @@ def fit_model(
         metrics=metrics,
         warnings=tuple(shown),
     )
+
+
+def confusion_table(fit: FitResult, dataset: Dataset) -> tuple[np.ndarray, list[str]]:
+    """Confusion matrix on the test rows (all rows without a test share), and the labels."""
+    from sklearn.metrics import confusion_matrix
+
+    rows = fit.split.test_rows(dataset) or fit.split.train_rows(dataset)
+    labels = list(fit.model.classes_)
+    matrix = confusion_matrix(rows[1], fit.pipeline.predict(rows[0]), labels=labels)
+    return matrix, [str(label) for label in labels]

@@ -220,3 +220,134 @@ def linear_sentences(
         )
     )
     return out
+
+
+def logistic_sentences(
+    table: pd.DataFrame,
+    classes: tuple[str, ...],
+    metrics: pd.DataFrame,
+    vifs: pd.DataFrame,
+    *,
+    in_sample: bool,
+    unpenalised: bool,
+    top: int = 3,
+) -> list[Sentence]:
+    """Generate the interpretation of a logistic model's coefficients as odds ratios.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`core.parameters.class_coefficient_table`.
+    classes : tuple of str
+        The model's classes; two classes mean one row of coefficients (for ``classes[1]``).
+    metrics : DataFrame
+        With ``accuracy`` and ``log loss`` rows and ``train``/``test`` columns.
+    vifs : DataFrame
+        From :func:`vif_table`.
+    in_sample : bool
+        Whether there are no test rows.
+    unpenalised : bool
+        Whether ``C`` is infinite (then separation can push coefficients toward infinity).
+    """
+    out: list[Sentence] = []
+    binary = len(classes) == 2
+    ranked = table.assign(strength=table["coef_per_sd"].abs()).sort_values(
+        "strength", ascending=False
+    )
+    nonzero = ranked[~ranked["zero"]]
+    if binary:
+        positive = classes[1]
+        for row in nonzero.head(top).itertuples():
+            out.append(
+                Sentence(
+                    f"Each extra unit of {row.feature} multiplies the odds of {positive} "
+                    f"(against {classes[0]}) by {row.odds_ratio:.4g}, holding the other "
+                    f"features fixed; one standard deviation more multiplies them by "
+                    f"{row.odds_ratio_per_sd:.4g}."
+                )
+            )
+    else:
+        out.append(
+            Sentence(
+                f"With {len(classes)} classes the model learns one row of coefficients per "
+                "class (a softmax). Only differences between rows matter: one extra unit of "
+                "a feature multiplies the odds of class k against class j by "
+                "exp(coef_k - coef_j)."
+            )
+        )
+        for row in nonzero.head(top).itertuples():
+            others = table[(table["feature"] == row.feature) & (table["output"] != row.output)]
+            weakest = others.loc[others["coef"].idxmin()] if len(others) else None
+            if weakest is not None:
+                factor = np.exp(row.coef - weakest["coef"])
+                factor_sd = np.exp(row.coef_per_sd - weakest["coef_per_sd"])
+                out.append(
+                    Sentence(
+                        f"Each extra unit of {row.feature} multiplies the odds of "
+                        f"{row.output} against {weakest['output']} by {factor:.4g}, holding "
+                        f"the other features fixed; one standard deviation more multiplies "
+                        f"them by {factor_sd:.4g}."
+                    )
+                )
+    zeros = table[table["zero"]]
+    if len(zeros) and len(zeros) == len(table):
+        out.append(
+            Sentence(
+                "Every coefficient is exactly zero: the penalty is so strong (C so small) "
+                "that the model predicts the class shares alone.",
+                "warning",
+            )
+        )
+    elif len(zeros):
+        names = ", ".join(dict.fromkeys(zeros["feature"]))
+        out.append(
+            Sentence(
+                f"The L1 share of the penalty set {len(zeros)} of {len(table)} coefficients "
+                f"to exactly zero: {names}."
+            )
+        )
+    if unpenalised and metrics.at["accuracy", "train"] == 1.0:
+        out.append(
+            Sentence(
+                "Without a penalty the training classes are perfectly separated, so the "
+                "likelihood keeps improving as the coefficients grow: their size here is set "
+                "by when the solver stopped, not by the data. Set a finite C.",
+                "warning",
+            )
+        )
+    high = vifs[vifs["vif"] > VIF_WARN].sort_values("vif", ascending=False)
+    if len(high):
+        listed = ", ".join(f"{r.feature} (VIF {r.vif:.3g})" for r in high.head(8).itertuples())
+        more = f" and {len(high) - 8} more" if len(high) > 8 else ""
+        out.append(
+            Sentence(
+                f"Strongly correlated features: {listed}{more}. Their single coefficients "
+                "are unstable: the data can hardly tell their effects apart.",
+                "warning",
+            )
+        )
+    if in_sample:
+        out.append(
+            Sentence(
+                "Fitted on all rows: the scores are in-sample only and cannot show over-fitting.",
+                "warning",
+            )
+        )
+    else:
+        acc = metrics.loc["accuracy"]
+        if acc["train"] - acc["test"] > 0.05:
+            out.append(
+                Sentence(
+                    f"Train accuracy ({acc['train']:.3f}) is well above test accuracy "
+                    f"({acc['test']:.3f}): the model over-fits; a smaller C (stronger "
+                    "penalty) may help.",
+                    "warning",
+                )
+            )
+    out.append(
+        Sentence(
+            "Odds ratios describe associations in this data, not causes; and an odds ratio "
+            "is not a ratio of probabilities, except when the class is rare."
+        )
+    )
+    return out

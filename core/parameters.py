@@ -118,3 +118,30 @@ def coefficient_table(
         table["true_coef"] = true_coef.reindex(params.feature_names).to_numpy()
         table["true_coef_per_sd"] = table["true_coef"] * params.feature_sd
     return table
+
+
+def class_coefficient_table(params: LinearParameters) -> pd.DataFrame:
+    """Every output's coefficients in one tidy table, with odds ratios.
+
+    One row per (output, feature): ``output``, ``feature``, ``coef``, ``coef_per_sd``,
+    ``odds_ratio`` (``exp(coef)``: the factor on the odds per extra unit of the feature, for
+    a logistic model), ``odds_ratio_per_sd`` and ``zero``.
+    """
+    frames = [
+        coefficient_table(params, output=k).assign(output=name)
+        for k, name in enumerate(params.outputs)
+    ]
+    table = pd.concat(frames, ignore_index=True)
+    with np.errstate(over="ignore"):
+        table["odds_ratio"] = np.exp(table["coef"])
+        table["odds_ratio_per_sd"] = np.exp(table["coef_per_sd"])
+    columns = ["output", "feature", "coef", "coef_per_sd", "odds_ratio", "odds_ratio_per_sd"]
+    return table[[*columns, "zero"]]
+
+
+def term_labels(params: LinearParameters) -> list[str]:
+    """A label per coefficient, row-major over (output, feature): the feature alone for one
+    output, ``"class: feature"`` for several."""
+    if len(params.outputs) == 1:
+        return list(params.feature_names)
+    return [f"{o}: {f}" for o in params.outputs for f in params.feature_names]

@@ -164,6 +164,20 @@ MAX_ITER = ParamSpec(
     "is searched for, not which model is best; too few leaves the fit unconverged.",
 )
 
+TOL = ParamSpec(
+    name="tol",
+    label="tol (stopping tolerance)",
+    kind="float",
+    default=1e-4,
+    low=1e-12,
+    high=0.1,
+    log=True,
+    step=1e-4,
+    role="optimizer",
+    help="The solver stops once its progress falls below this. Smaller values find the "
+    "optimum more precisely and take longer; the optimum itself does not change.",
+)
+
 LINEAR_REGRESSION = FamilySpec(
     id="linear_regression",
     title="Linear regression",
@@ -189,18 +203,18 @@ LINEAR_REGRESSION = FamilySpec(
             "lasso",
             "Lasso (L1)",
             Lasso,
-            ("alpha", "fit_intercept", "max_iter"),
+            ("alpha", "fit_intercept", "max_iter", "tol"),
             "adds alpha times the sum of absolute coefficients, zeroing some out.",
         ),
         EstimatorSpec(
             "elasticnet",
             "Elastic net (L1 + L2)",
             ElasticNet,
-            ("alpha", "l1_ratio", "fit_intercept", "max_iter"),
+            ("alpha", "l1_ratio", "fit_intercept", "max_iter", "tol"),
             "mixes the two penalties by l1_ratio.",
         ),
     ),
-    hyperparameters=(ALPHA, L1_RATIO, FIT_INTERCEPT, MAX_ITER),
+    hyperparameters=(ALPHA, L1_RATIO, FIT_INTERCEPT, MAX_ITER, TOL),
     learned="coef_ (one weight per feature) and intercept_",
     default_dataset="diabetes",
 )
@@ -222,8 +236,9 @@ def valid_solvers(C: float, l1_ratio: float) -> tuple[str, ...]:
 
 def resolve_logistic(values: dict[str, Any]) -> dict[str, Any]:
     """Pick the solver for ``solver="auto"`` (lbfgs when it can, else saga), map the
-    ``class_weight`` choice ``"none"`` to ``None``, and reject a solver that cannot handle
-    the penalty with a plain sentence."""
+    ``class_weight`` choice ``"none"`` to ``None``, drop the L1 share when there is no
+    penalty, seed the shuffling solvers, and reject a solver that cannot handle the penalty
+    with a plain sentence."""
     out = dict(values)
     C, l1_ratio = out.get("C", 1.0), out.get("l1_ratio", 0.0)
     allowed = valid_solvers(C, l1_ratio)
@@ -237,6 +252,12 @@ def resolve_logistic(values: dict[str, Any]) -> dict[str, Any]:
         )
     if out.get("class_weight") == "none":
         out["class_weight"] = None
+    if np.isinf(C) and "l1_ratio" in out:
+        # Without a penalty the mix means nothing, and scikit-learn warns if it is set.
+        out["l1_ratio"] = 0.0
+    if out["solver"] in ("sag", "saga"):
+        # These solvers shuffle; a fixed seed makes every fit (and its script) reproducible.
+        out["random_state"] = 0
     return out
 
 
@@ -252,7 +273,7 @@ LOGISTIC_REGRESSION = FamilySpec(
             "logistic",
             "Logistic regression",
             LogisticRegression,
-            ("C", "l1_ratio", "fit_intercept", "class_weight", "solver", "max_iter"),
+            ("C", "l1_ratio", "fit_intercept", "class_weight", "solver", "max_iter", "tol"),
             "models the log-odds of each class as a linear function of the features.",
             resolve=resolve_logistic,
         ),
@@ -297,6 +318,10 @@ LOGISTIC_REGRESSION = FamilySpec(
             kind="choice",
             default="auto",
             choices=("auto", *SOLVERS_L2_ONLY, *SOLVERS_ANY_PENALTY),
+            allowed=lambda values: (
+                "auto",
+                *valid_solvers(values.get("C", 1.0), values.get("l1_ratio", 0.0)),
+            ),
             role="optimizer",
             help="The optimisation algorithm. 'auto' uses lbfgs for L2 or no penalty and saga "
             "when the penalty has an L1 share. It changes how the optimum is found, not "
@@ -313,14 +338,15 @@ LOGISTIC_REGRESSION = FamilySpec(
             role="optimizer",
             help="Iterations before the solver gives up; too few leaves it unconverged.",
         ),
+        TOL,
     ),
     learned="coef_ (one weight per feature and class) and intercept_",
     default_dataset="breast_cancer",
 )
 
-FAMILIES: tuple[FamilySpec, ...] = (LINEAR_REGRESSION,)
-#: Every family spec, including those whose page is still being built (not in navigation).
-ALL_FAMILIES: tuple[FamilySpec, ...] = (LINEAR_REGRESSION, LOGISTIC_REGRESSION)
+FAMILIES: tuple[FamilySpec, ...] = (LINEAR_REGRESSION, LOGISTIC_REGRESSION)
+#: Every family spec, including any whose page is still being built (not in navigation).
+ALL_FAMILIES: tuple[FamilySpec, ...] = FAMILIES
 
 
 def get_family(family_id: str) -> FamilySpec:

@@ -7,6 +7,7 @@ and generated code, so every knob in the app is described exactly once.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -45,6 +46,10 @@ class ParamSpec:
         ``"data"`` how the data are prepared.
     step : float or None
         Widget step for numeric kinds.
+    allowed : callable, optional
+        ``allowed(values) -> choices``: for a choice whose valid options depend on the other
+        values (a solver on the penalty), the subset the UI may offer. ``values`` holds the
+        values of the specs listed before this one.
     """
 
     name: str
@@ -59,6 +64,22 @@ class ParamSpec:
     choice_labels: tuple[str, ...] = ()
     role: Role = "model"
     step: float | None = None
+    allowed: Callable[[dict[str, Any]], tuple[Any, ...]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    @property
+    def unbounded(self) -> bool:
+        """Whether infinity is a valid value (``C=inf`` means no penalty)."""
+        return self.kind == "float" and self.high == math.inf
+
+    def format(self, value: Any) -> str:
+        """The value as a URL or widget would spell it (``inf``, ``0.5``, ``true``)."""
+        if self.kind == "bool":
+            return "true" if value else "false"
+        if self.kind == "float":
+            return "inf" if value == math.inf else f"{value:g}"
+        return str(value)
 
     def label_for(self, value: Any) -> str:
         """Return the display label of a choice value (the value itself otherwise)."""
@@ -96,6 +117,8 @@ class ParamSpec:
             raise ValueError(f"{self.label}: {value!r} is not one of {allowed}.")
         try:
             number = float(value)
+        except OverflowError:
+            raise ValueError(f"{self.label}: the number is far out of range.") from None
         except (TypeError, ValueError):
             raise ValueError(f"{self.label}: expected a number, got {value!r}.") from None
         if math.isnan(number):

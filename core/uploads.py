@@ -115,4 +115,6 @@ def read_csv_upload(data: bytes, filename: str = "upload.csv") -> Table:
         default_target=str(frame.columns[-1]),
         description=f"Uploaded file {filename}: {len(frame):,} rows, {frame.shape[1]} columns.",
         notes=tuple(notes),
+        encoding=encoding,
+        delimiter=delimiter,
     )

@@ -10,6 +10,7 @@ from typing import Any
 
 import streamlit as st
 
+from core.boundary import DecisionSurface, boundary_sweep, decision_surface
 from core.datasets import Dataset, Table, load_table, make_dataset, target_candidates
 from core.fitting import FitResult, fit_model
 from core.registry import Task, get_family
@@ -71,6 +72,62 @@ def cached_fit(
         estimator_id,
         dict(hyperparameters),
         _dataset,
+        scale=scale,
+        test_size=test_size,
+        seed=seed,
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner="Drawing the boundary…")
+def cached_surface(
+    family_id: str,
+    estimator_id: str,
+    hyperparameters: tuple[tuple[str, Any], ...],
+    data_key: str,
+    target: str,
+    features: tuple[str, str],
+    scale: bool,
+    test_size: float,
+    seed: int,
+    _dataset: Dataset,
+) -> DecisionSurface:
+    """The two-feature decision surface, keyed like a fit plus the two features."""
+    return decision_surface(
+        get_family(family_id),
+        estimator_id,
+        dict(hyperparameters),
+        _dataset,
+        features,
+        scale=scale,
+        test_size=test_size,
+        seed=seed,
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_boundary_sweep(
+    family_id: str,
+    estimator_id: str,
+    hyperparameters: tuple[tuple[str, Any], ...],
+    data_key: str,
+    target: str,
+    features: tuple[str, str],
+    param: str,
+    values: tuple[float, ...],
+    scale: bool,
+    test_size: float,
+    seed: int,
+    _dataset: Dataset,
+) -> list:
+    """Two-feature boundaries at other values of one hyperparameter."""
+    return boundary_sweep(
+        get_family(family_id),
+        estimator_id,
+        dict(hyperparameters),
+        _dataset,
+        features,
+        param,
+        values,
         scale=scale,
         test_size=test_size,
         seed=seed,

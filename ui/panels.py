@@ -8,7 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from core.compare import Snapshot, compare_coefficients, compare_metrics, compare_settings
-from core.figures import coefficient_bar_figure, comparison_bar_figure
+from core.figures import (
+    coefficient_bar_figure,
+    coefficient_heatmap_figure,
+    comparison_bar_figure,
+    confusion_matrix_figure,
+)
 from core.fitting import FitResult
 from core.interpretation import Sentence
 from core.parameters import LinearParameters
@@ -28,7 +33,10 @@ def hyperparameter_panel(family: FamilySpec) -> tuple[str, dict[str, Any]]:
     chosen = family.get_estimator(estimator_id)
     st.caption(f"**{chosen.label}** (`{chosen.estimator.__name__}`): {chosen.summary}")
     specs = family.hyperparameters_for(estimator_id)
-    values = {spec.name: spec_widget(spec) for spec in specs}
+    values: dict[str, Any] = {}
+    for spec in specs:
+        choices = spec.allowed(values) if spec.allowed else None
+        values[spec.name] = spec_widget(spec, choices=choices)
     if not specs:
         st.caption("This estimator has no hyperparameters here besides the data settings.")
     st.dataframe(setting_table(specs, values), hide_index=True)
@@ -88,6 +96,60 @@ def linear_parameters_panel(
         "red lowers it, grey is exactly zero."
         + (" Diamonds mark the true coefficients." if "true_coef" in table else "")
     )
+
+
+def class_parameters_panel(
+    params: LinearParameters, table: pd.DataFrame, key: str = "units"
+) -> None:
+    """Count, intercepts, per-class coefficients with odds ratios, and a chart."""
+    c1, c2 = st.columns(2)
+    c1.metric("Learned parameters", params.n_parameters)
+    if len(params.outputs) == 1:
+        c2.metric(
+            f"Intercept (log-odds of {params.outputs[0]})",
+            f"{params.intercept[0]:.4g}",
+            help="The log-odds of the positive class when every feature is 0.",
+        )
+    else:
+        c2.metric("Classes", len(params.outputs), help="One row of coefficients per class.")
+    st.dataframe(
+        table.rename(
+            columns={
+                "output": "class",
+                "coef": "per unit",
+                "coef_per_sd": "per SD",
+                "odds_ratio": "odds ratio",
+                "odds_ratio_per_sd": "odds ratio per SD",
+            }
+        ).assign(zero=table["zero"].map({True: "exactly 0", False: ""})),
+        hide_index=True,
+        column_config={
+            name: st.column_config.NumberColumn(format="%.4g")
+            for name in ("per unit", "per SD", "odds ratio", "odds ratio per SD")
+        },
+    )
+    if len(params.outputs) > 1:
+        st.dataframe(
+            pd.DataFrame({"class": params.outputs, "intercept": params.intercept}),
+            hide_index=True,
+        )
+    column = st.radio("Chart units", list(UNITS), format_func=UNITS.get, horizontal=True, key=key)
+    if len(params.outputs) == 1:
+        single = table.drop(columns=["output"])
+        st.plotly_chart(coefficient_bar_figure(single, column), key=f"{key}_chart")
+        st.caption(
+            f"Blue raises the log-odds of {escape_markdown(params.outputs[0])}, red lowers "
+            "them, grey is exactly zero."
+        )
+    else:
+        st.plotly_chart(coefficient_heatmap_figure(table, column), key=f"{key}_chart")
+        st.caption("One row per class: blue raises that class's score, red lowers it.")
+
+
+def confusion_panel(matrix, classes: list[str], in_sample: bool) -> None:
+    """The confusion matrix of the held-out rows (all rows when there are none)."""
+    title = "Confusion matrix, all rows (in-sample)" if in_sample else "Confusion matrix, test rows"
+    st.plotly_chart(confusion_matrix_figure(matrix, classes, title), key="confusion")
 
 
 def metrics_panel(fit: FitResult) -> None:

@@ -12,14 +12,19 @@ import pandas as pd
 import streamlit as st
 
 from core.specs import ParamSpec
+from ui.text import escape_markdown
 
 
-def spec_widget(spec: ParamSpec, *, label: str | None = None) -> Any:
+def spec_widget(
+    spec: ParamSpec, *, label: str | None = None, choices: tuple[Any, ...] | None = None
+) -> Any:
     """Draw the widget for one spec and return its current value.
 
-    Booleans are checkboxes, choices select boxes, numbers number inputs with the spec's
-    bounds (so the UI offers only values scikit-learn accepts). Values arriving from the URL
-    that fall outside those bounds are dropped by Streamlit and the default is used.
+    Booleans are checkboxes, choices select boxes (limited to ``choices`` when given),
+    numbers number inputs with the spec's bounds (so the UI offers only values scikit-learn
+    accepts); a number that may be infinite (``C``) is a text box that accepts ``inf``.
+    Values arriving from the URL that fall outside the bounds are dropped by Streamlit and
+    the default is used.
     """
     common = {
         "key": spec.name,
@@ -33,12 +38,15 @@ def spec_widget(spec: ParamSpec, *, label: str | None = None) -> Any:
     if spec.kind == "choice":
         # A bound select box writes its displayed option text to the URL, so the options are
         # shown as their stable ids (``ridge``, ``diabetes``); callers caption the long label.
+        options = list(choices if choices is not None else spec.choices)
         return st.selectbox(
             label,
-            options=list(spec.choices),
-            index=list(spec.choices).index(spec.default),
+            options=options,
+            index=options.index(spec.default) if spec.default in options else 0,
             **common,
         )
+    if spec.unbounded:
+        return _unbounded_number(spec, label, common)
     if spec.kind == "int":
         return int(
             st.number_input(
@@ -63,6 +71,17 @@ def spec_widget(spec: ParamSpec, *, label: str | None = None) -> Any:
     )
 
 
+def _unbounded_number(spec: ParamSpec, label: str, common: dict[str, Any]) -> float:
+    """A text box for a float that may be ``inf``; an invalid entry keeps the default."""
+    text = st.text_input(label, value=spec.format(spec.default), **common)
+    try:
+        return spec.validate(text.strip())
+    except ValueError as exc:
+        message = escape_markdown(f"{exc} Using {spec.format(spec.default)} instead.")
+        st.warning(message, icon=":material/edit:")
+        return spec.default
+
+
 def setting_table(specs: tuple[ParamSpec, ...], values: dict[str, Any]) -> pd.DataFrame:
     """The values set, beside scikit-learn's defaults, with the differing ones marked."""
     rows = []
@@ -72,8 +91,8 @@ def setting_table(specs: tuple[ParamSpec, ...], values: dict[str, Any]) -> pd.Da
         rows.append(
             {
                 "hyperparameter": spec.name,
-                "your value": spec.label_for(value),
-                "scikit-learn default": spec.label_for(spec.default),
+                "your value": spec.format(value),
+                "scikit-learn default": spec.format(spec.default),
                 "changed": "● changed" if differs else "",
                 "role": {"model": "shapes the model", "optimizer": "optimizer only"}.get(
                     spec.role, spec.role

@@ -1,0 +1,132 @@
+"""Logistic regression page: C, the L1/L2 mix and the solver, set versus learned."""
+
+import math
+
+import streamlit as st
+
+from core.boundary import boundary_lines
+from core.compare import make_snapshot
+from core.figures import decision_boundary_figure
+from core.fitting import FitError, confusion_table, training_features
+from core.interpretation import logistic_sentences, vif_table
+from core.parameters import class_coefficient_table, extract_linear_parameters
+from core.registry import get_family
+from ui.cache import cached_boundary_sweep, cached_fit, cached_surface
+from ui.data import data_section
+from ui.panels import (
+    class_parameters_panel,
+    compare_panel,
+    confusion_panel,
+    fit_messages,
+    hyperparameter_panel,
+    interpretation_panel,
+    metrics_panel,
+)
+from ui.text import escape_markdown
+
+family = get_family("logistic_regression")
+st.title(family.title)
+st.caption(family.summary + f" Learned parameters: {family.learned}.")
+
+st.subheader("Data", divider="gray")
+choice = data_section(family.task)
+if choice is None:
+    st.stop()
+
+set_col, learned_col = st.columns(2, gap="large")
+with set_col:
+    st.subheader("Hyperparameters you set", divider="blue")
+    estimator_id, values = hyperparameter_panel(family)
+    resolved = family.get_estimator(estimator_id).resolve
+    solver = resolved(values)["solver"] if resolved else None
+    if values.get("solver") == "auto" and solver:
+        st.caption(f"solver 'auto' chose **{solver}** for this penalty.")
+
+key = (
+    family.id,
+    estimator_id,
+    tuple(sorted(values.items())),
+    choice.data_key,
+    choice.target,
+)
+try:
+    fit = cached_fit(*key, choice.scale, choice.test_size, choice.seed, choice.dataset)
+except (FitError, ValueError) as exc:
+    learned_col.error(escape_markdown(str(exc)))
+    st.stop()
+
+params = extract_linear_parameters(fit)
+table = class_coefficient_table(params)
+with learned_col:
+    st.subheader("Parameters the model learned", divider="orange")
+    fit_messages(fit)
+    class_parameters_panel(params, table)
+with set_col:
+    st.markdown("**Scores**")
+    metrics_panel(fit)
+    confusion_panel(*confusion_table(fit, choice.dataset), in_sample=fit.in_sample)
+
+st.subheader("Interpretation", divider="gray")
+interpretation_panel(
+    logistic_sentences(
+        table,
+        tuple(str(c) for c in fit.model.classes_),
+        fit.metrics,
+        vif_table(training_features(fit, choice.dataset)),
+        in_sample=fit.in_sample,
+        unpenalised=math.isinf(values["C"]),
+    )
+)
+
+st.subheader("Decision boundary on two features", divider="gray")
+features = list(choice.dataset.X.columns)
+if len(features) < 2:
+    st.info("The decision boundary needs at least two features.")
+else:
+    c1, c2 = st.columns(2)
+    fx = c1.selectbox("x axis", features, index=0, key="boundary_x", bind="query-params")
+    fy = c2.selectbox("y axis", features, index=1, key="boundary_y", bind="query-params")
+    if fx == fy:
+        st.info("Pick two different features.")
+    else:
+        st.caption(
+            "A boundary can be drawn only in two dimensions, so this is a separate model "
+            f"fitted on {escape_markdown(fx)} and {escape_markdown(fy)} alone, with the same "
+            "hyperparameters and rows. The black line is w1·x + w2·y + b = 0 from that "
+            "model's own coefficients (raw units); dotted lines show the boundary at other "
+            "values of C."
+        )
+        try:
+            surface = cached_surface(
+                *key, (fx, fy), choice.scale, choice.test_size, choice.seed, choice.dataset
+            )
+            others = tuple(c for c in (0.01, 0.1, 1.0, 10.0, 100.0) if c != values["C"])
+            sweep = (
+                cached_boundary_sweep(
+                    *key,
+                    (fx, fy),
+                    "C",
+                    others,
+                    choice.scale,
+                    choice.test_size,
+                    choice.seed,
+                    choice.dataset,
+                )
+                if len(surface.classes) == 2
+                else []
+            )
+        except (FitError, ValueError) as exc:
+            st.error(escape_markdown(str(exc)))
+        else:
+            st.plotly_chart(decision_boundary_figure(surface, sweep), key="boundary")
+            for label, w, b in boundary_lines(surface.params):
+                st.caption(
+                    f"Boundary {escape_markdown(label)}: {w[0]:.4g}·{escape_markdown(fx)} "
+                    f"{w[1]:+.4g}·{escape_markdown(fy)} {b:+.4g} = 0"
+                )
+
+st.subheader("Compare: pin A, change to B", divider="gray")
+compare_panel(
+    f"pinned_{family.id}",
+    make_snapshot(fit, params, f"{choice.data_key}:{choice.target}", choice.setting),
+)
