@@ -9,6 +9,7 @@ from core.parameters import coefficient_table, extract_linear_parameters
 from core.registry import get_family
 from ui.cache import cached_fit
 from ui.data import data_section
+from ui.inference_panel import inference_section
 from ui.panels import (
     compare_panel,
     fit_messages,
@@ -17,6 +18,7 @@ from ui.panels import (
     linear_parameters_panel,
     metrics_panel,
 )
+from ui.reproduce import history_section, record_run, reproduce_section
 from ui.text import escape_markdown
 
 family = get_family("linear_regression")
@@ -33,18 +35,9 @@ with set_col:
     st.subheader("Hyperparameters you set", divider="blue")
     estimator_id, values = hyperparameter_panel(family)
 
+fit_key = (family.id, estimator_id, tuple(sorted(values.items())), choice.data_key, choice.target)
 try:
-    fit = cached_fit(
-        family.id,
-        estimator_id,
-        tuple(sorted(values.items())),
-        choice.data_key,
-        choice.target,
-        choice.scale,
-        choice.test_size,
-        choice.seed,
-        choice.dataset,
-    )
+    fit = cached_fit(*fit_key, choice.scale, choice.test_size, choice.seed, choice.dataset)
 except (FitError, ValueError) as exc:
     learned_col.error(escape_markdown(str(exc)))
     st.stop()
@@ -71,8 +64,19 @@ interpretation_panel(
     )
 )
 
-st.subheader("Compare: pin A, change to B", divider="gray")
-compare_panel(
-    f"pinned_{family.id}",
-    make_snapshot(fit, params, f"{choice.data_key}:{choice.target}", choice.setting),
+st.subheader("Inference and stability", divider="gray")
+inference_section(
+    fit, params, choice, (*fit_key, choice.scale, choice.test_size, choice.seed), values
 )
+
+snapshot = make_snapshot(fit, params, f"{choice.data_key}:{choice.target}", choice.setting)
+record_run(family, choice, estimator_id, values, fit, params, snapshot)
+
+st.subheader("Compare: pin A, change to B", divider="gray")
+compare_panel(f"pinned_{family.id}", snapshot)
+
+st.subheader("Share and reproduce", divider="gray")
+reproduce_section(family, choice, estimator_id, values, fit, params)
+
+st.subheader("Run history", divider="gray")
+history_section(family, f"pinned_{family.id}")

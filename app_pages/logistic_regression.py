@@ -13,6 +13,7 @@ from core.parameters import class_coefficient_table, extract_linear_parameters
 from core.registry import get_family
 from ui.cache import cached_boundary_sweep, cached_fit, cached_surface
 from ui.data import data_section
+from ui.inference_panel import inference_section
 from ui.panels import (
     class_parameters_panel,
     compare_panel,
@@ -22,6 +23,7 @@ from ui.panels import (
     interpretation_panel,
     metrics_panel,
 )
+from ui.reproduce import history_section, record_run, reproduce_section
 from ui.text import escape_markdown
 
 family = get_family("logistic_regression")
@@ -42,13 +44,7 @@ with set_col:
     if values.get("solver") == "auto" and solver:
         st.caption(f"solver 'auto' chose **{solver}** for this penalty.")
 
-key = (
-    family.id,
-    estimator_id,
-    tuple(sorted(values.items())),
-    choice.data_key,
-    choice.target,
-)
+key = (family.id, estimator_id, tuple(sorted(values.items())), choice.data_key, choice.target)
 try:
     fit = cached_fit(*key, choice.scale, choice.test_size, choice.seed, choice.dataset)
 except (FitError, ValueError) as exc:
@@ -77,6 +73,9 @@ interpretation_panel(
         unpenalised=math.isinf(values["C"]),
     )
 )
+
+st.subheader("Inference and stability", divider="gray")
+inference_section(fit, params, choice, (*key, choice.scale, choice.test_size, choice.seed), values)
 
 st.subheader("Decision boundary on two features", divider="gray")
 features = list(choice.dataset.X.columns)
@@ -125,8 +124,14 @@ else:
                     f"{w[1]:+.4g}·{escape_markdown(fy)} {b:+.4g} = 0"
                 )
 
+snapshot = make_snapshot(fit, params, f"{choice.data_key}:{choice.target}", choice.setting)
+record_run(family, choice, estimator_id, values, fit, params, snapshot)
+
 st.subheader("Compare: pin A, change to B", divider="gray")
-compare_panel(
-    f"pinned_{family.id}",
-    make_snapshot(fit, params, f"{choice.data_key}:{choice.target}", choice.setting),
-)
+compare_panel(f"pinned_{family.id}", snapshot)
+
+st.subheader("Share and reproduce", divider="gray")
+reproduce_section(family, choice, estimator_id, values, fit, params)
+
+st.subheader("Run history", divider="gray")
+history_section(family, f"pinned_{family.id}")

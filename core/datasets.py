@@ -493,6 +493,22 @@ DATASETS: tuple[DatasetSpec, ...] = (
 UPLOAD_ID = "upload"
 
 
+def dataset_choice_spec(task: Task) -> ParamSpec:
+    """The ``dataset`` picker of a page: the task's registered sets, then ``upload``."""
+    specs = datasets_for(task)
+    return ParamSpec(
+        name="dataset",
+        label="Data set",
+        kind="choice",
+        default=specs[0].id,
+        choices=(*(s.id for s in specs), UPLOAD_ID),
+        choice_labels=(*(s.label for s in specs), "Upload a CSV file"),
+        role="data",
+        help="A built-in data set, a generated one with known true parameters, or your own "
+        "CSV file.",
+    )
+
+
 def get_dataset_spec(dataset_id: str) -> DatasetSpec:
     """Return the registry entry with this id; raise ``KeyError`` if there is none."""
     for spec in DATASETS:

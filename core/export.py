@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ from core.datasets import (
     DATA_SETTINGS,
     UPLOAD_ID,
     DataError,
+    dataset_choice_spec,
     datasets_for,
     get_dataset_spec,
     load_table,
@@ -658,3 +660,39 @@ def model_card_markdown(
         fence,
     ]
     return "\n".join(lines) + "\n"
+
+
+def setting_specs(family: FamilySpec, dataset_id: str | None = None) -> tuple[ParamSpec, ...]:
+    """Every spec whose value a page's URL carries: the data-set picker, the data set's
+    generator options, the data settings, the estimator and all of the family's
+    hyperparameters (``target`` is free text and is not among them)."""
+    options = ()
+    if dataset_id is not None and dataset_id != UPLOAD_ID:
+        options = get_dataset_spec(dataset_id).options
+    return (
+        dataset_choice_spec(family.task),
+        *options,
+        *DATA_SETTINGS,
+        family.estimator_spec,
+        *family.hyperparameters,
+    )
+
+
+def share_query(
+    family: FamilySpec, setting: dict[str, Any], default_target: str | None = None
+) -> str:
+    """The URL query string that restores ``setting`` on the family's page.
+
+    Values equal to their defaults are left out (as Streamlit does for bound widgets), so
+    links stay short; keys are the specs' names and values are spelled as the widgets parse
+    them (``C=inf``, ``scale=false``). ``target`` is left out when it is the data set's
+    ``default_target``.
+    """
+    pairs = []
+    for spec in setting_specs(family, setting.get("dataset")):
+        if spec.name in setting and setting[spec.name] != spec.default:
+            pairs.append((spec.name, spec.format(setting[spec.name])))
+    target = setting.get("target")
+    if target is not None and target != default_target:
+        pairs.append(("target", str(target)))
+    return urlencode(pairs)

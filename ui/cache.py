@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from core.boundary import DecisionSurface, boundary_sweep, decision_surface
 from core.datasets import Dataset, Table, load_table, make_dataset, target_candidates
 from core.fitting import FitResult, fit_model
+from core.inference import Inference, coefficient_inference, resample_coefficients
 from core.registry import Task, get_family
 from core.uploads import read_csv_upload
 
@@ -131,6 +133,38 @@ def cached_boundary_sweep(
         scale=scale,
         test_size=test_size,
         seed=seed,
+    )
+
+
+@st.cache_data(max_entries=16, show_spinner="Computing standard errors with statsmodels…")
+def cached_inference(fit_key: tuple, _fit: FitResult, _dataset: Dataset) -> Inference:
+    """Classical inference for a fit; ``fit_key`` is the fit's own cache key."""
+    return coefficient_inference(_fit, _dataset)
+
+
+@st.cache_data(max_entries=16, show_spinner="Refitting on resampled rows…")
+def cached_resamples(
+    fit_key: tuple,
+    method: str,
+    n_resamples: int,
+    scale: bool,
+    test_size: float,
+    seed: int,
+    _dataset: Dataset,
+    _values: dict[str, Any],
+) -> pd.DataFrame:
+    """Coefficients across resamples; ``fit_key`` starts with family and estimator ids and
+    holds the hyperparameters and data key."""
+    return resample_coefficients(
+        get_family(fit_key[0]),
+        fit_key[1],
+        _values,
+        _dataset,
+        scale=scale,
+        test_size=test_size,
+        seed=seed,
+        method=method,
+        n_resamples=n_resamples,
     )
 
 

@@ -14,12 +14,11 @@ from core.datasets import (
     UPLOAD_ID,
     DataError,
     Dataset,
-    datasets_for,
+    dataset_choice_spec,
     get_dataset_spec,
     target_problem,
 )
 from core.registry import Task
-from core.specs import ParamSpec
 from core.uploads import MAX_UPLOAD_BYTES
 from ui.cache import cached_dataset, cached_table, cached_target_candidates, cached_upload
 from ui.text import escape_markdown
@@ -42,6 +41,10 @@ class DataChoice:
     scale: bool
     test_size: float
     seed: int
+    default_target: str
+    upload_name: str | None = None
+    upload_delimiter: str | None = None
+    upload_encoding: str | None = None
 
     @property
     def setting(self) -> dict:
@@ -56,23 +59,6 @@ class DataChoice:
         }
 
 
-def _dataset_spec_widget(task: Task) -> str:
-    specs = datasets_for(task)
-    choices = (*tuple(s.id for s in specs), UPLOAD_ID)
-    labels = (*tuple(s.label for s in specs), "Upload a CSV file…")
-    picker = ParamSpec(
-        name="dataset",
-        label="Data set",
-        kind="choice",
-        default=choices[0],
-        choices=choices,
-        choice_labels=labels,
-        help="A built-in data set, a generated one with known true parameters, or your own "
-        "CSV file.",
-    )
-    return spec_widget(picker)
-
-
 def data_section(task: Task, default_dataset: str | None = None) -> DataChoice | None:
     """Draw the data controls and return the prepared data, or ``None`` after a message.
 
@@ -81,7 +67,7 @@ def data_section(task: Task, default_dataset: str | None = None) -> DataChoice |
     """
     top = st.columns([3, 3, 2, 2, 2], vertical_alignment="bottom")
     with top[0]:
-        dataset_id = _dataset_spec_widget(task)
+        dataset_id = spec_widget(dataset_choice_spec(task))
     with top[3]:
         seed = spec_widget(SEED)
     with top[2]:
@@ -172,6 +158,10 @@ def data_section(task: Task, default_dataset: str | None = None) -> DataChoice |
         scale=scale,
         test_size=test_size,
         seed=seed,
+        default_target=table.default_target,
+        upload_name=name if dataset_id == UPLOAD_ID else None,
+        upload_delimiter=table.delimiter,
+        upload_encoding=table.encoding,
     )
 
 

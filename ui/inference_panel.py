@@ -1,0 +1,154 @@
+"""The inference and stability section: classical intervals, or the spread across resamples."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.fitting import training_features
+from core.inference import (
+    InferenceError,
+    inference_applies,
+    resample_intervals,
+    resample_warning_note,
+)
+from core.inference_figures import coefficient_spread_figure
+from core.interpretation import CONDITION_WARN, VIF_WARN, condition_number, vif_table
+from core.parameters import LinearParameters
+from core.specs import ParamSpec
+from ui.cache import cached_inference, cached_resamples
+from ui.data import DataChoice
+from ui.text import escape_markdown
+from ui.widgets import spec_widget
+
+RESAMPLE_METHOD = ParamSpec(
+    name="resample",
+    label="Resampling",
+    kind="choice",
+    default="bootstrap",
+    choices=("bootstrap", "kfold"),
+    role="data",
+    help="bootstrap: refit on training rows drawn with replacement. kfold: refit on the "
+    "training part of repeated 5-fold splits. Either shows how much each coefficient moves "
+    "when the data change a little.",
+)
+N_RESAMPLES = ParamSpec(
+    name="n_resamples",
+    label="Resamples",
+    kind="int",
+    default=100,
+    low=10,
+    high=1000,
+    step=10,
+    role="data",
+    help="More resamples give steadier intervals and take proportionally longer.",
+)
+
+
+def _collinearity(X: pd.DataFrame) -> None:
+    vifs = vif_table(X)
+    cond = condition_number(X)
+    c1, c2 = st.columns([1, 2])
+    c1.metric(
+        "Condition number",
+        "∞" if cond == float("inf") else f"{cond:.3g}",
+        help="Of the standardised training features: sqrt(largest / smallest eigenvalue of "
+        f"their correlation matrix). Above about {CONDITION_WARN:g} single coefficients are "
+        "poorly determined.",
+    )
+    high = int((vifs["vif"] > VIF_WARN).sum())
+    c1.metric("Features with VIF > 10", high)
+    with c2:
+        st.dataframe(
+            vifs.sort_values("vif", ascending=False),
+            hide_index=True,
+            column_config={"vif": st.column_config.NumberColumn("VIF", format="%.3g")},
+            height=min(35 * len(vifs) + 38, 260),
+        )
+    st.caption(
+        "When features move together the data cannot tell their separate effects apart: many "
+        "combinations of their coefficients predict almost equally well, so each single "
+        "coefficient (and its standard error) swings with small changes in the rows. The "
+        "variance inflation factor says how many times larger a coefficient's variance is "
+        "than it would be with uncorrelated features."
+    )
+
+
+def inference_section(
+    fit, params: LinearParameters, choice: DataChoice, fit_key: tuple, values: dict
+) -> None:
+    """Classical standard errors when they apply; the spread across resamples otherwise."""
+    applies, reason = inference_applies(fit, choice.dataset)
+    if applies:
+        try:
+            result = cached_inference(fit_key, fit, choice.dataset)
+        except InferenceError as exc:
+            st.warning(escape_markdown(str(exc)), icon=":material/warning:")
+            applies = False
+        else:
+            st.markdown(
+                f"**Classical inference** (statsmodels {result.method}, {result.n_obs} training "
+                f"rows, {result.level:.0%} intervals, raw units)"
+            )
+            shown = result.table.drop(columns=["coef_sklearn"], errors="ignore")
+            st.dataframe(
+                shown,
+                hide_index=True,
+                column_config={
+                    c: st.column_config.NumberColumn(format="%.4g")
+                    for c in shown.columns
+                    if c not in ("output", "term")
+                },
+            )
+            if result.summary:
+                st.caption(" · ".join(f"{k}: {v:.4g}" for k, v in result.summary.items()))
+            for note in result.notes:
+                st.caption(escape_markdown(note))
+    if not applies:
+        if reason:
+            st.info(escape_markdown(reason), icon=":material/info:")
+        st.markdown(
+            "**Stability across resamples**: how far each coefficient moves when the model "
+            "is refitted with the same hyperparameters on slightly different rows."
+        )
+        c1, c2 = st.columns(2)
+        with c1:
+            method = spec_widget(RESAMPLE_METHOD)
+        with c2:
+            n_resamples = spec_widget(N_RESAMPLES)
+        samples = cached_resamples(
+            fit_key,
+            method,
+            n_resamples,
+            choice.scale,
+            choice.test_size,
+            choice.seed,
+            choice.dataset,
+            values,
+        )
+        intervals = resample_intervals(samples, fitted=params)
+        note = resample_warning_note(samples)
+        if note:
+            st.warning(escape_markdown(note), icon=":material/warning:")
+        outputs = list(dict.fromkeys(intervals["output"]))
+        output = outputs[0]
+        if len(outputs) > 1:
+            output = st.selectbox("Class", outputs, key="spread_class")
+        st.plotly_chart(
+            coefficient_spread_figure(samples, intervals, output=output), key="spread_chart"
+        )
+        st.dataframe(
+            intervals[intervals["output"] == output],
+            hide_index=True,
+            column_config={
+                c: st.column_config.NumberColumn(format="%.4g")
+                for c in ("feature_sd", "mean", "sd", "low", "high", "fitted")
+            },
+        )
+        st.caption(
+            "Intervals are the central 95% of the resampled coefficients (raw units). "
+            "share_sign_flip is the share of resamples on the less common side of zero: a "
+            "large share means even the sign is not settled by the data."
+        )
+    st.markdown("**Collinearity**")
+    _collinearity(training_features(fit, choice.dataset))

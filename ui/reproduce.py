@@ -1,0 +1,249 @@
+"""Share and reproduce: the link, Python code, downloads, loading a setting, run history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from core.codegen import python_script
+from core.compare import Snapshot
+from core.datasets import UPLOAD_ID
+from core.export import (
+    model_card_markdown,
+    parameters_csv,
+    parse_setting_json,
+    setting_json,
+    setting_specs,
+    share_query,
+)
+from core.fitting import FitResult
+from core.parameters import LinearParameters
+from core.registry import FamilySpec
+from ui.data import DataChoice
+from ui.text import escape_markdown
+
+#: Runs kept in a session's history; older ones are dropped first.
+HISTORY_LIMIT = 200
+_HISTORY = "run_history"
+_NOTES = "restore_notes"
+
+
+def full_setting(choice: DataChoice, estimator_id: str, values: dict[str, Any]) -> dict:
+    """Everything that defines the fit, by URL key."""
+    return {**choice.setting, "estimator": estimator_id, **values}
+
+
+def apply_setting(family: FamilySpec, setting: dict[str, Any]) -> None:
+    """Put a setting into the widgets' state (call from a callback, before widgets draw).
+
+    Bound widgets then write it to the URL themselves.
+    """
+    for spec in setting_specs(family, setting.get("dataset")):
+        if spec.name in setting:
+            value = setting[spec.name]
+            st.session_state[spec.name] = spec.format(value) if spec.unbounded else value
+    if setting.get("target") is not None:
+        st.session_state["target"] = setting["target"]
+
+
+def _load_setting_file(family: FamilySpec) -> None:
+    upload = st.session_state.get("setting_file")
+    if upload is None:
+        return
+    try:
+        setting, notes = parse_setting_json(upload.getvalue(), family)
+    except ValueError as exc:
+        st.session_state[_NOTES] = ("error", [str(exc)])
+        return
+    apply_setting(family, setting)
+    st.session_state[_NOTES] = ("info", ["Loaded the setting from the file.", *notes])
+
+
+def _link(family: FamilySpec, choice: DataChoice, setting: dict) -> None:
+    query = share_query(family, setting, choice.default_target)
+    base = st.context.url or f"/{family.id}"
+    st.markdown("**Link to this setting**")
+    st.code(f"{base}?{query}" if query else base, language=None, wrap_lines=True)
+    if choice.dataset_id == UPLOAD_ID:
+        st.caption(
+            "Uploaded data cannot travel in a link: whoever opens it must upload the same file "
+            "(choose 'upload'); every other value is restored."
+        )
+    else:
+        st.caption("Use the copy button; opening the link restores this exact fit.")
+
+
+def reproduce_section(
+    family: FamilySpec,
+    choice: DataChoice,
+    estimator_id: str,
+    values: dict[str, Any],
+    fit: FitResult,
+    params: LinearParameters,
+) -> None:
+    """The link, the generated script, downloads, and loading a saved setting."""
+    setting = full_setting(choice, estimator_id, values)
+    _link(family, choice, setting)
+
+    upload = {}
+    if choice.upload_name is not None:
+        upload = {
+            "upload_name": choice.upload_name,
+            "upload_sep": choice.upload_delimiter or ",",
+            "upload_encoding": choice.upload_encoding or "utf-8",
+        }
+    try:
+        script = python_script(family, setting, **upload)
+    except ValueError as exc:
+        st.warning(escape_markdown(f"No script for this setting: {exc}"))
+        script = None
+    if script is not None:
+        with st.expander("Python code that refits this model and prints its parameters"):
+            st.code(script, language="python", line_numbers=True)
+    cols = st.columns(4)
+    stem = f"{family.id}_{choice.dataset_id}"
+    if script is not None:
+        cols[0].download_button(
+            "Python script", script, f"{stem}.py", "text/x-python", icon=":material/code:"
+        )
+    cols[1].download_button(
+        "Parameters (CSV)",
+        parameters_csv(params, family.id),
+        f"{stem}_parameters.csv",
+        "text/csv",
+        icon=":material/table:",
+    )
+    cols[2].download_button(
+        "Setting (JSON)",
+        setting_json(family.id, setting),
+        f"{stem}_setting.json",
+        "application/json",
+        icon=":material/tune:",
+    )
+    cols[3].download_button(
+        "Model card (Markdown)",
+        model_card_markdown(
+            family, setting, params, fit.metrics, choice.dataset.notes, fit.warnings
+        ),
+        f"{stem}_model_card.md",
+        "text/markdown",
+        icon=":material/description:",
+    )
+    st.file_uploader(
+        "Load a setting file (.json) saved from this page",
+        type=["json"],
+        key="setting_file",
+        on_change=_load_setting_file,
+        args=(family,),
+        max_upload_size=1,
+    )
+    level, notes = st.session_state.pop(_NOTES, ("info", []))
+    for note in notes:
+        (st.error if level == "error" else st.info)(escape_markdown(note))
+
+
+def _hyper_text(family: FamilySpec, estimator_id: str, values: dict[str, Any]) -> str:
+    specs = family.hyperparameters_for(estimator_id)
+    return ", ".join(f"{s.name}={s.format(values[s.name])}" for s in specs if s.name in values)
+
+
+def record_run(
+    family: FamilySpec,
+    choice: DataChoice,
+    estimator_id: str,
+    values: dict[str, Any],
+    fit: FitResult,
+    params: LinearParameters,
+    snapshot: Snapshot,
+) -> None:
+    """Log a fit in the session's history, once per distinct setting in a row."""
+    history: list[dict] = st.session_state.setdefault(_HISTORY, [])
+    setting = full_setting(choice, estimator_id, values)
+    if history and history[-1]["setting"] == setting and history[-1]["family"] == family.id:
+        return
+    metrics = fit.metrics["test" if not fit.in_sample else "train"]
+    strongest = int(abs(params.coef_per_sd).max(axis=0).argmax())
+    history.append(
+        {
+            "run": (history[-1]["run"] + 1) if history else 1,
+            "time": datetime.now().strftime("%H:%M:%S"),
+            "family": family.id,
+            "page": family.title,
+            "data": choice.dataset.name,
+            "target": choice.target,
+            "estimator": estimator_id,
+            "hyperparameters": _hyper_text(family, estimator_id, values),
+            "parameters": params.n_parameters,
+            "metric": metrics.index[0],
+            "score": float(metrics.iloc[0]),
+            "in-sample": fit.in_sample,
+            "strongest feature": params.feature_names[strongest],
+            "setting": setting,
+            "snapshot": snapshot,
+        }
+    )
+    del history[:-HISTORY_LIMIT]
+
+
+def _restore(family: FamilySpec, setting: dict) -> None:
+    apply_setting(family, setting)
+
+
+def _pin(state_key: str, snapshot: Snapshot) -> None:
+    st.session_state[state_key] = snapshot
+
+
+def history_section(family: FamilySpec, pin_key: str) -> None:
+    """The session's runs as a sortable table; a selected run can be restored or pinned."""
+    history: list[dict] = st.session_state.get(_HISTORY, [])
+    if not history:
+        st.caption("Every fit you make in this session is listed here.")
+        return
+    table = pd.DataFrame(
+        [
+            {k: v for k, v in run.items() if k not in ("setting", "snapshot", "family")}
+            for run in history
+        ]
+    )
+    event = st.dataframe(
+        table,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="history_table",
+        column_config={"score": st.column_config.NumberColumn(format="%.4g")},
+    )
+    st.download_button(
+        "Download history (CSV)", table.to_csv(index=False), "run_history.csv", "text/csv"
+    )
+    rows = event.selection.rows if event is not None else []
+    if not rows:
+        st.caption(f"Select a row to restore or pin it. The last {HISTORY_LIMIT} runs are kept.")
+        return
+    # Oldest first, so a selected row keeps pointing at the same run as new runs arrive.
+    run = history[rows[0]]
+    if run["family"] != family.id:
+        st.caption(f"Run {run['run']} belongs to the {run['page']} page; open it there.")
+        return
+    c1, c2 = st.columns(2)
+    c1.button(
+        f"Restore run {run['run']}",
+        on_click=_restore,
+        args=(family, run["setting"]),
+        key="history_restore",
+        icon=":material/restore:",
+        help="Uploaded data stay as they are: restoring an upload run needs the same file.",
+    )
+    c2.button(
+        f"Pin run {run['run']} as A",
+        on_click=_pin,
+        args=(pin_key, run["snapshot"]),
+        key="history_pin",
+        icon=":material/push_pin:",
+    )
+
+
+__all__ = ["history_section", "record_run", "reproduce_section"]
