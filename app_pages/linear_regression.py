@@ -19,6 +19,7 @@ from ui.panels import (
     metrics_panel,
 )
 from ui.reproduce import history_section, record_run, reproduce_section
+from ui.sweep_panel import sweep_section
 from ui.text import escape_markdown
 
 family = get_family("linear_regression")
@@ -63,6 +64,10 @@ interpretation_panel(
         in_sample=fit.in_sample,
     )
 )
+
+full_key = (*fit_key, choice.scale, choice.test_size, choice.seed)
+st.subheader("How the hyperparameters move the parameters", divider="gray")
+sweep_section(family, estimator_id, values, choice, full_key)
 
 st.subheader("Inference and stability", divider="gray")
 inference_section(

@@ -24,6 +24,7 @@ from ui.panels import (
     metrics_panel,
 )
 from ui.reproduce import history_section, record_run, reproduce_section
+from ui.sweep_panel import sweep_section
 from ui.text import escape_markdown
 
 family = get_family("logistic_regression")
@@ -74,8 +75,12 @@ interpretation_panel(
     )
 )
 
+full_key = (*key, choice.scale, choice.test_size, choice.seed)
+st.subheader("How the hyperparameters move the parameters", divider="gray")
+sweep_section(family, estimator_id, values, choice, full_key)
+
 st.subheader("Inference and stability", divider="gray")
-inference_section(fit, params, choice, (*key, choice.scale, choice.test_size, choice.seed), values)
+inference_section(fit, params, choice, full_key, values)
 
 st.subheader("Decision boundary on two features", divider="gray")
 features = list(choice.dataset.X.columns)
@@ -99,13 +104,15 @@ else:
             surface = cached_surface(
                 *key, (fx, fy), choice.scale, choice.test_size, choice.seed, choice.dataset
             )
-            others = tuple(c for c in (0.01, 0.1, 1.0, 10.0, 100.0) if c != values["C"])
+            # Lines at fixed values of C: their cache key leaves the current C out, so
+            # moving C refits only the current boundary.
+            sweep_key = (*key[:2], tuple(kv for kv in key[2] if kv[0] != "C"), *key[3:])
             sweep = (
                 cached_boundary_sweep(
-                    *key,
+                    *sweep_key,
                     (fx, fy),
                     "C",
-                    others,
+                    (0.01, 0.1, 1.0, 10.0, 100.0),
                     choice.scale,
                     choice.test_size,
                     choice.seed,
@@ -117,7 +124,8 @@ else:
         except (FitError, ValueError) as exc:
             st.error(escape_markdown(str(exc)))
         else:
-            st.plotly_chart(decision_boundary_figure(surface, sweep), key="boundary")
+            others = [line for line in sweep if line[0] != f"C={values['C']:g}"]
+            st.plotly_chart(decision_boundary_figure(surface, others), key="boundary")
             for label, w, b in boundary_lines(surface.params):
                 st.caption(
                     f"Boundary {escape_markdown(label)}: {w[0]:.4g}·{escape_markdown(fx)} "

@@ -7,6 +7,8 @@ nothing about the test rows leaks into imputation or scaling.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -216,6 +218,27 @@ def _warning_text(record: warnings.WarningMessage) -> str:
     return f"{record.category.__name__}: {str(record.message).strip()}"
 
 
+@contextmanager
+def recorded_warnings() -> Iterator[list[str]]:
+    """Record the warnings raised inside the block as distinct sentences for the page.
+
+    Deprecation and future warnings are re-raised when the block ends, so they reach the
+    test suite (which turns them into errors) instead of being swallowed; everything else
+    (convergence and the like) is shown to the user, never silenced.
+    """
+    shown: list[str] = []
+    with warnings.catch_warnings(record=True) as records:
+        warnings.simplefilter("always")
+        yield shown
+    for record in records:
+        if issubclass(record.category, (DeprecationWarning, FutureWarning)):
+            warnings.warn_explicit(record.message, record.category, record.filename, record.lineno)
+        else:
+            text = _warning_text(record)
+            if text not in shown:
+                shown.append(text)
+
+
 def fit_model(
     family: FamilySpec,
     estimator_id: str,
@@ -268,20 +291,11 @@ def fit_model(
     split = split_data(dataset, test_size, seed)
     X_train, y_train = split.train_rows(dataset)
     pipeline = build_pipeline(spec.make(setting.values), scale=scale, impute=dataset.has_missing)
-    with warnings.catch_warnings(record=True) as records:
-        warnings.simplefilter("always")
+    with recorded_warnings() as shown:
         try:
             pipeline.fit(X_train, y_train)
         except (ValueError, np.linalg.LinAlgError) as exc:
             raise FitError(f"scikit-learn could not fit this setting: {exc}") from None
-    shown = []
-    for record in records:
-        if issubclass(record.category, (DeprecationWarning, FutureWarning)):
-            warnings.warn_explicit(record.message, record.category, record.filename, record.lineno)
-        else:
-            text = _warning_text(record)
-            if text not in shown:
-                shown.append(text)
     score = METRICS[family.task]
     train = score(pipeline, X_train, y_train)
     test_rows = split.test_rows(dataset)

@@ -13,9 +13,10 @@ import streamlit as st
 
 from core.boundary import DecisionSurface, boundary_sweep, decision_surface
 from core.datasets import Dataset, Table, load_table, make_dataset, target_candidates
-from core.fitting import FitResult, fit_model
+from core.fitting import FitResult, fit_model, recorded_warnings
 from core.inference import Inference, coefficient_inference, resample_coefficients
 from core.registry import Task, get_family
+from core.sweeps import penalty_paths, validation_curve_table
 from core.uploads import read_csv_upload
 
 
@@ -166,6 +167,46 @@ def cached_resamples(
         method=method,
         n_resamples=n_resamples,
     )
+
+
+@st.cache_data(max_entries=16, show_spinner="Tracing the coefficient path…")
+def cached_paths(fit_key: tuple, _values: dict, _choice: Any):
+    """Coefficient paths for the current setting (one per output)."""
+    family = get_family(fit_key[0])
+    with recorded_warnings() as shown:
+        paths = penalty_paths(
+            family,
+            fit_key[1],
+            _values,
+            _choice.dataset,
+            scale=_choice.scale,
+            test_size=_choice.test_size,
+            seed=_choice.seed,
+        )
+    return paths, tuple(shown)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def cached_curve_point(
+    fit_key: tuple, param: str, value: Any, folds: int, _values: dict, _choice: Any
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Train and cross-validated scores at one swept value (cached one by one, so a longer
+    sweep reuses the points it shares with a shorter one)."""
+    family = get_family(fit_key[0])
+    with recorded_warnings() as shown:
+        table = validation_curve_table(
+            family,
+            fit_key[1],
+            _values,
+            _choice.dataset,
+            param,
+            [value],
+            scale=_choice.scale,
+            test_size=_choice.test_size,
+            seed=_choice.seed,
+            cv=folds,
+        )
+    return table, tuple(shown)
 
 
 def clear_caches() -> None:

@@ -19,7 +19,7 @@ from core.interpretation import Sentence
 from core.parameters import LinearParameters
 from core.registry import FamilySpec
 from ui.text import escape_markdown
-from ui.widgets import setting_table, spec_widget
+from ui.widgets import apply_pending_settings, setting_table, spec_widget
 
 UNITS = {
     "coef_per_sd": "per standard deviation (comparable across features)",
@@ -29,6 +29,7 @@ UNITS = {
 
 def hyperparameter_panel(family: FamilySpec) -> tuple[str, dict[str, Any]]:
     """Estimator choice and its hyperparameter widgets; returns the id and the values."""
+    apply_pending_settings((family.estimator_spec, *family.hyperparameters))
     estimator_id = spec_widget(family.estimator_spec)
     chosen = family.get_estimator(estimator_id)
     st.caption(f"**{chosen.label}** (`{chosen.estimator.__name__}`): {chosen.summary}")

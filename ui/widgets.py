@@ -71,6 +71,29 @@ def spec_widget(
     )
 
 
+_PENDING = "pending_setting"
+
+
+def request_setting(name: str, value: Any, rerun: bool = False) -> None:
+    """Ask for a widget to take a value on the next run (a linked view's selection).
+
+    A widget's state cannot change once it is drawn in a run, so the value waits in
+    session state until :func:`apply_pending_settings` runs before the widgets.
+    """
+    st.session_state.setdefault(_PENDING, {})[name] = value
+    if rerun:
+        st.rerun()
+
+
+def apply_pending_settings(specs: tuple[ParamSpec, ...]) -> None:
+    """Move requested values into the widgets' state, before the widgets are drawn."""
+    pending = st.session_state.pop(_PENDING, {})
+    for spec in specs:
+        if spec.name in pending:
+            value = spec.validate(pending[spec.name])
+            st.session_state[spec.name] = spec.format(value) if spec.unbounded else value
+
+
 def _unbounded_number(spec: ParamSpec, label: str, common: dict[str, Any]) -> float:
     """A text box for a float that may be ``inf``; an invalid entry keeps the default."""
     text = st.text_input(label, value=spec.format(spec.default), **common)

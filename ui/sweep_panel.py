@@ -1,0 +1,255 @@
+"""How hyperparameters move parameters: coefficient paths and validation curves, linked to
+the current setting (pick a swept value and it becomes the setting)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.fitting import FitError
+from core.registry import FamilySpec
+from core.specs import ParamSpec
+from core.sweep_figures import coefficient_path_figure, validation_curve_figure
+from core.sweeps import (
+    DEFAULT_SWEEP_POINTS,
+    best_value,
+    fit_diagnosis,
+    has_penalty_path,
+    is_log_sweep,
+    penalty_param,
+    sweep_range,
+    sweep_values,
+)
+from ui.cache import cached_curve_point, cached_paths
+from ui.data import DataChoice
+from ui.text import escape_markdown
+from ui.widgets import request_setting
+
+SCORE_NAMES = {"regression": "R²", "classification": "accuracy"}
+
+
+def _swept_specs(family: FamilySpec, estimator_id: str) -> list[ParamSpec]:
+    """Every hyperparameter of the estimator that a validation curve can sweep."""
+    return [s for s in family.hyperparameters_for(estimator_id) if s.name != "solver"]
+
+
+def _sweep_settings(spec: ParamSpec) -> tuple[int, float | None, float | None, int]:
+    with st.expander("Sweep settings"):
+        c1, c2, c3, c4 = st.columns(4)
+        points = c1.number_input(
+            "Points",
+            min_value=3,
+            max_value=60,
+            value=DEFAULT_SWEEP_POINTS,
+            step=1,
+            key="sweep_points",
+            help="How many values of the hyperparameter to try.",
+        )
+        folds = c4.number_input(
+            "Folds",
+            min_value=2,
+            max_value=10,
+            value=5,
+            step=1,
+            key="sweep_folds",
+            help="Cross-validation folds of the training rows, for the validation curve.",
+        )
+        low = high = None
+        if spec.kind in ("int", "float"):
+            default_low, default_high = sweep_range(spec)
+            low = c2.number_input(
+                "From",
+                min_value=spec.low,
+                max_value=default_high,
+                value=default_low,
+                format="%g",
+                key=f"sweep_low_{spec.name}",
+            )
+            high = c3.number_input(
+                "To",
+                min_value=low,
+                max_value=spec.high if spec.high != math.inf else None,
+                value=default_high,
+                format="%g",
+                key=f"sweep_high_{spec.name}",
+            )
+        st.caption("Log-scaled hyperparameters are swept on a log grid.")
+    return int(points), low, high, int(folds)
+
+
+def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, true_coef) -> None:
+    param = penalty_param(family, estimator_id)
+    if not has_penalty_path(family, estimator_id):
+        st.caption(
+            f"{family.get_estimator(estimator_id).label} has no penalty, so its coefficients "
+            "do not move with a hyperparameter: pick a penalised estimator to see a path."
+        )
+        return
+    # The path's grid spans a fixed range around the default; the current value is only
+    # marked on it. So unless the current value lies outside that range, the path is
+    # computed (and cached) without it, and moving the penalty redraws from the cache.
+    spec = next(p for p in family.hyperparameters if p.name == param)
+    low, high = sweep_range(spec)
+    current = values.get(param)
+    inside = current is not None and math.isfinite(current) and low <= current <= high
+    path_values = {**values, param: spec.default} if inside else values
+    path_key = (fit_key[0], fit_key[1], tuple(sorted(path_values.items())), *fit_key[3:])
+    paths, shown = cached_paths(path_key, path_values, choice)
+    for text in shown:
+        st.warning(escape_markdown(text), icon=":material/warning:")
+    path = paths[0]
+    if len(paths) > 1:
+        output = st.selectbox("Class", [p.output for p in paths], key="path_class")
+        path = next(p for p in paths if p.output == output)
+    column = st.radio(
+        "Path units",
+        ["coef_per_sd", "coef"],
+        horizontal=True,
+        key="path_units",
+        format_func={"coef_per_sd": "per SD", "coef": "per unit"}.get,
+    )
+    version = st.session_state.get("path_chart_version", 0)
+    event = st.plotly_chart(
+        coefficient_path_figure(
+            path, column, true_coef if len(paths) == 1 else None, current=current
+        ),
+        key=f"path_chart_{version}",
+        on_select="rerun",
+        selection_mode="points",
+    )
+    points = (event or {}).get("selection", {}).get("points", [])
+    if points and points[0].get("customdata") is not None:
+        # A clicked point becomes the setting; a new chart key clears the selection so the
+        # click is not applied again after the user changes the setting by other means.
+        st.session_state["path_chart_version"] = version + 1
+        request_setting(param, float(points[0]["customdata"]), rerun=True)
+    swept = [float(v) for v in path.values]
+    labels = {v: f"{v:.4g}" for v in swept}
+    current = values.get(param)
+    nearest = (
+        min(swept, key=lambda v: abs(math.log(v) - math.log(current)))
+        if (current and math.isfinite(current))
+        else swept[-1]
+    )
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = c1.select_slider(
+        f"Snap {param} to a swept value",
+        swept,
+        value=nearest,
+        format_func=labels.get,
+        key=f"path_snap_{param}",
+    )
+    c2.button(
+        f"Use {param} = {chosen:.4g}",
+        key="path_use",
+        on_click=request_setting,
+        args=(param, chosen),
+        icon=":material/ads_click:",
+    )
+    st.caption(
+        "Each line is one coefficient across the swept values, the penalty growing to the "
+        "right, so coefficients shrink toward zero to the right. Click a point or snap the "
+        f"slider and press the button to make that {param} the current setting; the "
+        "dotted line marks the current one."
+    )
+
+
+def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key) -> None:
+    specs = _swept_specs(family, estimator_id)
+    if not specs:
+        return
+    names = [s.name for s in specs]
+    preferred = penalty_param(family, estimator_id)
+    spec_name = st.selectbox(
+        "Hyperparameter to sweep",
+        names,
+        index=names.index(preferred) if preferred in names else 0,
+        key="curve_param",
+    )
+    spec = next(s for s in specs if s.name == spec_name)
+    points, low, high, folds = _sweep_settings(spec)
+    try:
+        grid = sweep_values(spec, points, low, high)
+    except ValueError as exc:
+        st.error(escape_markdown(str(exc)))
+        return
+    # The curve does not depend on the swept hyperparameter's current value: leave it out
+    # of the key, so moving along the curve reuses every point.
+    curve_key = (
+        fit_key[0],
+        fit_key[1],
+        tuple(kv for kv in fit_key[2] if kv[0] != spec_name),
+        *fit_key[3:],
+    )
+    frames, shown = [], []
+    progress = st.progress(0.0, text=f"Sweeping {spec_name}…") if len(grid) > 1 else None
+    try:
+        for i, value in enumerate(grid):
+            value = value.item() if isinstance(value, np.generic) else value
+            table, warned = cached_curve_point(curve_key, spec_name, value, folds, values, choice)
+            frames.append(table)
+            shown.extend(w for w in warned if w not in shown)
+            if progress is not None:
+                progress.progress((i + 1) / len(grid), text=f"Sweeping {spec_name}…")
+    except FitError as exc:
+        st.error(escape_markdown(str(exc)))
+        return
+    finally:
+        if progress is not None:
+            progress.empty()
+    table = pd.concat(frames, ignore_index=True)
+    score = SCORE_NAMES[family.task]
+    current = values.get(spec_name)
+    st.plotly_chart(
+        validation_curve_figure(table, spec, current, score_name=score), key="curve_chart"
+    )
+    st.markdown(
+        escape_markdown(
+            fit_diagnosis(
+                table, current, param_name=spec_name, score_name=f"cross-validated {score}"
+            )
+        )
+    )
+    if shown:
+        st.caption(
+            escape_markdown(
+                f"scikit-learn warned during the sweep ({len(shown)} kinds): " + shown[0]
+            )
+        )
+    best = best_value(table)
+    if best is not None:
+        typed = spec.validate(best)
+        if typed != current:
+            st.button(
+                f"Use the best {spec_name} = {spec.format(typed)}",
+                key="curve_use_best",
+                on_click=request_setting,
+                args=(spec_name, typed),
+                icon=":material/star:",
+            )
+    st.caption(
+        f"Training and {folds}-fold cross-validated {score} on the training rows, each fold "
+        "refitting the whole pipeline (scaling included); bands are ±1 standard deviation "
+        "over folds." + (" Log axis." if spec.kind == "float" and is_log_sweep(spec) else "")
+    )
+
+
+def sweep_section(
+    family: FamilySpec,
+    estimator_id: str,
+    values: dict[str, Any],
+    choice: DataChoice,
+    fit_key: tuple,
+) -> None:
+    """Coefficient path beside a validation curve, both linked to the current setting."""
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("**Coefficient path**")
+        _path_view(family, estimator_id, values, choice, fit_key, choice.dataset.true_coef)
+    with right:
+        st.markdown("**Validation curve**")
+        _curve_view(family, estimator_id, values, choice, fit_key)
