@@ -14,9 +14,15 @@ import streamlit as st
 from core.boundary import DecisionSurface, boundary_sweep, decision_surface
 from core.datasets import Dataset, Table, load_table, make_dataset, target_candidates
 from core.fitting import FitResult, fit_model, recorded_warnings
-from core.inference import Inference, coefficient_inference, resample_coefficients
+from core.inference import (
+    Inference,
+    coefficient_inference,
+    resample_coefficients,
+    resample_intervals,
+)
+from core.parameters import LinearParameters
 from core.registry import Task, get_family
-from core.sweeps import penalty_paths, validation_curve_table
+from core.sweeps import path_validation_curve_table, penalty_paths, validation_curve_table
 from core.uploads import read_csv_upload
 
 
@@ -148,17 +154,19 @@ def cached_resamples(
     fit_key: tuple,
     method: str,
     n_resamples: int,
-    scale: bool,
-    test_size: float,
-    seed: int,
     _dataset: Dataset,
     _values: dict[str, Any],
-) -> pd.DataFrame:
-    """Coefficients across resamples; ``fit_key`` starts with family and estimator ids and
-    holds the hyperparameters and data key."""
-    return resample_coefficients(
-        get_family(fit_key[0]),
-        fit_key[1],
+    _params: LinearParameters,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Coefficients across resamples and their intervals.
+
+    ``fit_key`` is the fit's full key: family and estimator ids, hyperparameters, data key,
+    target, then scale, test share and seed.
+    """
+    family_id, estimator_id, *_, scale, test_size, seed = fit_key
+    samples = resample_coefficients(
+        get_family(family_id),
+        estimator_id,
         _values,
         _dataset,
         scale=scale,
@@ -167,6 +175,7 @@ def cached_resamples(
         method=method,
         n_resamples=n_resamples,
     )
+    return samples, resample_intervals(samples, fitted=_params)
 
 
 @st.cache_data(max_entries=16, show_spinner="Tracing the coefficient path…")
@@ -201,6 +210,27 @@ def cached_curve_point(
             _choice.dataset,
             param,
             [value],
+            scale=_choice.scale,
+            test_size=_choice.test_size,
+            seed=_choice.seed,
+            cv=folds,
+        )
+    return table, tuple(shown)
+
+
+@st.cache_data(max_entries=32, show_spinner="Sweeping along the regularisation path…")
+def cached_path_curve(
+    curve_key: tuple, values: tuple[float, ...], folds: int, _values: dict, _choice: Any
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The penalty's validation curve from one path per fold (as RidgeCV/LassoCV do)."""
+    family = get_family(curve_key[0])
+    with recorded_warnings() as shown:
+        table = path_validation_curve_table(
+            family,
+            curve_key[1],
+            _values,
+            _choice.dataset,
+            values,
             scale=_choice.scale,
             test_size=_choice.test_size,
             seed=_choice.seed,

@@ -9,7 +9,6 @@ from core.fitting import training_features
 from core.inference import (
     InferenceError,
     inference_applies,
-    resample_intervals,
     resample_warning_note,
 )
 from core.inference_figures import coefficient_spread_figure
@@ -117,17 +116,9 @@ def inference_section(
             method = spec_widget(RESAMPLE_METHOD)
         with c2:
             n_resamples = spec_widget(N_RESAMPLES)
-        samples = cached_resamples(
-            fit_key,
-            method,
-            n_resamples,
-            choice.scale,
-            choice.test_size,
-            choice.seed,
-            choice.dataset,
-            values,
+        samples, intervals = cached_resamples(
+            fit_key, method, n_resamples, choice.dataset, values, params
         )
-        intervals = resample_intervals(samples, fitted=params)
         note = resample_warning_note(samples)
         if note:
             st.warning(escape_markdown(note), icon=":material/warning:")

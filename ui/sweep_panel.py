@@ -24,7 +24,7 @@ from core.sweeps import (
     sweep_range,
     sweep_values,
 )
-from ui.cache import cached_curve_point, cached_paths
+from ui.cache import cached_curve_point, cached_path_curve, cached_paths
 from ui.data import DataChoice
 from ui.text import escape_markdown
 from ui.widgets import request_setting
@@ -144,7 +144,7 @@ def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, true_c
         key=f"path_snap_{param}",
     )
     c2.button(
-        f"Use {param} = {chosen:.4g}",
+        "Use this value",
         key="path_use",
         on_click=request_setting,
         args=(param, chosen),
@@ -156,6 +156,25 @@ def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, true_c
         f"slider and press the button to make that {param} the current setting; the "
         "dotted line marks the current one."
     )
+
+
+def _pointwise_curve(curve_key, spec_name, grid, folds, values, choice):
+    """One cached validation_curve call per swept value, with a progress bar."""
+    frames: list[pd.DataFrame] = []
+    shown: list[str] = []
+    progress = st.progress(0.0, text=f"Sweeping {spec_name}…") if len(grid) > 1 else None
+    try:
+        for i, value in enumerate(grid):
+            value = value.item() if isinstance(value, np.generic) else value
+            table, warned = cached_curve_point(curve_key, spec_name, value, folds, values, choice)
+            frames.append(table)
+            shown.extend(w for w in warned if w not in shown)
+            if progress is not None:
+                progress.progress((i + 1) / len(grid), text=f"Sweeping {spec_name}…")
+    finally:
+        if progress is not None:
+            progress.empty()
+    return pd.concat(frames, ignore_index=True), shown
 
 
 def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key) -> None:
@@ -185,23 +204,18 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key) -> No
         tuple(kv for kv in fit_key[2] if kv[0] != spec_name),
         *fit_key[3:],
     )
-    frames, shown = [], []
-    progress = st.progress(0.0, text=f"Sweeping {spec_name}…") if len(grid) > 1 else None
     try:
-        for i, value in enumerate(grid):
-            value = value.item() if isinstance(value, np.generic) else value
-            table, warned = cached_curve_point(curve_key, spec_name, value, folds, values, choice)
-            frames.append(table)
-            shown.extend(w for w in warned if w not in shown)
-            if progress is not None:
-                progress.progress((i + 1) / len(grid), text=f"Sweeping {spec_name}…")
+        if spec_name == preferred and has_penalty_path(family, estimator_id):
+            # The penalty's curve comes from one regularisation path per fold.
+            table, shown = cached_path_curve(
+                curve_key, tuple(float(v) for v in grid), folds, values, choice
+            )
+            shown = list(shown)
+        else:
+            table, shown = _pointwise_curve(curve_key, spec_name, grid, folds, values, choice)
     except FitError as exc:
         st.error(escape_markdown(str(exc)))
         return
-    finally:
-        if progress is not None:
-            progress.empty()
-    table = pd.concat(frames, ignore_index=True)
     score = SCORE_NAMES[family.task]
     current = values.get(spec_name)
     st.plotly_chart(
