@@ -18,7 +18,7 @@ from ui.panels import (
     linear_parameters_panel,
     metrics_panel,
 )
-from ui.reproduce import history_section, record_run, reproduce_section
+from ui.reproduce import history_section, link_notes, record_run, reproduce_section
 from ui.sweep_panel import sweep_section
 from ui.text import escape_markdown
 
@@ -26,6 +26,7 @@ family = get_family("linear_regression")
 st.title(family.title)
 st.caption(family.summary + f" Learned parameters: {family.learned}.")
 
+link_notes(family)
 st.subheader("Data", divider="gray")
 choice = data_section(family.task)
 if choice is None:

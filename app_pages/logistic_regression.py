@@ -23,7 +23,7 @@ from ui.panels import (
     interpretation_panel,
     metrics_panel,
 )
-from ui.reproduce import history_section, record_run, reproduce_section
+from ui.reproduce import history_section, link_notes, record_run, reproduce_section
 from ui.sweep_panel import sweep_section
 from ui.text import escape_markdown
 
@@ -31,6 +31,7 @@ family = get_family("logistic_regression")
 st.title(family.title)
 st.caption(family.summary + f" Learned parameters: {family.learned}.")
 
+link_notes(family)
 st.subheader("Data", divider="gray")
 choice = data_section(family.task)
 if choice is None:

@@ -696,3 +696,39 @@ def share_query(
     if target is not None and target != default_target:
         pairs.append(("target", str(target)))
     return urlencode(pairs)
+
+
+def link_problems(family: FamilySpec, query: dict[str, str]) -> list[str]:
+    """Sentences for the values in a page's URL that its widgets will ignore.
+
+    Streamlit drops a bound widget's URL value when it is not a valid option or is out of
+    range and uses the default instead; this says so in words, checking the same specs.
+
+    Parameters
+    ----------
+    family : FamilySpec
+        The page's family.
+    query : dict of str to str
+        The URL's query parameters, as text.
+    """
+    picker = dataset_choice_spec(family.task)
+    dataset_id = query.get("dataset", picker.default)
+    if dataset_id not in picker.choices:
+        dataset_id = None
+    problems = []
+    values: dict[str, Any] = {}
+    for spec in setting_specs(family, dataset_id):
+        # A free-text number (C, which may be inf) keeps its text and explains itself.
+        if spec.name not in query or spec.unbounded:
+            continue
+        try:
+            value = spec.validate(query[spec.name])
+            if spec.allowed is not None and value not in spec.allowed(values):
+                raise ValueError(f"{spec.label}: {value} does not fit the other values.")
+            values[spec.name] = value
+        except ValueError as exc:
+            problems.append(
+                f"The link's {spec.name}={_quote(query[spec.name])} was ignored ({exc}); "
+                f"the default {spec.format(spec.default)} is used."
+            )
+    return problems

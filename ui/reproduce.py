@@ -12,6 +12,7 @@ from core.codegen import python_script
 from core.compare import Snapshot
 from core.datasets import UPLOAD_ID
 from core.export import (
+    link_problems,
     model_card_markdown,
     parameters_csv,
     parse_setting_json,
@@ -29,6 +30,16 @@ from ui.text import escape_markdown
 HISTORY_LIMIT = 200
 _HISTORY = "run_history"
 _NOTES = "restore_notes"
+
+
+def link_notes(family: FamilySpec) -> None:
+    """On a page's first run in a session, say which URL values were invalid and dropped."""
+    flag = f"link_checked_{family.id}"
+    if st.session_state.get(flag):
+        return
+    st.session_state[flag] = True
+    for problem in link_problems(family, st.query_params.to_dict()):
+        st.warning(escape_markdown(problem), icon=":material/link_off:")
 
 
 def full_setting(choice: DataChoice, estimator_id: str, values: dict[str, Any]) -> dict:

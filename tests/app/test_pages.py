@@ -109,6 +109,10 @@ def test_synthetic_options_travel_in_the_url_and_show_true_coefficients(open_pag
 
 def test_invalid_url_values_fall_back_to_defaults(open_page):
     at = open_page(LINEAR, estimator="magic", alpha="-4", dataset="nope")
+    notes = " ".join(w.value for w in at.warning)
+    for key in ("estimator", "alpha", "dataset"):
+        assert f"The link's {key}=" in notes
+    assert "below the minimum" in notes
     assert at.selectbox(key="estimator").value == "ols"
     assert at.selectbox(key="dataset").value == "diabetes"
     at.selectbox(key="estimator").set_value("ridge").run()

@@ -444,3 +444,19 @@ def test_card_escapes_user_strings(odd_upload):
 )
 def test_markdown_text(text, escaped):
     assert markdown_text(text) == escaped
+
+
+def test_link_problems_name_each_ignored_value():
+    from core.export import link_problems
+    from core.registry import LOGISTIC_REGRESSION
+
+    problems = link_problems(
+        LINEAR,
+        {"dataset": "synthetic_regression", "n_samples": "3", "alpha": "big", "scale": "no"},
+    )
+    assert len(problems) == 2
+    assert "n_samples='3'" in problems[0] and "below the minimum" in problems[0]
+    assert "alpha='big'" in problems[1] and "default 1 is used" in problems[1]
+    solver = link_problems(LOGISTIC_REGRESSION, {"l1_ratio": "1", "solver": "lbfgs"})
+    assert len(solver) == 1 and "solver='lbfgs'" in solver[0]
+    assert link_problems(LINEAR, {"dataset": "longley", "alpha": "2"}) == []
