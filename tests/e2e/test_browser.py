@@ -58,3 +58,19 @@ def test_bad_upload_shows_a_message_not_a_traceback(page: Page, app_url: str):
     )
     expect(page.get_by_text("could not be read as a table")).to_be_visible(timeout=30_000)
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
+
+
+def test_logistic_link_with_no_penalty_then_a_new_c(page: Page, app_url: str):
+    page.goto(f"{app_url}/logistic_regression?dataset=iris&C=inf&max_iter=2000")
+    settle(page, "Logistic regression")
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    expect(page.get_by_role("textbox", name="C (inverse penalty strength)")).to_have_value("inf")
+    expect(page.get_by_text("Decision boundary on two features")).to_be_visible()
+    # Change C in the browser: the page refits and the link box follows.
+    box = page.get_by_role("textbox", name="C (inverse penalty strength)")
+    box.fill("0.05")
+    box.press("Enter")
+    expect(page.locator("[data-testid='stCode']").filter(has_text="C=0.05").first).to_be_visible(
+        timeout=30_000
+    )
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
