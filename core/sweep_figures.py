@@ -90,8 +90,10 @@ def coefficient_path_figure(
     go.Figure
         Traces, in order: one line per feature (``name`` = feature, ``customdata`` = the
         swept value of each point, so a clicked point gives its alpha or C); then one
-        dashed line per true coefficient (``name`` = ``"<feature> (true)"``); then, if
-        drawn, the current-value line (``name`` starts with ``"current"``).
+        dashed line per true coefficient (``name`` = ``"<feature> (true)"``); then, for
+        an L1 penalty, markers where each coefficient becomes exactly zero (``name``
+        ``"becomes exactly 0"``, ``x`` = ``path.zero_at``); then, if drawn, the
+        current-value line (``name`` starts with ``"current"``).
     """
     if column not in ("coef_per_sd", "coef"):
         raise ValueError(f"column must be 'coef_per_sd' or 'coef', got {column!r}")
@@ -137,6 +139,30 @@ def coefficient_path_figure(
                     showlegend=False,
                     line={"color": colours[name], "dash": "dash", "width": 1},
                     hovertemplate=f"{name}: true value %{{y:.4g}}<extra></extra>",
+                )
+            )
+    if path.zero_at is not None:
+        # Where an L1 penalty sets each coefficient to exactly zero (and keeps it there).
+        where = [
+            (n, a) for n, a in zip(path.feature_names, path.zero_at, strict=True) if np.isfinite(a)
+        ]
+        if where:
+            fig.add_trace(
+                go.Scatter(
+                    x=[a for _, a in where],
+                    y=[0.0] * len(where),
+                    mode="markers",
+                    name="becomes exactly 0",
+                    marker={
+                        "symbol": "x",
+                        "size": 9,
+                        "color": [colours[n] for n, _ in where],
+                        "line": {"width": 1},
+                    },
+                    customdata=[a for _, a in where],
+                    text=[n for n, _ in where],
+                    hovertemplate=f"%{{text}} is exactly 0 from {param} = %{{x:.4g}}"
+                    "<extra></extra>",
                 )
             )
     current = path.current_value if current is None else current

@@ -521,7 +521,7 @@ def test_coefficient_path_figure_data(synthetic):
     path = coefficient_path(LINEAR, "lasso", {"alpha": 0.5}, synthetic, n_alphas=30)
     fig = coefficient_path_figure(path, "coef_per_sd", true_coef=synthetic.true_coef)
     p = len(path.feature_names)
-    lines, truths, current = fig.data[:p], fig.data[p : 2 * p], fig.data[2 * p]
+    lines, truths, current = fig.data[:p], fig.data[p : 2 * p], fig.data[-1]
     assert [t.name for t in lines] == list(path.feature_names)
     for j, trace in enumerate(lines):
         np.testing.assert_allclose(trace.x, path.values)
@@ -539,7 +539,7 @@ def test_coefficient_path_figure_data(synthetic):
     assert fig.layout.xaxis.type == "log" and fig.layout.xaxis.autorange is True
     raw = coefficient_path_figure(path, "coef", current=2.0)
     np.testing.assert_allclose(raw.data[0].y, path.coef[:, 0])
-    assert list(raw.data[-1].x) == [2.0, 2.0] and len(raw.data) == p + 1
+    assert list(raw.data[-1].x) == [2.0, 2.0] and len(raw.data) == p + 2  # + zero markers
 
 
 def test_coefficient_path_figure_for_c_reverses_the_axis(iris):
@@ -584,3 +584,20 @@ def test_validation_curve_figure_categorical():
 
 def test_path_methods_are_documented():
     assert set(PATH_METHODS) == {"enet_path", "ridge_svd", "warm_start"}
+
+
+def test_path_figure_marks_where_lasso_zeroes_each_coefficient():
+    from core.sweep_figures import coefficient_path_figure
+
+    data = load_dataset("diabetes", "regression")
+    path = penalty_paths(LINEAR_REGRESSION, "lasso", {}, data)[0]
+    fig = coefficient_path_figure(path)
+    zeros = next(t for t in fig.data if t.name == "becomes exactly 0")
+    finite = path.zero_at[np.isfinite(path.zero_at)]
+    np.testing.assert_allclose(sorted(zeros.x), sorted(finite))
+    for name, alpha in zip(zeros.text, zeros.x, strict=True):
+        j = path.feature_names.index(name)
+        i = path.index_of(alpha)
+        assert path.coef[i, j] == 0.0 and (path.coef[i:, j] == 0.0).all()
+    ridge = coefficient_path_figure(penalty_paths(LINEAR_REGRESSION, "ridge", {}, data)[0])
+    assert not any(t.name == "becomes exactly 0" for t in ridge.data)
