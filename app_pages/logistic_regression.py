@@ -4,14 +4,13 @@ import math
 
 import streamlit as st
 
-from core.boundary import boundary_lines
 from core.compare import make_snapshot
-from core.figures import decision_boundary_figure
 from core.fitting import FitError, confusion_table, training_features
 from core.interpretation import logistic_sentences, vif_table
 from core.parameters import class_coefficient_table, extract_linear_parameters
 from core.registry import get_family
-from ui.cache import cached_boundary_sweep, cached_fit, cached_surface
+from ui.boundary_panel import boundary_section
+from ui.cache import cached_fit
 from ui.data import data_section
 from ui.inference_panel import inference_section
 from ui.panels import (
@@ -78,60 +77,13 @@ interpretation_panel(
 
 full_key = (*key, choice.scale, choice.test_size, choice.seed)
 st.subheader("How the hyperparameters move the parameters", divider="gray")
-sweep_section(family, estimator_id, values, choice, full_key)
+sweep_section(family, estimator_id, values, choice, full_key, fit.fit_seconds)
 
 st.subheader("Inference and stability", divider="gray")
 inference_section(fit, params, choice, full_key, values)
 
 st.subheader("Decision boundary on two features", divider="gray")
-features = list(choice.dataset.X.columns)
-if len(features) < 2:
-    st.info("The decision boundary needs at least two features.")
-else:
-    c1, c2 = st.columns(2)
-    fx = c1.selectbox("x axis", features, index=0, key="boundary_x", bind="query-params")
-    fy = c2.selectbox("y axis", features, index=1, key="boundary_y", bind="query-params")
-    if fx == fy:
-        st.info("Pick two different features.")
-    else:
-        st.caption(
-            "A boundary can be drawn only in two dimensions, so this is a separate model "
-            f"fitted on {escape_markdown(fx)} and {escape_markdown(fy)} alone, with the same "
-            "hyperparameters and rows. The black line is w1·x + w2·y + b = 0 from that "
-            "model's own coefficients (raw units); dotted lines show the boundary at other "
-            "values of C."
-        )
-        try:
-            surface = cached_surface(
-                *key, (fx, fy), choice.scale, choice.test_size, choice.seed, choice.dataset
-            )
-            # Lines at fixed values of C: their cache key leaves the current C out, so
-            # moving C refits only the current boundary.
-            sweep_key = (*key[:2], tuple(kv for kv in key[2] if kv[0] != "C"), *key[3:])
-            sweep = (
-                cached_boundary_sweep(
-                    *sweep_key,
-                    (fx, fy),
-                    "C",
-                    (0.01, 0.1, 1.0, 10.0, 100.0),
-                    choice.scale,
-                    choice.test_size,
-                    choice.seed,
-                    choice.dataset,
-                )
-                if len(surface.classes) == 2
-                else []
-            )
-        except (FitError, ValueError) as exc:
-            st.error(escape_markdown(str(exc)))
-        else:
-            others = [line for line in sweep if line[0] != f"C={values['C']:g}"]
-            st.plotly_chart(decision_boundary_figure(surface, others), key="boundary")
-            for label, w, b in boundary_lines(surface.params):
-                st.caption(
-                    f"Boundary {escape_markdown(label)}: {w[0]:.4g}·{escape_markdown(fx)} "
-                    f"{w[1]:+.4g}·{escape_markdown(fy)} {b:+.4g} = 0"
-                )
+boundary_section(family, values, choice, key)
 
 snapshot = make_snapshot(fit, params, f"{choice.data_key}:{choice.target}", choice.setting)
 record_run(family, choice, estimator_id, values, fit, params, snapshot)

@@ -144,21 +144,26 @@ def boundary_sweep(
 ) -> list[tuple[str, np.ndarray, float]]:
     """The two-feature boundary at other values of one hyperparameter (binary models).
 
-    Returns one ``(label, w, b)`` per value, as :func:`boundary_lines` does, so a figure
-    can show how the hyperparameter moves the line.
+    Returns one ``(label, w, b)`` per value that can be fitted, as :func:`boundary_lines`
+    does, so a figure can show how the hyperparameter moves the line.
     """
     data2 = two_feature_dataset(dataset, features)
     out = []
     for value in values:
-        fit = fit_model(
-            family,
-            estimator_id,
-            {**hyperparameters, param: value},
-            data2,
-            scale=scale,
-            test_size=test_size,
-            seed=seed,
-        )
+        try:
+            fit = fit_model(
+                family,
+                estimator_id,
+                {**hyperparameters, param: value},
+                data2,
+                scale=scale,
+                test_size=test_size,
+                seed=seed,
+            )
+        except ValueError:
+            # A value the other settings rule out (a fixed solver that cannot fit this
+            # penalty) simply has no line; the current setting's own fit reports errors.
+            continue
         lines = boundary_lines(extract_linear_parameters(fit))
         if len(lines) == 1:
             _, w, b = lines[0]

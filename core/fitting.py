@@ -6,6 +6,7 @@ nothing about the test rows leaks into imputation or scaling.
 
 from __future__ import annotations
 
+import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -84,6 +85,8 @@ class FitResult:
         One row per metric, columns ``train`` and ``test`` (NaN without test rows).
     warnings : tuple of str
         Warnings scikit-learn raised while fitting (convergence and the like).
+    fit_seconds : float
+        Wall time of the fit, to estimate how long refitting it many times will take.
     """
 
     family_id: str
@@ -97,6 +100,7 @@ class FitResult:
     feature_sd: np.ndarray
     metrics: pd.DataFrame
     warnings: tuple[str, ...]
+    fit_seconds: float = 0.0
 
     @property
     def model(self) -> Any:
@@ -291,6 +295,7 @@ def fit_model(
     split = split_data(dataset, test_size, seed)
     X_train, y_train = split.train_rows(dataset)
     pipeline = build_pipeline(spec.make(setting.values), scale=scale, impute=dataset.has_missing)
+    start = time.perf_counter()
     with recorded_warnings() as shown:
         try:
             pipeline.fit(X_train, y_train)
@@ -314,6 +319,7 @@ def fit_model(
         feature_sd=_training_sd(pipeline, X_train),
         metrics=metrics,
         warnings=tuple(shown),
+        fit_seconds=time.perf_counter() - start,
     )
 
 

@@ -78,7 +78,12 @@ class ParamSpec:
         if self.kind == "bool":
             return "true" if value else "false"
         if self.kind == "float":
-            return "inf" if value == math.inf else f"{value:g}"
+            if value == math.inf:
+                return "inf"
+            # The shortest text that reads back as exactly this float (a link must restore
+            # 0.00030000000000000003, not 0.0003); whole numbers without a trailing ".0".
+            text = repr(float(value))
+            return text[:-2] if text.endswith(".0") else text
         return str(value)
 
     def label_for(self, value: Any) -> str:

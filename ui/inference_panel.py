@@ -18,7 +18,7 @@ from core.specs import ParamSpec
 from ui.cache import cached_inference, cached_resamples
 from ui.data import DataChoice
 from ui.text import escape_markdown
-from ui.widgets import spec_widget
+from ui.widgets import confirm_long_work, spec_widget
 
 RESAMPLE_METHOD = ParamSpec(
     name="resample",
@@ -111,36 +111,43 @@ def inference_section(
             "**Stability across resamples**: how far each coefficient moves when the model "
             "is refitted with the same hyperparameters on slightly different rows."
         )
-        c1, c2 = st.columns(2)
-        with c1:
-            method = spec_widget(RESAMPLE_METHOD)
-        with c2:
-            n_resamples = spec_widget(N_RESAMPLES)
-        samples, intervals = cached_resamples(
-            fit_key, method, n_resamples, choice.dataset, values, params
-        )
-        note = resample_warning_note(samples)
-        if note:
-            st.warning(escape_markdown(note), icon=":material/warning:")
-        outputs = list(dict.fromkeys(intervals["output"]))
-        output = outputs[0]
-        if len(outputs) > 1:
-            output = st.selectbox("Class", outputs, key="spread_class")
-        st.plotly_chart(
-            coefficient_spread_figure(samples, intervals, output=output), key="spread_chart"
-        )
-        st.dataframe(
-            intervals[intervals["output"] == output],
-            hide_index=True,
-            column_config={
-                c: st.column_config.NumberColumn(format="%.4g")
-                for c in ("feature_sd", "mean", "sd", "low", "high", "fitted")
-            },
-        )
-        st.caption(
-            "Intervals are the central 95% of the resampled coefficients (raw units). "
-            "share_sign_flip is the share of resamples on the less common side of zero: a "
-            "large share means even the sign is not settled by the data."
-        )
+        _resampled_spread(fit, params, choice, fit_key, values)
     st.markdown("**Collinearity**")
     _collinearity(training_features(fit, choice.dataset))
+
+
+def _resampled_spread(fit, params, choice: DataChoice, fit_key: tuple, values: dict) -> None:
+    c1, c2 = st.columns(2)
+    with c1:
+        method = spec_widget(RESAMPLE_METHOD)
+    with c2:
+        n_resamples = spec_widget(N_RESAMPLES)
+    work = repr((fit_key, method, n_resamples))
+    if not confirm_long_work(work, fit.fit_seconds * n_resamples, f"{n_resamples} refits"):
+        return
+    samples, intervals = cached_resamples(
+        fit_key, method, n_resamples, choice.dataset, values, params
+    )
+    note = resample_warning_note(samples)
+    if note:
+        st.warning(escape_markdown(note), icon=":material/warning:")
+    outputs = list(dict.fromkeys(intervals["output"]))
+    output = outputs[0]
+    if len(outputs) > 1:
+        output = st.selectbox("Class", outputs, key="spread_class")
+    st.plotly_chart(
+        coefficient_spread_figure(samples, intervals, output=output), key="spread_chart"
+    )
+    st.dataframe(
+        intervals[intervals["output"] == output],
+        hide_index=True,
+        column_config={
+            c: st.column_config.NumberColumn(format="%.4g")
+            for c in ("feature_sd", "mean", "sd", "low", "high", "fitted")
+        },
+    )
+    st.caption(
+        "Intervals are the central 95% of the resampled coefficients (raw units). "
+        "share_sign_flip is the share of resamples on the less common side of zero: a "
+        "large share means even the sign is not settled by the data."
+    )

@@ -27,7 +27,7 @@ from core.sweeps import (
 from ui.cache import cached_curve_point, cached_path_curve, cached_paths
 from ui.data import DataChoice
 from ui.text import escape_markdown
-from ui.widgets import request_setting
+from ui.widgets import confirm_long_work, request_setting
 
 SCORE_NAMES = {"regression": "R²", "classification": "accuracy"}
 
@@ -81,7 +81,7 @@ def _sweep_settings(spec: ParamSpec) -> tuple[int, float | None, float | None, i
     return int(points), low, high, int(folds)
 
 
-def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, true_coef) -> None:
+def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, fit_seconds) -> None:
     param = penalty_param(family, estimator_id)
     if not has_penalty_path(family, estimator_id):
         st.caption(
@@ -98,7 +98,14 @@ def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, true_c
     inside = current is not None and math.isfinite(current) and low <= current <= high
     path_values = {**values, param: spec.default} if inside else values
     path_key = (fit_key[0], fit_key[1], tuple(sorted(path_values.items())), *fit_key[3:])
-    paths, shown = cached_paths(path_key, path_values, choice)
+    # About 20 full fits: warm starts make a path's 40 or 100 fits cheaper than cold ones.
+    if not confirm_long_work(repr(path_key), 20 * fit_seconds, "The coefficient path"):
+        return
+    try:
+        paths, shown = cached_paths(path_key, path_values, choice)
+    except (FitError, ValueError) as exc:
+        st.info(escape_markdown(str(exc)), icon=":material/info:")
+        return
     for text in shown:
         st.warning(escape_markdown(text), icon=":material/warning:")
     path = paths[0]
@@ -115,7 +122,7 @@ def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, true_c
     version = st.session_state.get("path_chart_version", 0)
     event = st.plotly_chart(
         coefficient_path_figure(
-            path, column, true_coef if len(paths) == 1 else None, current=current
+            path, column, choice.dataset.true_coef if len(paths) == 1 else None, current=current
         ),
         key=f"path_chart_{version}",
         on_select="rerun",
@@ -177,7 +184,7 @@ def _pointwise_curve(curve_key, spec_name, grid, folds, values, choice):
     return pd.concat(frames, ignore_index=True), shown
 
 
-def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key) -> None:
+def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit_seconds) -> None:
     specs = _swept_specs(family, estimator_id)
     if not specs:
         return
@@ -204,6 +211,12 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key) -> No
         tuple(kv for kv in fit_key[2] if kv[0] != spec_name),
         *fit_key[3:],
     )
+    # Each fold trains on (folds - 1) / folds of the rows the page's fit used.
+    seconds = fit_seconds * len(grid) * (folds - 1)
+    if not confirm_long_work(
+        repr((curve_key, spec_name, tuple(grid), folds)), seconds, "This validation curve"
+    ):
+        return
     try:
         if spec_name == preferred and has_penalty_path(family, estimator_id):
             # The penalty's curve comes from one regularisation path per fold.
@@ -213,7 +226,7 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key) -> No
             shown = list(shown)
         else:
             table, shown = _pointwise_curve(curve_key, spec_name, grid, folds, values, choice)
-    except FitError as exc:
+    except (FitError, ValueError) as exc:
         st.error(escape_markdown(str(exc)))
         return
     score = SCORE_NAMES[family.task]
@@ -258,12 +271,17 @@ def sweep_section(
     values: dict[str, Any],
     choice: DataChoice,
     fit_key: tuple,
+    fit_seconds: float,
 ) -> None:
-    """Coefficient path beside a validation curve, both linked to the current setting."""
+    """Coefficient path beside a validation curve, both linked to the current setting.
+
+    ``fit_seconds`` (one fit's time) estimates a sweep's time, so a slow one waits for a
+    click instead of running on every redraw.
+    """
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown("**Coefficient path**")
-        _path_view(family, estimator_id, values, choice, fit_key, choice.dataset.true_coef)
+        _path_view(family, estimator_id, values, choice, fit_key, fit_seconds)
     with right:
         st.markdown("**Validation curve**")
-        _curve_view(family, estimator_id, values, choice, fit_key)
+        _curve_view(family, estimator_id, values, choice, fit_key, fit_seconds)

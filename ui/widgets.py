@@ -94,6 +94,30 @@ def apply_pending_settings(specs: tuple[ParamSpec, ...]) -> None:
             st.session_state[spec.name] = spec.format(value) if spec.unbounded else value
 
 
+#: Work expected to take longer than this waits for a click instead of running on every redraw.
+LONG_WORK_SECONDS = 4.0
+
+
+def confirm_long_work(key: str, seconds: float, what: str) -> bool:
+    """Whether to run ``what`` now: at once when it is quick, after a click when it is not.
+
+    ``key`` identifies the exact work (its cache key), so a click covers that work only and
+    a cached result is shown again without asking.
+    """
+    confirmed = st.session_state.setdefault("confirmed_work", set())
+    if seconds <= LONG_WORK_SECONDS or key in confirmed:
+        return True
+    st.info(
+        f"{what} would take about {seconds:.0f} s with this setting (each fit takes "
+        "a while: many iterations, unscaled features, or a large file).",
+        icon=":material/hourglass_top:",
+    )
+    if st.button(f"Run it ({seconds:.0f} s)", key=f"run_{abs(hash(key))}"):
+        confirmed.add(key)
+        return True
+    return False
+
+
 def _unbounded_number(spec: ParamSpec, label: str, common: dict[str, Any]) -> float:
     """A text box for a float that may be ``inf``; an invalid entry keeps the default."""
     text = st.text_input(label, value=spec.format(spec.default), **common)
