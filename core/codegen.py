@@ -387,7 +387,8 @@ steps = []
 if X.isna().to_numpy().any():
     steps.append(("impute", SimpleImputer(strategy="median")))
 if SCALE:
-    steps.append(("scale", StandardScaler()))
+    # Centre only with an intercept: without one the model passes through the origin.
+    steps.append(("scale", StandardScaler(with_mean=estimator.fit_intercept)))
 steps.append(("model", estimator))
 pipeline = Pipeline(steps).fit(X_train, y_train)
 
@@ -401,7 +402,8 @@ if SCALE:
     # The model saw (x - mean) / sd: per unit, w / sd; the intercept, b - sum(w * mean / sd).
     scaler = pipeline.named_steps["scale"]
     coef = coef_fitted / scaler.scale_
-    intercept = intercept_fitted - coef_fitted @ (scaler.mean_ / scaler.scale_)
+    shift = scaler.mean_ if scaler.with_mean else np.zeros_like(scaler.scale_)
+    intercept = intercept_fitted - coef_fitted @ (shift / scaler.scale_)
     feature_sd = np.asarray(scaler.scale_, dtype=float)
 else:
     coef, intercept = coef_fitted, intercept_fitted

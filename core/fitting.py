@@ -151,15 +151,29 @@ def split_data(dataset: Dataset, test_size: float, seed: int) -> Split:
     return Split(train, test)
 
 
-def build_pipeline(model: Any, scale: bool, impute: bool) -> Pipeline:
-    """Chain optional median imputation, optional standardisation and the model."""
+def build_pipeline(model: Any, scale: bool, impute: bool, center: bool | None = None) -> Pipeline:
+    """Chain optional median imputation, optional standardisation and the model.
+
+    The scaler centres the features only when the model fits an intercept (or ``center``
+    says so): a model without an intercept is forced through the origin, and centring
+    would move that origin to the feature means, which is a different model.
+    """
+    if center is None:
+        center = bool(getattr(model, "fit_intercept", True))
     steps: list[tuple[str, Any]] = []
     if impute:
         steps.append(("impute", SimpleImputer(strategy="median")))
     if scale:
-        steps.append(("scale", StandardScaler()))
+        steps.append(("scale", StandardScaler(with_mean=center)))
     steps.append(("model", model))
     return Pipeline(steps)
+
+
+def scaler_shift(scaler: StandardScaler) -> np.ndarray:
+    """What the scaler subtracts from each feature: its means, or zeros without centring."""
+    if scaler.with_mean:
+        return np.asarray(scaler.mean_, dtype=float)
+    return np.zeros(len(scaler.scale_))
 
 
 def _training_sd(pipeline: Pipeline, X_train: pd.DataFrame) -> np.ndarray:

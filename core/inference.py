@@ -44,7 +44,7 @@ from threadpoolctl import threadpool_limits
 from core.datasets import Dataset
 from core.fitting import FitError, FitResult, build_pipeline, split_data, training_features
 from core.interpretation import CONDITION_WARN, condition_number, vif_table
-from core.parameters import LinearParameters, extract_linear_parameters
+from core.parameters import LinearParameters, extract_linear_parameters, raw_linear_coefficients
 from core.registry import FamilySpec
 from core.specs import resolve
 
@@ -725,17 +725,8 @@ def coefficient_inference(fit: FitResult, dataset: Dataset, *, level: float = 0.
 
 # --- resampling -----------------------------------------------------------------------------
 def _raw_coefficients(pipeline: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Raw-unit coefficients (n_outputs, n_features) and intercepts (n_outputs,) of a fitted
-    pipeline; the same conversion as :func:`core.parameters.extract_linear_parameters`."""
-    model = pipeline.named_steps["model"]
-    coef = np.atleast_2d(np.asarray(model.coef_, dtype=float))
-    intercept = np.atleast_1d(np.asarray(model.intercept_, dtype=float))
-    if intercept.size == 1 and coef.shape[0] > 1:
-        intercept = np.repeat(intercept, coef.shape[0])
-    scaler = pipeline.named_steps.get("scale")
-    if scaler is not None:
-        intercept = intercept - coef @ (scaler.mean_ / scaler.scale_)
-        coef = coef / scaler.scale_
+    """Raw-unit coefficients (n_outputs, n_features) and intercepts (n_outputs,)."""
+    coef, intercept, _, _ = raw_linear_coefficients(pipeline)
     return coef, intercept
 
 

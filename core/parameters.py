@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sklearn.pipeline import Pipeline
 
-from core.fitting import FitResult
+from core.fitting import FitResult, scaler_shift
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,24 +61,41 @@ class LinearParameters:
         return int(self.coef.size + (len(self.outputs) if self.fit_intercept else 0))
 
 
-def extract_linear_parameters(fit: FitResult) -> LinearParameters:
-    """Read ``coef_`` and ``intercept_`` from a fitted pipeline and undo standardisation.
+def raw_linear_coefficients(
+    pipeline: Pipeline,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Coefficients and intercepts of a fitted pipeline, in raw and in fitted units.
 
-    With a scaler of means ``m`` and scales ``s`` in front of the model, the model predicts
-    ``b + sum_j w_j (x_j - m_j) / s_j``; in the features' own units that is the coefficient
-    ``w_j / s_j`` and the intercept ``b - sum_j w_j m_j / s_j``.
+    With a scaler that subtracts ``m`` (the means, or 0 without centring) and divides by
+    ``s`` in front of the model, the model predicts ``b + sum_j w_j (x_j - m_j) / s_j``; in
+    the features' own units that is the coefficient ``w_j / s_j`` and the intercept
+    ``b - sum_j w_j m_j / s_j``.
+
+    Returns
+    -------
+    coef, intercept : ndarray of shape (n_outputs, n_features) and (n_outputs,)
+        In the features' own units.
+    coef_fitted, intercept_fitted : ndarray, same shapes
+        As the estimator holds them.
     """
-    model = fit.model
+    model = pipeline.named_steps["model"]
     coef_fitted = np.atleast_2d(np.asarray(model.coef_, dtype=float))
     intercept_fitted = np.atleast_1d(np.asarray(model.intercept_, dtype=float))
     if intercept_fitted.size == 1 and coef_fitted.shape[0] > 1:
         intercept_fitted = np.repeat(intercept_fitted, coef_fitted.shape[0])
-    scaler = fit.pipeline.named_steps.get("scale")
-    if scaler is not None:
-        coef = coef_fitted / scaler.scale_
-        intercept = intercept_fitted - coef_fitted @ (scaler.mean_ / scaler.scale_)
-    else:
-        coef, intercept = coef_fitted, intercept_fitted
+    scaler = pipeline.named_steps.get("scale")
+    if scaler is None:
+        return coef_fitted, intercept_fitted, coef_fitted, intercept_fitted
+    coef = coef_fitted / scaler.scale_
+    intercept = intercept_fitted - coef_fitted @ (scaler_shift(scaler) / scaler.scale_)
+    return coef, intercept, coef_fitted, intercept_fitted
+
+
+def extract_linear_parameters(fit: FitResult) -> LinearParameters:
+    """Read ``coef_`` and ``intercept_`` from a fitted pipeline and undo standardisation
+    (see :func:`raw_linear_coefficients`)."""
+    model = fit.model
+    coef, intercept, coef_fitted, intercept_fitted = raw_linear_coefficients(fit.pipeline)
     classes = getattr(model, "classes_", None)
     if classes is not None and len(classes) > 2:
         outputs = tuple(str(c) for c in classes)

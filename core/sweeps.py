@@ -35,7 +35,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from threadpoolctl import ThreadpoolController
 
 from core.datasets import Dataset
-from core.fitting import FitError, build_pipeline, split_data
+from core.fitting import FitError, build_pipeline, scaler_shift, split_data
 from core.registry import EstimatorSpec, FamilySpec
 from core.specs import ParamSpec, resolve
 
@@ -291,14 +291,15 @@ class _Design:
     feature_sd: np.ndarray  # (n_features,) training sd after imputation, ddof=0
 
 
-def _design(X_train: np.ndarray, scale: bool, impute: bool) -> _Design:
-    """Fit the page's preprocessing (``build_pipeline`` minus the model) on training rows."""
-    prep = build_pipeline("passthrough", scale=scale, impute=impute)
+def _design(X_train: np.ndarray, scale: bool, impute: bool, center: bool = True) -> _Design:
+    """Fit the page's preprocessing (``build_pipeline`` minus the model) on training rows;
+    ``center`` is the model's ``fit_intercept``, as in ``build_pipeline``."""
+    prep = build_pipeline("passthrough", scale=scale, impute=impute, center=center)
     X = np.asarray(prep.fit_transform(X_train), dtype=float)
     scaler = prep.named_steps.get("scale")
     p = X.shape[1]
     if scaler is not None:
-        mean = np.asarray(scaler.mean_, dtype=float)
+        mean = scaler_shift(scaler)
         sd = np.asarray(scaler.scale_, dtype=float)
         return _Design(X=X, mean=mean, scale=sd, feature_sd=sd.copy())
     # Without a scaler the design is the imputed raw data: its sd is the feature sd,
@@ -762,8 +763,8 @@ def coefficient_path(
         )
     current = float(base["alpha"])
     X_train, y = _training_rows(dataset, test_size, seed)
-    design = _design(X_train, scale, impute=dataset.has_missing)
     fit_intercept = bool(template.fit_intercept)
+    design = _design(X_train, scale, impute=dataset.has_missing, center=fit_intercept)
     # Ridge: the decomposition that places the default grid also gives every coefficient.
     ridge = _RidgeSVD.of(design.X, y, fit_intercept) if kind == "ridge_svd" else None
     if alphas is not None:
@@ -860,7 +861,8 @@ def logistic_coefficient_path(
     else:
         grid = _with_current(sweep_values(c_spec, n_Cs), current)
     X_train, y_train = _training_rows(dataset, test_size, seed)
-    design = _design(X_train, scale, impute=dataset.has_missing)
+    center = bool(base.get("fit_intercept", True))
+    design = _design(X_train, scale, impute=dataset.has_missing, center=center)
     shown: list[str] = []
     with _collect_warnings(shown), _sweep_threads():
         try:
@@ -1070,7 +1072,12 @@ def validation_curve_table(
     train = test = np.full((len(checked), 1), np.nan)
     if estimators:
         X_train, y_train = _training_rows(dataset, test_size, seed)
-        pipeline = build_pipeline(estimators[0], scale=scale, impute=dataset.has_missing)
+        # Centre only if every swept model fits an intercept (see build_pipeline); a model
+        # with an intercept learns the same coefficients from uncentred features.
+        center = all(getattr(e, "fit_intercept", True) for e in estimators)
+        pipeline = build_pipeline(
+            estimators[0], scale=scale, impute=dataset.has_missing, center=center
+        )
         try:
             with _sweep_threads():
                 ok_train, ok_test = validation_curve(

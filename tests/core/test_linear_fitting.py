@@ -156,3 +156,21 @@ def test_split_is_stratified_for_classes_and_refuses_too_few_training_rows():
     )
     with pytest.raises(FitError, match="training rows"):
         split_data(tiny, 0.9, seed=0)
+
+
+@pytest.mark.parametrize("estimator", ["ols", "ridge"])
+def test_without_intercept_standardising_does_not_change_the_model(diabetes, estimator):
+    """Centring would move the origin the model is forced through, so it must not centre."""
+    hyper = (
+        {"fit_intercept": False, "alpha": 1e-6}
+        if estimator == "ridge"
+        else {"fit_intercept": False}
+    )
+    scaled_fit, scaled = _fit(diabetes, estimator, scale=True, **hyper)
+    raw_fit, raw = _fit(diabetes, estimator, scale=False, **hyper)
+    # (ridge's tiny penalty weighs scaled and raw coefficients slightly differently)
+    np.testing.assert_allclose(scaled.coef, raw.coef, rtol=1e-4)
+    assert scaled.intercept[0] == 0.0 and raw.intercept[0] == 0.0
+    assert scaled_fit.metrics.at["R²", "test"] == pytest.approx(
+        raw_fit.metrics.at["R²", "test"], rel=1e-5
+    )

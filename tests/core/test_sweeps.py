@@ -27,7 +27,7 @@ from sklearn.model_selection import validation_curve
 import core.sweep_figures
 import core.sweeps
 from core.datasets import load_dataset, make_dataset
-from core.fitting import build_pipeline, fit_model, split_data
+from core.fitting import build_pipeline, fit_model, scaler_shift, split_data
 from core.parameters import extract_linear_parameters
 from core.registry import LINEAR_REGRESSION, LOGISTIC_REGRESSION
 from core.specs import ParamSpec
@@ -108,7 +108,7 @@ def direct_fit(model, dataset, scale=True, test_size=0.25, seed=0):
     scaler = pipe.named_steps.get("scale")
     if scaler is None:
         return w, b
-    return w / scaler.scale_, b - w @ (scaler.mean_ / scaler.scale_)
+    return w / scaler.scale_, b - w @ (scaler_shift(scaler) / scaler.scale_)
 
 
 # --- purity ---------------------------------------------------------------------------------
@@ -328,7 +328,10 @@ def sklearn_curve(family, estimator, dataset, param, values, setting=None, scori
     """scikit-learn's validation_curve on the page's pipeline, swept as model__<param>."""
     spec = family.get_estimator(estimator)
     X, y = split_data(dataset, 0.25, 0).train_rows(dataset)
-    pipe = build_pipeline(spec.make(setting or {}), scale=True, impute=dataset.has_missing)
+    center = not (param == "fit_intercept" and False in values)
+    pipe = build_pipeline(
+        spec.make(setting or {}), scale=True, impute=dataset.has_missing, center=center
+    )
     train, test = validation_curve(
         pipe, X, y, param_name=f"model__{param}", param_range=values, cv=5, scoring=scoring, **kw
     )
