@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from core.datasets import get_dataset_spec, load_dataset
+from core.datasets import get_dataset_spec
 from core.parameters import extract_linear_parameters
 from core.registry import FAMILIES
-from ui.cache import cached_fit
+from ui.cache import cached_dataset, cached_fit, cached_table
 
 st.title("Parameter Lab")
 st.markdown(
@@ -28,10 +28,22 @@ was learned, in plain language, with a pinned A/B comparison and a shareable lin
 rows = []
 for family in FAMILIES:
     dataset_id = family.default_dataset
-    dataset = load_dataset(dataset_id, family.task)
+    spec = get_dataset_spec(dataset_id)
+    table = cached_table(dataset_id, 0, ())
+    dataset = cached_dataset(dataset_id, table.default_target, family.task, spec.label, table)
     estimator = family.estimators[0]
+    # The same key the family page uses for its default setting, so opening it is a hit.
+    defaults = {s.name: s.default for s in family.hyperparameters_for(estimator.id)}
     fit = cached_fit(
-        family.id, estimator.id, (), dataset_id, dataset.target, True, 0.25, 0, dataset
+        family.id,
+        estimator.id,
+        tuple(sorted(defaults.items())),
+        dataset_id,
+        dataset.target,
+        True,
+        0.25,
+        0,
+        dataset,
     )
     rows.append(
         {
@@ -39,7 +51,7 @@ for family in FAMILIES:
             "estimators": ", ".join(e.label for e in family.estimators),
             "hyperparameters you can set": len(family.hyperparameters),
             "parameters learned": extract_linear_parameters(fit).n_parameters,
-            "on data set": get_dataset_spec(dataset_id).label,
+            "on data set": spec.label,
         }
     )
 st.subheader("Model families")

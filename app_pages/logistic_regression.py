@@ -77,7 +77,7 @@ interpretation_panel(
 
 full_key = (*key, choice.scale, choice.test_size, choice.seed)
 st.subheader("How the hyperparameters move the parameters", divider="gray")
-sweep_section(family, estimator_id, values, choice, full_key, fit.fit_seconds)
+sweep_section(family, estimator_id, values, choice, full_key, fit)
 
 st.subheader("Inference and stability", divider="gray")
 inference_section(fit, params, choice, full_key, values)

@@ -32,6 +32,7 @@ from core.datasets import (
 from core.parameters import LinearParameters
 from core.registry import ALL_FAMILIES, FamilySpec
 from core.specs import ParamSpec, resolve
+from core.text import escape_markdown
 
 #: Largest setting file read, in bytes: a setting is a few hundred bytes.
 MAX_SETTING_BYTES = 100_000
@@ -445,20 +446,8 @@ def parse_setting_json(text: str | bytes, family: FamilySpec) -> tuple[dict[str,
 
 
 # --- model card ------------------------------------------------------------------------------
-# Markdown syntax, Streamlit's ":colour[...]" and ":emoji:" directives, "$" maths and "&"
-# entities: escaped with a backslash, which CommonMark allows before any punctuation.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:$&])")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
-
-
-def markdown_text(text: Any) -> str:
-    """User text made inert for Markdown, in a paragraph or a table cell.
-
-    Line breaks, tabs and other control characters become one space (a newline would end
-    a table row), and every character Markdown or Streamlit interprets, the table pipe
-    included, is backslash-escaped.
-    """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", _CONTROL.sub(" ", str(text)))
+#: User text made inert for Markdown (kept under this name for the card's helpers).
+markdown_text = escape_markdown
 
 
 def _number(value: Any) -> str:

@@ -6,6 +6,7 @@ nothing about the test rows leaks into imputation or scaling.
 
 from __future__ import annotations
 
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -236,6 +237,12 @@ def _warning_text(record: warnings.WarningMessage) -> str:
     return f"{record.category.__name__}: {str(record.message).strip()}"
 
 
+#: Python's warning filters are process-wide and Streamlit runs each session in a thread:
+#: every block that records warnings holds this lock, so one session's fit neither sees
+#: another's warnings nor loses its own. Re-entrant, since recording blocks nest.
+WARNINGS_LOCK = threading.RLock()
+
+
 @contextmanager
 def recorded_warnings() -> Iterator[list[str]]:
     """Record the warnings raised inside the block as distinct sentences for the page.
@@ -245,7 +252,7 @@ def recorded_warnings() -> Iterator[list[str]]:
     (convergence and the like) is shown to the user, never silenced.
     """
     shown: list[str] = []
-    with warnings.catch_warnings(record=True) as records:
+    with WARNINGS_LOCK, warnings.catch_warnings(record=True) as records:
         warnings.simplefilter("always")
         yield shown
     for record in records:
@@ -335,6 +342,15 @@ def fit_model(
         warnings=tuple(shown),
         fit_seconds=time.perf_counter() - start,
     )
+
+
+def max_folds(fit: FitResult, dataset: Dataset) -> int:
+    """The most cross-validation folds the training rows allow: one row per fold at least,
+    and for classification every class in every fold (stratified folds)."""
+    y_train = dataset.y.iloc[fit.split.train]
+    if dataset.task == "classification":
+        return int(y_train.value_counts().min())
+    return len(y_train)
 
 
 def confusion_table(fit: FitResult, dataset: Dataset) -> tuple[np.ndarray, list[str]]:

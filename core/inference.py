@@ -42,7 +42,14 @@ from statsmodels.tools.sm_exceptions import (
 from threadpoolctl import threadpool_limits
 
 from core.datasets import Dataset
-from core.fitting import FitError, FitResult, build_pipeline, split_data, training_features
+from core.fitting import (
+    WARNINGS_LOCK,
+    FitError,
+    FitResult,
+    build_pipeline,
+    split_data,
+    training_features,
+)
 from core.interpretation import CONDITION_WARN, condition_number, vif_table
 from core.parameters import LinearParameters, extract_linear_parameters, raw_linear_coefficients
 from core.registry import FamilySpec
@@ -325,7 +332,7 @@ def ols_inference(fit: FitResult, dataset: Dataset, *, level: float = 0.95) -> I
     _require(fit, dataset, LinearRegression)
     design, terms = _design(fit, dataset)
     y = dataset.y.iloc[fit.split.train].to_numpy(dtype=float)
-    with warnings.catch_warnings(record=True) as records:
+    with WARNINGS_LOCK, warnings.catch_warnings(record=True) as records:
         warnings.simplefilter("always")
         result = OLS(y, design).fit()
         ci = np.asarray(result.conf_int(alpha=1 - level))
@@ -606,7 +613,7 @@ def logit_inference(fit: FitResult, dataset: Dataset, *, level: float = 0.95) ->
 
     binary = len(classes) == 2
     model = Logit(codes.astype(float), design) if binary else MNLogit(codes, design)
-    with warnings.catch_warnings(record=True) as records:
+    with WARNINGS_LOCK, warnings.catch_warnings(record=True) as records:
         warnings.simplefilter("always")
         try:
             result = model.fit(method="newton", maxiter=MAX_NEWTON_ITER, disp=0)
@@ -764,7 +771,7 @@ def _fit_one(
         model.set_params(random_state=random_state)
     X_rows, y_rows = X[rows], y[rows]
     pipeline = build_pipeline(model, scale=scale, impute=bool(np.isnan(X_rows).any()))
-    with warnings.catch_warnings(record=True) as records:
+    with WARNINGS_LOCK, warnings.catch_warnings(record=True) as records:
         warnings.simplefilter("always")
         try:
             pipeline.fit(X_rows, y_rows)

@@ -35,7 +35,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from threadpoolctl import ThreadpoolController
 
 from core.datasets import Dataset
-from core.fitting import FitError, build_pipeline, scaler_shift, split_data
+from core.fitting import WARNINGS_LOCK, FitError, build_pipeline, scaler_shift, split_data
 from core.registry import EstimatorSpec, FamilySpec
 from core.specs import ParamSpec, resolve
 
@@ -226,7 +226,7 @@ def _collect_warnings(shown: list[str]) -> Iterator[None]:
     """
     counts: dict[str, int] = {}
     texts: dict[str, str] = {}
-    with warnings.catch_warnings(record=True) as records:
+    with WARNINGS_LOCK, warnings.catch_warnings(record=True) as records:
         warnings.simplefilter("always")
         yield
     for record in records:

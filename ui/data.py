@@ -92,7 +92,7 @@ def data_section(task: Task, default_dataset: str | None = None) -> DataChoice |
         try:
             table = cached_upload(upload.file_id, upload.name, upload.getvalue())
         except DataError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
             return None
         data_key = f"upload:{upload.file_id}"
         name = upload.name
@@ -107,7 +107,7 @@ def data_section(task: Task, default_dataset: str | None = None) -> DataChoice |
         try:
             table = cached_table(dataset_id, seed, tuple(sorted(options.items())))
         except DataError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
             return None
         # Fixed data sets ignore the seed, so it is not part of their key.
         data_key = f"{dataset_id}:{sorted(options.items())}:{seed}" if spec.options else dataset_id
@@ -144,7 +144,7 @@ def data_section(task: Task, default_dataset: str | None = None) -> DataChoice |
     try:
         dataset = cached_dataset(data_key, target, task, name, table)
     except DataError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         return None
     st.caption(escape_markdown(dataset.description))
     for note in dataset.notes:

@@ -125,9 +125,13 @@ def _resampled_spread(fit, params, choice: DataChoice, fit_key: tuple, values: d
     work = repr((fit_key, method, n_resamples))
     if not confirm_long_work(work, fit.fit_seconds * n_resamples, f"{n_resamples} refits"):
         return
-    samples, intervals = cached_resamples(
-        fit_key, method, n_resamples, choice.dataset, values, params
-    )
+    try:
+        samples, intervals = cached_resamples(
+            fit_key, method, n_resamples, choice.dataset, values, params
+        )
+    except ValueError as exc:  # FitError too: a resample scikit-learn cannot fit
+        st.warning(escape_markdown(f"The resampled fits failed: {exc}"), icon=":material/warning:")
+        return
     note = resample_warning_note(samples)
     if note:
         st.warning(escape_markdown(note), icon=":material/warning:")

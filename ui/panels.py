@@ -107,7 +107,7 @@ def class_parameters_panel(
     c1.metric("Learned parameters", params.n_parameters)
     if len(params.outputs) == 1:
         c2.metric(
-            f"Intercept (log-odds of {params.outputs[0]})",
+            f"Intercept (log-odds of {escape_markdown(params.outputs[0])})",
             f"{params.intercept[0]:.4g}",
             help="The log-odds of the positive class when every feature is 0.",
         )

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.fitting import FitError
+from core.fitting import FitError, FitResult, max_folds
 from core.registry import FamilySpec
 from core.specs import ParamSpec
 from core.sweep_figures import coefficient_path_figure, validation_curve_figure
@@ -37,7 +37,9 @@ def _swept_specs(family: FamilySpec, estimator_id: str) -> list[ParamSpec]:
     return [s for s in family.hyperparameters_for(estimator_id) if s.name != "solver"]
 
 
-def _sweep_settings(spec: ParamSpec) -> tuple[int, float | None, float | None, int]:
+def _sweep_settings(
+    spec: ParamSpec, fold_limit: int
+) -> tuple[int, float | None, float | None, int]:
     with st.expander("Sweep settings"):
         c1, c2, c3, c4 = st.columns(4)
         points = c1.number_input(
@@ -49,14 +51,16 @@ def _sweep_settings(spec: ParamSpec) -> tuple[int, float | None, float | None, i
             key="sweep_points",
             help="How many values of the hyperparameter to try.",
         )
+        most = max(2, min(10, fold_limit))
         folds = c4.number_input(
             "Folds",
             min_value=2,
-            max_value=10,
-            value=5,
+            max_value=most,
+            value=min(5, most),
             step=1,
             key="sweep_folds",
-            help="Cross-validation folds of the training rows, for the validation curve.",
+            help="Cross-validation folds of the training rows, for the validation curve "
+            f"(at most {most} here: every fold needs rows of every class).",
         )
         low = high = None
         if spec.kind in ("int", "float"):
@@ -81,7 +85,7 @@ def _sweep_settings(spec: ParamSpec) -> tuple[int, float | None, float | None, i
     return int(points), low, high, int(folds)
 
 
-def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, fit_seconds) -> None:
+def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) -> None:
     param = penalty_param(family, estimator_id)
     if not has_penalty_path(family, estimator_id):
         st.caption(
@@ -99,7 +103,7 @@ def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, fit_se
     path_values = {**values, param: spec.default} if inside else values
     path_key = (fit_key[0], fit_key[1], tuple(sorted(path_values.items())), *fit_key[3:])
     # About 20 full fits: warm starts make a path's 40 or 100 fits cheaper than cold ones.
-    if not confirm_long_work(repr(path_key), 20 * fit_seconds, "The coefficient path"):
+    if not confirm_long_work(repr(path_key), 20 * fit.fit_seconds, "The coefficient path"):
         return
     try:
         paths, shown = cached_paths(path_key, path_values, choice)
@@ -184,7 +188,7 @@ def _pointwise_curve(curve_key, spec_name, grid, folds, values, choice):
     return pd.concat(frames, ignore_index=True), shown
 
 
-def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit_seconds) -> None:
+def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) -> None:
     specs = _swept_specs(family, estimator_id)
     if not specs:
         return
@@ -197,7 +201,14 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit_s
         key="curve_param",
     )
     spec = next(s for s in specs if s.name == spec_name)
-    points, low, high, folds = _sweep_settings(spec)
+    fold_limit = max_folds(fit, choice.dataset)
+    if fold_limit < 2:
+        st.info(
+            "Too few training rows (of the rarest class) for cross-validation: a validation "
+            "curve needs at least two per fold. Lower the test share or use more data."
+        )
+        return
+    points, low, high, folds = _sweep_settings(spec, fold_limit)
     try:
         grid = sweep_values(spec, points, low, high)
     except ValueError as exc:
@@ -212,7 +223,7 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit_s
         *fit_key[3:],
     )
     # Each fold trains on (folds - 1) / folds of the rows the page's fit used.
-    seconds = fit_seconds * len(grid) * (folds - 1)
+    seconds = fit.fit_seconds * len(grid) * (folds - 1)
     if not confirm_long_work(
         repr((curve_key, spec_name, tuple(grid), folds)), seconds, "This validation curve"
     ):
@@ -271,17 +282,17 @@ def sweep_section(
     values: dict[str, Any],
     choice: DataChoice,
     fit_key: tuple,
-    fit_seconds: float,
+    fit: FitResult,
 ) -> None:
     """Coefficient path beside a validation curve, both linked to the current setting.
 
-    ``fit_seconds`` (one fit's time) estimates a sweep's time, so a slow one waits for a
-    click instead of running on every redraw.
+    The page's ``fit`` sets how many folds the rows allow, and its time estimates a sweep's
+    time, so a slow one waits for a click instead of running on every redraw.
     """
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown("**Coefficient path**")
-        _path_view(family, estimator_id, values, choice, fit_key, fit_seconds)
+        _path_view(family, estimator_id, values, choice, fit_key, fit)
     with right:
         st.markdown("**Validation curve**")
-        _curve_view(family, estimator_id, values, choice, fit_key, fit_seconds)
+        _curve_view(family, estimator_id, values, choice, fit_key, fit)

@@ -1,0 +1,21 @@
+"""Making user text (column names, file names, class labels) inert for Markdown."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# Markdown syntax, Streamlit's ":colour[...]" and ":emoji:" directives, "$" maths and "&"
+# entities: escaped with a backslash, which CommonMark allows before any punctuation.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:$&])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+
+
+def escape_markdown(text: Any) -> str:
+    """User text made inert for Markdown, in a paragraph or a table cell.
+
+    Line breaks, tabs and other control characters become one space (a newline would end
+    a table row or a paragraph), and every character Markdown or Streamlit interprets, the
+    table pipe included, is backslash-escaped.
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _CONTROL.sub(" ", str(text)))
