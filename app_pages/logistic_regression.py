@@ -53,7 +53,7 @@ except (FitError, ValueError) as exc:
     st.stop()
 
 params = extract_linear_parameters(fit)
-table = class_coefficient_table(params)
+table = class_coefficient_table(params, reference=str(fit.model.classes_[0]))
 with learned_col:
     st.subheader("Parameters the model learned", divider="orange")
     fit_messages(fit)

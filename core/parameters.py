@@ -138,22 +138,46 @@ def coefficient_table(
     return table
 
 
-def class_coefficient_table(params: LinearParameters) -> pd.DataFrame:
+def class_coefficient_table(params: LinearParameters, reference: str | None = None) -> pd.DataFrame:
     """Every output's coefficients in one tidy table, with odds ratios.
 
     One row per (output, feature): ``output``, ``feature``, ``coef``, ``coef_per_sd``,
-    ``odds_ratio`` (``exp(coef)``: the factor on the odds per extra unit of the feature, for
-    a logistic model), ``odds_ratio_per_sd`` and ``zero``.
+    ``versus``, ``odds_ratio`` (the factor on the odds of ``output`` against ``versus`` per
+    extra unit of the feature), ``odds_ratio_per_sd`` and ``zero``.
+
+    A binary model has one row of coefficients, for the positive class against the other
+    (``reference``, its name). A multinomial model's rows are only defined up to a shift
+    shared by all classes, so ``exp(coef)`` alone is no odds ratio: odds ratios are taken
+    against the first class, ``exp(coef_k - coef_first)``, and are NaN on its own rows.
     """
     frames = [
         coefficient_table(params, output=k).assign(output=name)
         for k, name in enumerate(params.outputs)
     ]
     table = pd.concat(frames, ignore_index=True)
+    if len(params.outputs) == 1:
+        versus = reference or "the other class"
+        log_odds, log_odds_sd = table["coef"], table["coef_per_sd"]
+    else:
+        versus = params.outputs[0]
+        first = table[table["output"] == versus].set_index("feature")
+        log_odds = table["coef"] - table["feature"].map(first["coef"])
+        log_odds_sd = table["coef_per_sd"] - table["feature"].map(first["coef_per_sd"])
+        log_odds[table["output"] == versus] = np.nan
+        log_odds_sd[table["output"] == versus] = np.nan
+    table["versus"] = versus
     with np.errstate(over="ignore"):
-        table["odds_ratio"] = np.exp(table["coef"])
-        table["odds_ratio_per_sd"] = np.exp(table["coef_per_sd"])
-    columns = ["output", "feature", "coef", "coef_per_sd", "odds_ratio", "odds_ratio_per_sd"]
+        table["odds_ratio"] = np.exp(log_odds)
+        table["odds_ratio_per_sd"] = np.exp(log_odds_sd)
+    columns = [
+        "output",
+        "feature",
+        "coef",
+        "coef_per_sd",
+        "versus",
+        "odds_ratio",
+        "odds_ratio_per_sd",
+    ]
     return table[[*columns, "zero"]]
 
 

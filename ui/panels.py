@@ -119,6 +119,7 @@ def class_parameters_panel(
                 "output": "class",
                 "coef": "per unit",
                 "coef_per_sd": "per SD",
+                "versus": "odds against",
                 "odds_ratio": "odds ratio",
                 "odds_ratio_per_sd": "odds ratio per SD",
             }

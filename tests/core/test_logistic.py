@@ -52,7 +52,16 @@ def test_multiclass_has_one_coefficient_row_per_class(iris):
     assert params.n_parameters == 15
     table = class_coefficient_table(params)
     assert len(table) == 12 and table["output"].nunique() == 3
-    np.testing.assert_allclose(table["odds_ratio"], np.exp(table["coef"]))
+    # Softmax rows are defined up to a shared shift: odds ratios are against setosa.
+    setosa = table[table["output"] == "setosa"]["coef"].to_numpy()
+    virginica = table[table["output"] == "virginica"]
+    np.testing.assert_allclose(virginica["odds_ratio"], np.exp(virginica["coef"] - setosa))
+    assert table[table["output"] == "setosa"]["odds_ratio"].isna().all()
+    assert set(table["versus"]) == {"setosa"}
+    shifted = class_coefficient_table(
+        params.__class__(**{**params.__dict__, "coef": params.coef + 5.0})
+    )
+    np.testing.assert_allclose(shifted["odds_ratio"], table["odds_ratio"])  # shift-free
 
 
 def test_infinite_c_means_no_penalty(cancer):
