@@ -105,7 +105,8 @@ class DataCode:
     code : str
         Statements that define ``frame``, the raw table. They read the user's values from
         the settings block: ``SEED`` and one upper-case constant per option of the data
-        set (``N_SAMPLES``...), or ``FILE_NAME``, ``SEP`` and ``ENCODING`` for an upload.
+        set (``N_SAMPLES``...), or ``FILE_NAME``, ``SEP``, ``ENCODING`` and ``DECIMAL`` for
+        an upload.
     default_target : str or None
         The target when the setting names none; ``None`` means the table's last column
         (as for an upload).
@@ -217,7 +218,12 @@ frame["class"] = y_raw
 # spaces after the separator skipped, column names stripped.
 MAX_ROWS = {MAX_ROWS}
 frame = pd.read_csv(
-    FILE_NAME, sep=SEP, encoding=ENCODING, skipinitialspace=True, nrows=MAX_ROWS + 1
+    FILE_NAME,
+    sep=SEP,
+    encoding=ENCODING,
+    decimal=DECIMAL,
+    skipinitialspace=True,
+    nrows=MAX_ROWS + 1,
 )
 frame.columns = [str(c).strip() for c in frame.columns]
 frame = frame.iloc[:MAX_ROWS]
@@ -257,7 +263,8 @@ $target_labels    columns = {{}}
         if column.isna().all() or column.nunique(dropna=True) < 2:
             continue  # empty or constant: nothing to learn from
         if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
-            columns[label] = column.astype(float)
+            values = column.astype(float)
+            columns[label] = values.mask(np.isinf(values))  # infinite cells count as missing
             continue
         numeric = as_numeric(column)
         if numeric is not None:
@@ -269,7 +276,10 @@ $target_labels    columns = {{}}
             for level in levels[1:]:
                 dummy = (text == level).astype(float)
                 dummy[text.isna()] = np.nan
-                columns[f"{{label}}={{level}}"] = dummy
+                name = f"{{label}}={{level}}"
+                while name in columns or name in features.columns:
+                    name += "'"  # a real column already has this name
+                columns[name] = dummy
         # Text with more levels (names, ids, free text) cannot be coefficients: dropped.
     X = pd.DataFrame(columns, index=features.index).reset_index(drop=True)
     return X, y.reset_index(drop=True).rename(target)
@@ -497,6 +507,7 @@ def python_script(
     upload_name: str | None = None,
     upload_sep: str = ",",
     upload_encoding: str = "utf-8",
+    upload_decimal: str = ".",
 ) -> str:
     """A complete Python script that refits the app's model and prints what it learned.
 
@@ -522,6 +533,8 @@ def python_script(
         The CSV delimiter the app detected.
     upload_encoding : str, default="utf-8"
         The text encoding the app detected.
+    upload_decimal : str, default="."
+        The decimal mark the app detected ("," in many European files).
 
     Returns
     -------
@@ -554,7 +567,7 @@ def python_script(
         if not upload_name:
             raise ValueError("An uploaded data set needs its file name to be reproduced.")
         constants += [("FILE_NAME", upload_name), ("SEP", upload_sep)]
-        constants += [("ENCODING", upload_encoding)]
+        constants += [("ENCODING", upload_encoding), ("DECIMAL", upload_decimal)]
     else:
         options = get_dataset_spec(dataset_id).options
         constants += [(constant_name(o.name), _validated(o, setting)) for o in options]

@@ -22,6 +22,8 @@ from core.specs import ParamSpec
 MAX_CATEGORIES = 20
 #: A classification target may have at most this many classes.
 MAX_CLASSES = 20
+#: Most feature columns a model may get after one-hot encoding (memory, and a readable page).
+MAX_FEATURES = 500
 #: A text column is read as numbers when at least this share of its non-missing cells parse.
 NUMERIC_SHARE = 0.8
 
@@ -48,7 +50,7 @@ class Table:
         For generated data: the intercept that produced ``default_target``.
     notes : tuple of str
         What loading did to the data (for uploads), to show the user.
-    encoding, delimiter : str, optional
+    encoding, delimiter, decimal : str, optional
         How an uploaded file was read, so generated code can read it the same way.
     """
 
@@ -60,6 +62,7 @@ class Table:
     notes: tuple[str, ...] = ()
     encoding: str | None = None
     delimiter: str | None = None
+    decimal: str = "."
 
 
 @dataclass(frozen=True, eq=False)
@@ -695,6 +698,7 @@ def make_dataset(
 
     columns: dict[str, pd.Series] = {}
     dropped_empty, dropped_constant, dropped_text, encoded, coerced = [], [], [], [], []
+    dropped_infinite: list[str] = []
     for col in features.columns:
         column = features[col]
         label = str(col)
@@ -705,7 +709,13 @@ def make_dataset(
             dropped_constant.append(label)
             continue
         if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
-            columns[label] = column.astype(float)
+            values = column.astype(float)
+            infinite = np.isinf(values)
+            if infinite.any():
+                # An infinite cell cannot be fitted; treat it as missing and say so.
+                values = values.mask(infinite)
+                dropped_infinite.append(f"{label} ({int(infinite.sum())})")
+            columns[label] = values
         else:
             numeric = _as_numeric(column)
             if numeric is not None:
@@ -718,7 +728,10 @@ def make_dataset(
                 for level in levels[1:]:
                     dummy = (text == level).astype(float)
                     dummy[text.isna()] = np.nan
-                    columns[f"{label}={level}"] = dummy
+                    name = f"{label}={level}"
+                    while name in columns or name in features.columns:
+                        name += "'"  # a real column already has this name
+                    columns[name] = dummy
             else:
                 dropped_text.append(label)
     if dropped_empty:
@@ -741,6 +754,13 @@ def make_dataset(
         notes_out.append(
             f"Dropped text columns with more than {MAX_CATEGORIES} distinct values (names, "
             "ids or free text cannot be coefficients): " + ", ".join(dropped_text) + "."
+        )
+    if dropped_infinite:
+        notes_out.append("Treated infinite values as missing: " + ", ".join(dropped_infinite) + ".")
+    if len(columns) > MAX_FEATURES:
+        raise DataError(
+            f"After encoding text columns there are {len(columns)} features; the limit is "
+            f"{MAX_FEATURES}. Drop columns with many categories, or upload fewer columns."
         )
     if not columns:
         raise DataError(

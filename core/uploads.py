@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pandas as pd
 
@@ -43,6 +44,20 @@ def _sniff_delimiter(text: str) -> str:
         return best if counts[best] else ","
 
 
+_DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
+_DECIMAL_POINT = re.compile(r"-?\d*\.\d+")
+
+
+def _sniff_decimal(text: str, delimiter: str) -> str:
+    """ "," when the cells look like European decimal numbers (3,14), else "."."""
+    if delimiter == ",":
+        return "."
+    cells = [c.strip() for line in text.splitlines()[1:50] for c in line.split(delimiter)]
+    commas = sum(bool(_DECIMAL_COMMA.fullmatch(c)) for c in cells)
+    points = sum(bool(_DECIMAL_POINT.fullmatch(c)) for c in cells)
+    return "," if commas > points else "."
+
+
 def read_csv_upload(data: bytes, filename: str = "upload.csv") -> Table:
     """Parse an uploaded CSV file into a :class:`~core.datasets.Table`.
 
@@ -75,10 +90,12 @@ def read_csv_upload(data: bytes, filename: str = "upload.csv") -> Table:
         raise DataError(f"{filename} looks like a binary file, not a CSV text file.")
     text, encoding = _decode(data)
     delimiter = _sniff_delimiter(text)
+    decimal = _sniff_decimal(text, delimiter)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
             sep=delimiter,
+            decimal=decimal,
             nrows=MAX_ROWS + 1,
             skipinitialspace=True,
             on_bad_lines="error",
@@ -107,6 +124,8 @@ def read_csv_upload(data: bytes, filename: str = "upload.csv") -> Table:
     if frame.empty:
         raise DataError(f"{filename} has a header but no rows.")
     notes = [f"Read {filename} as {encoding} text with {delimiter!r} as the delimiter."]
+    if decimal == ",":
+        notes.append("Read numbers with a decimal comma (3,14 as 3.14).")
     if len(frame) > MAX_ROWS:
         frame = frame.iloc[:MAX_ROWS]
         notes.append(f"Kept the first {MAX_ROWS:,} rows.")
@@ -117,4 +136,5 @@ def read_csv_upload(data: bytes, filename: str = "upload.csv") -> Table:
         notes=tuple(notes),
         encoding=encoding,
         delimiter=delimiter,
+        decimal=decimal,
     )

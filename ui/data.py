@@ -45,6 +45,7 @@ class DataChoice:
     upload_name: str | None = None
     upload_delimiter: str | None = None
     upload_encoding: str | None = None
+    upload_decimal: str = "."
 
     @property
     def setting(self) -> dict:
@@ -105,7 +106,9 @@ def data_section(task: Task, default_dataset: str | None = None) -> DataChoice |
                     with col:
                         options[option.name] = spec_widget(option)
         try:
-            table = cached_table(dataset_id, seed, tuple(sorted(options.items())))
+            # Fixed data sets ignore the seed: keep it out of their cache key.
+            table_seed = seed if spec.options else 0
+            table = cached_table(dataset_id, table_seed, tuple(sorted(options.items())))
         except DataError as exc:
             st.error(escape_markdown(str(exc)))
             return None
@@ -162,6 +165,7 @@ def data_section(task: Task, default_dataset: str | None = None) -> DataChoice |
         upload_name=name if dataset_id == UPLOAD_ID else None,
         upload_delimiter=table.delimiter,
         upload_encoding=table.encoding,
+        upload_decimal=table.decimal,
     )
 
 

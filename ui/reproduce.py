@@ -105,6 +105,7 @@ def reproduce_section(
             "upload_name": choice.upload_name,
             "upload_sep": choice.upload_delimiter or ",",
             "upload_encoding": choice.upload_encoding or "utf-8",
+            "upload_decimal": choice.upload_decimal,
         }
     try:
         script = python_script(family, setting, **upload)

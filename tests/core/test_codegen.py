@@ -138,6 +138,35 @@ CASES: dict[str, tuple[str, dict[str, Any], tuple[str, bytes, str, str] | None]]
         | {"l1_ratio": 0.3, "seed": 4},
         ("houses.csv", _regression_csv(), ",", "utf-8"),
     ),
+    "ols-upload-infinities-and-name-clash-scaled-no-intercept": (
+        LINEAR,
+        {"dataset": UPLOAD_ID, "target": "y", "fit_intercept": False, "seed": 1},
+        (
+            "clashes.csv",
+            (
+                "c,c=b,v,y\n"
+                + "\n".join(
+                    f"{'ab'[i % 2]},{i},{'inf' if i in (3, 7) else i * 0.5},{2 * i + 1}"
+                    for i in range(30)
+                )
+            ).encode(),
+            ",",
+            "utf-8",
+        ),
+    ),
+    "ridge-upload-decimal-commas": (
+        LINEAR,
+        {"dataset": UPLOAD_ID, "target": "Preis", "estimator": "ridge", "alpha": 0.5},
+        (
+            "de.csv",
+            (
+                "Größe;Zimmer;Preis\n"
+                + "\n".join(f"{i},5;{i % 4};{3 * i + (i % 5)},25" for i in range(1, 40))
+            ).encode("cp1252"),
+            ";",
+            "cp1252",
+        ),
+    ),
     "logistic-breast-cancer": (LOGISTIC, {"dataset": "breast_cancer"}, None),
     "logistic-iris-elastic-net-saga": (
         LOGISTIC,
@@ -210,13 +239,14 @@ def script_for(case: str) -> str:
     family_id, setting, upload = CASES[case]
     if upload is None:
         return make_script(get_family(family_id), setting)
-    name, _, sep, encoding = upload
+    name, data, sep, encoding = upload
     return make_script(
         get_family(family_id),
         setting,
         upload_name=name,
         upload_sep=sep,
         upload_encoding=encoding,
+        upload_decimal=read_csv_upload(data, name).decimal,  # as the page passes it
     )
 
 

@@ -141,3 +141,26 @@ def test_target_candidates_fit_the_task():
     frame = pd.DataFrame({"n": [1.0, 2.0, 3.0, 4.0], "label": list("abab"), "flag": [0, 1, 0, 1]})
     assert target_candidates(frame, "regression") == ["n"]
     assert target_candidates(frame, "classification") == ["label", "flag"]  # n: 1 row a class
+
+
+def test_infinite_cells_are_missing_and_name_clashes_are_kept_apart():
+    frame = pd.DataFrame(
+        {
+            "c": ["a", "b"] * 5,
+            "c=b": np.arange(10.0),
+            "v": [1.0, np.inf, 3, 4, 5, 6, 7, -np.inf, 9, 10],
+            "y": np.arange(10.0) * 2 + 1,
+        }
+    )
+    data = make_dataset(frame, "y", "regression", name="t")
+    assert list(data.X.columns) == ["c=b'", "c=b", "v"]
+    assert data.X["c=b"].tolist() == list(np.arange(10.0))
+    assert data.X["v"].isna().sum() == 2
+    assert any("infinite values as missing: v (2)" in n for n in data.notes)
+
+
+def test_too_many_encoded_features_are_refused():
+    frame = pd.DataFrame({f"t{i}": list("abcdefghij") * 3 for i in range(60)})
+    frame["y"] = np.arange(30.0)
+    with pytest.raises(DataError, match="the limit is 500"):
+        make_dataset(frame, "y", "regression", name="t")

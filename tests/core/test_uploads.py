@@ -61,3 +61,14 @@ def test_upload_with_text_and_missing_values_trains_ready():
     assert list(data.X.columns) == ["size", "colour=red"]
     assert len(data.y) == 5
     assert any("imputed" in n for n in data.notes)
+
+
+def test_semicolon_files_with_decimal_commas_read_as_numbers():
+    csv = "Größe;Preis\n" + "\n".join(f"{i},5;{i * 2},25" for i in range(1, 12))
+    table = read_csv_upload(csv.encode("cp1252"), "de.csv")
+    assert table.decimal == ","
+    assert table.frame["Größe"].tolist()[:2] == [1.5, 2.5]
+    assert table.frame["Preis"].dtype == float
+    assert any("decimal comma" in n for n in table.notes)
+    plain = read_csv_upload(b"a;b\n1.5;2\n3.5;4\n", "p.csv")
+    assert plain.decimal == "." and plain.frame["a"].tolist() == [1.5, 3.5]
