@@ -2,87 +2,30 @@
 
 import streamlit as st
 
-from core.compare import make_snapshot
-from core.fitting import FitError, training_features
+from core.fitting import training_features
 from core.interpretation import linear_sentences, vif_table
 from core.parameters import coefficient_table, extract_linear_parameters
 from core.registry import get_family
-from ui.cache import cached_fit
-from ui.data import data_section
-from ui.inference_panel import inference_section
-from ui.panels import (
-    compare_panel,
-    fit_messages,
-    hyperparameter_panel,
-    interpretation_panel,
-    linear_parameters_panel,
-    metrics_panel,
-)
-from ui.reproduce import history_section, link_notes, record_run, reproduce_section
-from ui.sweep_panel import sweep_section
-from ui.text import escape_markdown
+from ui.family_page import closing_sections, fit_section, views_sections
+from ui.panels import interpretation_panel, linear_parameters_panel
 
-family = get_family("linear_regression")
-st.title(family.title)
-st.caption(family.summary + f" Learned parameters: {family.learned}.")
-
-link_notes(family)
-st.subheader("Data", divider="gray")
-choice = data_section(family.task)
-if choice is None:
-    st.stop()
-
-set_col, learned_col = st.columns(2, gap="large")
-with set_col:
-    st.subheader("Hyperparameters you set", divider="blue")
-    estimator_id, values = hyperparameter_panel(family)
-
-fit_key = (family.id, estimator_id, tuple(sorted(values.items())), choice.data_key, choice.target)
-try:
-    fit = cached_fit(*fit_key, choice.scale, choice.test_size, choice.seed, choice.dataset)
-except (FitError, ValueError) as exc:
-    learned_col.error(escape_markdown(str(exc)))
-    st.stop()
-
+page = fit_section(get_family("linear_regression"))
+data, fit = page.choice.dataset, page.fit
 params = extract_linear_parameters(fit)
-table = coefficient_table(params, choice.dataset.true_coef)
-with learned_col:
-    st.subheader("Parameters the model learned", divider="orange")
-    fit_messages(fit)
-    linear_parameters_panel(params, table, choice.dataset.target)
-with set_col:
-    st.markdown("**Scores**")
-    metrics_panel(fit)
+table = coefficient_table(params, data.true_coef)
+with page.learned_col:
+    linear_parameters_panel(params, table, data.target)
 
 st.subheader("Interpretation", divider="gray")
 interpretation_panel(
     linear_sentences(
         table,
-        choice.dataset.target,
+        data.target,
         float(params.intercept[0]),
         fit.metrics,
-        vif_table(training_features(fit, choice.dataset)),
+        vif_table(training_features(fit, data)),
         in_sample=fit.in_sample,
     )
 )
-
-full_key = (*fit_key, choice.scale, choice.test_size, choice.seed)
-st.subheader("How the hyperparameters move the parameters", divider="gray")
-sweep_section(family, estimator_id, values, choice, full_key, fit)
-
-st.subheader("Inference and stability", divider="gray")
-inference_section(
-    fit, params, choice, (*fit_key, choice.scale, choice.test_size, choice.seed), values
-)
-
-snapshot = make_snapshot(fit, params, f"{choice.data_key}:{choice.target}", choice.setting)
-record_run(family, choice, estimator_id, values, fit, params, snapshot)
-
-st.subheader("Compare: pin A, change to B", divider="gray")
-compare_panel(f"pinned_{family.id}", snapshot)
-
-st.subheader("Share and reproduce", divider="gray")
-reproduce_section(family, choice, estimator_id, values, fit, params)
-
-st.subheader("Run history", divider="gray")
-history_section(family, f"pinned_{family.id}")
+views_sections(page, params)
+closing_sections(page, params)

@@ -308,7 +308,7 @@ class TaskCode:
         :func:`core.parameters.extract_linear_parameters` names them.
     scores : str
         Defines ``scores(model, X, y) -> dict``, a copy of the task's entry in
-        :data:`core.fitting.METRICS`.
+        :data:`core.fitting.TASK_SCORING`.
     """
 
     imports: tuple[str, ...]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -229,8 +229,30 @@ def classification_metrics(model: Any, X: pd.DataFrame, y: pd.Series) -> dict[st
     return out
 
 
-#: How each task is scored; the family's task picks the function.
-METRICS = {"regression": regression_metrics, "classification": classification_metrics}
+@dataclass(frozen=True)
+class TaskScoring:
+    """How a task is scored: the page's metrics, and the one score sweeps optimise.
+
+    Parameters
+    ----------
+    metrics : callable
+        ``metrics(model, X, y) -> dict`` of every score the page shows.
+    primary : str
+        Display name of the score that validation curves use (one of ``metrics``' keys).
+    scorer : str
+        scikit-learn's scorer name for ``primary``.
+    """
+
+    metrics: Callable[[Any, pd.DataFrame, pd.Series], dict[str, float]]
+    primary: str
+    scorer: str
+
+
+#: The one place a task's scoring is defined; the family's task picks the entry.
+TASK_SCORING = {
+    "regression": TaskScoring(regression_metrics, "R²", "r2"),
+    "classification": TaskScoring(classification_metrics, "accuracy", "accuracy"),
+}
 
 
 def _warning_text(record: warnings.WarningMessage) -> str:
@@ -322,7 +344,7 @@ def fit_model(
             pipeline.fit(X_train, y_train)
         except (ValueError, np.linalg.LinAlgError) as exc:
             raise FitError(f"scikit-learn could not fit this setting: {exc}") from None
-    score = METRICS[family.task]
+    score = TASK_SCORING[family.task].metrics
     train = score(pipeline, X_train, y_train)
     test_rows = split.test_rows(dataset)
     test = score(pipeline, *test_rows) if test_rows is not None else dict.fromkeys(train, np.nan)

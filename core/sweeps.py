@@ -35,7 +35,14 @@ from sklearn.utils.parallel import Parallel, delayed
 from threadpoolctl import ThreadpoolController
 
 from core.datasets import Dataset
-from core.fitting import WARNINGS_LOCK, FitError, build_pipeline, scaler_shift, split_data
+from core.fitting import (
+    TASK_SCORING,
+    WARNINGS_LOCK,
+    FitError,
+    build_pipeline,
+    scaler_shift,
+    split_data,
+)
 from core.registry import EstimatorSpec, FamilySpec
 from core.specs import ParamSpec, resolve
 
@@ -52,8 +59,6 @@ WIDE_RANGE = 1e3
 PATH_EPS = 1e-3
 #: A default ridge path spans at most this many decades.
 RIDGE_MAX_DECADES = 12.0
-#: Scores used when the caller names none.
-DEFAULT_SCORING = {"regression": "r2", "classification": "accuracy"}
 #: BLAS threads while a sweep runs. A sweep is many fits of small matrices, where
 #: multi-threaded BLAS costs more in synchronisation than it saves; on a busy CPU (a shared
 #: host, several sessions at once) it is several times slower: a logistic C sweep on breast
@@ -1087,7 +1092,7 @@ def validation_curve_table(
                     param_name="model",
                     param_range=estimators,
                     cv=cv,
-                    scoring=scoring or DEFAULT_SCORING[family.task],
+                    scoring=scoring or TASK_SCORING[family.task].scorer,
                     n_jobs=n_jobs,
                 )
         except ValueError as exc:
@@ -1224,7 +1229,7 @@ def path_validation_curve_table(
                 y_train[val],
                 scale,
                 dataset.has_missing,
-                scoring or DEFAULT_SCORING[family.task],
+                scoring or TASK_SCORING[family.task].scorer,
                 tol,
             )
             for fit, val in folds

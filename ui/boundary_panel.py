@@ -9,7 +9,6 @@ import streamlit as st
 from core.boundary import boundary_lines
 from core.figures import decision_boundary_figure
 from core.fitting import FitError
-from core.registry import FamilySpec
 from ui.cache import cached_boundary_sweep, cached_surface
 from ui.data import DataChoice
 from ui.text import escape_markdown
@@ -18,9 +17,7 @@ from ui.text import escape_markdown
 C_LINES = (0.01, 0.1, 1.0, 10.0, 100.0)
 
 
-def boundary_section(
-    family: FamilySpec, values: dict[str, Any], choice: DataChoice, fit_key: tuple
-) -> None:
+def boundary_section(values: dict[str, Any], choice: DataChoice, fit_key: tuple) -> None:
     """Two feature pickers, then the two-feature model's probability surface and line(s).
 
     ``fit_key`` is the page fit's cache key without the data settings: family and

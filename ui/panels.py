@@ -40,6 +40,13 @@ def hyperparameter_panel(family: FamilySpec) -> tuple[str, dict[str, Any]]:
         values[spec.name] = spec_widget(spec, choices=choices)
     if not specs:
         st.caption("This estimator has no hyperparameters here besides the data settings.")
+    try:
+        resolved = chosen.estimator_params(values)
+    except ValueError:
+        resolved = values  # the fit says what is wrong
+    for name, value in values.items():
+        if value == "auto" and resolved.get(name, value) != value:
+            st.caption(f"{name} 'auto' chose **{resolved[name]}** for this setting.")
     st.dataframe(setting_table(specs, values), hide_index=True)
     return estimator_id, values
 

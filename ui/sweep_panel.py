@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.fitting import FitError, FitResult, max_folds
+from core.fitting import TASK_SCORING, FitError, FitResult, max_folds
 from core.registry import FamilySpec
 from core.specs import ParamSpec
 from core.sweep_figures import coefficient_path_figure, validation_curve_figure
@@ -28,8 +28,6 @@ from ui.cache import cached_curve_point, cached_path_curve, cached_paths
 from ui.data import DataChoice
 from ui.text import escape_markdown
 from ui.widgets import confirm_long_work, request_setting
-
-SCORE_NAMES = {"regression": "R²", "classification": "accuracy"}
 
 
 def _swept_specs(family: FamilySpec, estimator_id: str) -> list[ParamSpec]:
@@ -240,7 +238,7 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) 
     except (FitError, ValueError) as exc:
         st.error(escape_markdown(str(exc)))
         return
-    score = SCORE_NAMES[family.task]
+    score = TASK_SCORING[family.task].primary
     current = values.get(spec_name)
     st.plotly_chart(
         validation_curve_figure(table, spec, current, score_name=score), key="curve_chart"
