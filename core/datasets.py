@@ -24,6 +24,9 @@ MAX_CATEGORIES = 20
 MAX_CLASSES = 20
 #: Most feature columns a model may get after one-hot encoding (memory, and a readable page).
 MAX_FEATURES = 500
+#: Most feature cells (rows x features) after encoding: 10 million floats are 80 MB, which
+#: keeps a few cached data sets inside Community Cloud's memory.
+MAX_CELLS = 10_000_000
 #: A text column is read as numbers when at least this share of its non-missing cells parse.
 NUMERIC_SHARE = 0.8
 
@@ -761,6 +764,12 @@ def make_dataset(
         raise DataError(
             f"After encoding text columns there are {len(columns)} features; the limit is "
             f"{MAX_FEATURES}. Drop columns with many categories, or upload fewer columns."
+        )
+    if len(columns) * len(features) > MAX_CELLS:
+        raise DataError(
+            f"{len(features):,} rows by {len(columns)} features is more than this app holds "
+            f"({MAX_CELLS:,} values after encoding). Upload a sample of the rows or fewer "
+            "columns."
         )
     if not columns:
         raise DataError(

@@ -32,7 +32,7 @@ def cached_table(dataset_id: str, seed: int, options: tuple[tuple[str, Any], ...
     return load_table(dataset_id, seed=seed, **dict(options))
 
 
-@st.cache_data(max_entries=4, show_spinner="Reading the file…")
+@st.cache_data(max_entries=2, show_spinner="Reading the file…")
 def cached_upload(file_key: str, filename: str, _data: bytes) -> Table:
     """A parsed upload, keyed by the uploader's file id (a new upload gets a new id)."""
     return read_csv_upload(_data, filename)
@@ -44,7 +44,7 @@ def cached_target_candidates(data_key: str, task: Task, _table: Table) -> list[s
     return target_candidates(_table.frame, task)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=8, show_spinner=False)
 def cached_dataset(data_key: str, target: str, task: Task, name: str, _table: Table) -> Dataset:
     """Features and target prepared from a table for a task."""
     return make_dataset(

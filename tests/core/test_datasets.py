@@ -164,3 +164,12 @@ def test_too_many_encoded_features_are_refused():
     frame["y"] = np.arange(30.0)
     with pytest.raises(DataError, match="the limit is 500"):
         make_dataset(frame, "y", "regression", name="t")
+
+
+def test_too_many_values_after_encoding_are_refused(monkeypatch):
+    import core.datasets
+
+    monkeypatch.setattr(core.datasets, "MAX_CELLS", 50)
+    frame = pd.DataFrame({"a": np.arange(30.0), "b": np.arange(30.0) % 7, "y": np.arange(30.0)})
+    with pytest.raises(DataError, match="30 rows by 2 features is more than this app holds"):
+        make_dataset(frame, "y", "regression", name="t")
