@@ -721,3 +721,53 @@ def link_problems(family: FamilySpec, query: dict[str, str]) -> list[str]:
                 f"the default {spec.format(spec.default)} is used."
             )
     return problems
+
+
+#: A pinned setting A travels in a link as JSON under this query key.
+PINNED_KEY = "A"
+_PINNED_MAX_CHARS = 2000
+
+
+def pinned_query_value(family: FamilySpec, setting: dict[str, Any]) -> str:
+    """Setting A (estimator, its hyperparameters and the data settings) as compact JSON.
+
+    The data set itself is B's: a link carries A only when both were fitted on the same
+    data, so A is refitted on the data the link opens.
+    """
+    names = {s.name for s in (*DATA_SETTINGS, family.estimator_spec, *family.hyperparameters)}
+    kept = {k: _json_value(k, v) for k, v in setting.items() if k in names}
+    return json.dumps(kept, separators=(",", ":"), allow_nan=False)
+
+
+def parse_pinned(family: FamilySpec, text: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """Read setting A from a link: the estimator, its hyperparameters, the data settings.
+
+    Returns
+    -------
+    estimator_id : str
+    hyperparameters : dict
+        Validated by the family's specs (those the estimator takes).
+    data_settings : dict
+        ``scale``, ``test_size``, ``seed``, validated.
+
+    Raises
+    ------
+    ValueError
+        With a sentence, if the text is too long, not a JSON object, or holds an invalid
+        value.
+    """
+    if len(text) > _PINNED_MAX_CHARS:
+        raise ValueError("the pinned setting in the link is too long")
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError:
+        raise ValueError("the pinned setting in the link is not valid JSON") from None
+    if not isinstance(raw, dict):
+        raise ValueError("the pinned setting in the link is not a set of values")
+    estimator_id = family.estimator_spec.validate(
+        raw.get("estimator", family.estimator_spec.default)
+    )
+    hyper = resolve(family.hyperparameters_for(estimator_id), raw).values
+    family.get_estimator(estimator_id).estimator_params(hyper)  # a valid combination?
+    data = resolve(DATA_SETTINGS, raw).values
+    return estimator_id, hyper, data

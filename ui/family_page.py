@@ -20,7 +20,13 @@ from ui.cache import cached_fit
 from ui.data import DataChoice, data_section
 from ui.inference_panel import inference_section
 from ui.panels import compare_panel, fit_messages, hyperparameter_panel, metrics_panel
-from ui.reproduce import history_section, link_notes, record_run, reproduce_section
+from ui.reproduce import (
+    history_section,
+    link_notes,
+    record_run,
+    reproduce_section,
+    restore_pinned_from_link,
+)
 from ui.sweep_panel import sweep_section
 from ui.text import escape_markdown
 
@@ -80,6 +86,7 @@ def fit_section(family: FamilySpec) -> PageFit:
     except (FitError, ValueError) as exc:
         learned_col.error(escape_markdown(str(exc)))
         st.stop()
+    restore_pinned_from_link(family, choice, f"pinned_{family.id}")
     with set_col:
         st.markdown("**Scores**")
         metrics_panel(fit)

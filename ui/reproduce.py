@@ -4,25 +4,30 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
 from core.codegen import python_script
-from core.compare import Snapshot
+from core.compare import Snapshot, make_snapshot
 from core.datasets import UPLOAD_ID
 from core.export import (
+    PINNED_KEY,
     link_problems,
     model_card_markdown,
     parameters_csv,
+    parse_pinned,
     parse_setting_json,
+    pinned_query_value,
     setting_json,
     setting_specs,
     share_query,
 )
 from core.fitting import FitResult
-from core.parameters import LinearParameters
+from core.parameters import LinearParameters, extract_linear_parameters
 from core.registry import FamilySpec
+from ui.cache import cached_fit
 from ui.data import DataChoice
 from ui.text import escape_markdown
 
@@ -40,6 +45,42 @@ def link_notes(family: FamilySpec) -> None:
     st.session_state[flag] = True
     for problem in link_problems(family, st.query_params.to_dict()):
         st.warning(escape_markdown(problem), icon=":material/link_off:")
+
+
+def _data_key(choice: DataChoice) -> str:
+    """The key a snapshot keeps to tell which data it was fitted on."""
+    return f"{choice.data_key}:{choice.target}"
+
+
+def restore_pinned_from_link(family: FamilySpec, choice: DataChoice, pin_key: str) -> None:
+    """On a page's first run, refit and pin the setting A a link carries (same data as B)."""
+    flag = f"pinned_link_checked_{family.id}"
+    text = st.query_params.get(PINNED_KEY)
+    if st.session_state.get(flag) or text is None:
+        return
+    st.session_state[flag] = True
+    try:
+        estimator_id, hyper, data = parse_pinned(family, text)
+        key = (
+            family.id,
+            estimator_id,
+            tuple(sorted(hyper.items())),
+            choice.data_key,
+            choice.target,
+            data["scale"],
+            data["test_size"],
+            data["seed"],
+        )
+        fit = cached_fit(*key, choice.dataset)
+    except ValueError as exc:
+        st.warning(
+            escape_markdown(f"The link's pinned setting A was ignored: {exc}."),
+            icon=":material/link_off:",
+        )
+        return
+    params = extract_linear_parameters(fit)
+    setting = {**choice.setting, **data}
+    st.session_state[pin_key] = make_snapshot(fit, params, _data_key(choice), setting)
 
 
 def full_setting(choice: DataChoice, estimator_id: str, values: dict[str, Any]) -> dict:
@@ -73,11 +114,17 @@ def _load_setting_file(family: FamilySpec) -> None:
     st.session_state[_NOTES] = ("info", ["Loaded the setting from the file.", *notes])
 
 
-def _link(family: FamilySpec, choice: DataChoice, setting: dict) -> None:
+def _link(family: FamilySpec, choice: DataChoice, setting: dict, pinned: Snapshot | None) -> None:
     query = share_query(family, setting, choice.default_target)
+    same_data = pinned is not None and pinned.data_key == _data_key(choice)
+    if same_data:
+        extra = urlencode({PINNED_KEY: pinned_query_value(family, pinned.setting)})
+        query = f"{query}&{extra}" if query else extra
     base = st.context.url or f"/{family.id}"
-    st.markdown("**Link to this setting**")
+    st.markdown("**Link to this setting**" + (" and the pinned A" if same_data else ""))
     st.code(f"{base}?{query}" if query else base, language=None, wrap_lines=True)
+    if pinned is not None and not same_data:
+        st.caption("A was fitted on other data, so the link carries only the current setting.")
     if choice.dataset_id == UPLOAD_ID:
         st.caption(
             "Uploaded data cannot travel in a link: whoever opens it must upload the same file "
@@ -97,7 +144,7 @@ def reproduce_section(
 ) -> None:
     """The link, the generated script, downloads, and loading a saved setting."""
     setting = full_setting(choice, estimator_id, values)
-    _link(family, choice, setting)
+    _link(family, choice, setting, st.session_state.get(f"pinned_{family.id}"))
 
     upload = {}
     if choice.upload_name is not None:

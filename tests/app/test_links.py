@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from urllib.parse import parse_qsl
 
@@ -63,3 +64,23 @@ def test_every_linked_value_is_restored(open_page, family):
             else value
         )
         assert got == expected, (name, got, expected)
+
+
+def test_a_link_carries_the_pinned_a_and_restores_the_comparison(open_page):
+    at = open_page("app_pages/linear_regression.py", estimator="ridge", n_resamples="10")
+    at.button(key="pinned_linear_regression_pin").click().run()
+    at.number_input(key="alpha").set_value(300.0).run()
+    link = next(c.value for c in at.code if "?" in c.value and "\n" not in c.value)
+    query = dict(parse_qsl(link.split("?", 1)[1]))
+    assert query["alpha"] == "300" and json.loads(query["A"])["alpha"] == 1
+    opened = open_page("app_pages/linear_regression.py", **query, n_resamples="10")
+    settings = next(f.value for f in opened.dataframe if "setting" in f.value.columns).set_index(
+        "setting"
+    )
+    assert settings.loc["alpha", "A"] == "1.0" and settings.loc["alpha", "B"] == "300.0"
+
+
+def test_a_broken_pinned_setting_in_a_link_is_a_note(open_page):
+    at = open_page("app_pages/linear_regression.py", A='{"alpha": -3, "estimator": "ridge"}')
+    assert any("pinned setting A was ignored" in w.value for w in at.warning)
+    assert not any("setting" in f.value.columns for f in at.dataframe)
