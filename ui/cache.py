@@ -239,6 +239,23 @@ def cached_path_curve(
     return table, tuple(shown)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_warm_fit_seconds(fit_key: tuple, _dataset: Dataset) -> float:
+    """A second, warm timing of a fit (the first fit of a fresh process also pays for
+    imports and thread pools), to estimate how long many refits will take."""
+    family_id, estimator_id, hyper, _, _, scale, test_size, seed = fit_key
+    fit = fit_model(
+        get_family(family_id),
+        estimator_id,
+        dict(hyper),
+        _dataset,
+        scale=scale,
+        test_size=test_size,
+        seed=seed,
+    )
+    return fit.fit_seconds
+
+
 def clear_caches() -> None:
     """Empty every cache (tests call this between app runs)."""
     for cached in (

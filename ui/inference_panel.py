@@ -15,7 +15,7 @@ from core.inference_figures import coefficient_spread_figure
 from core.interpretation import CONDITION_WARN, VIF_WARN, condition_number, vif_table
 from core.parameters import LinearParameters
 from core.specs import ParamSpec
-from ui.cache import cached_inference, cached_resamples
+from ui.cache import cached_inference, cached_resamples, cached_warm_fit_seconds
 from ui.data import DataChoice
 from ui.text import escape_markdown
 from ui.widgets import confirm_long_work, spec_widget
@@ -123,7 +123,13 @@ def _resampled_spread(fit, params, choice: DataChoice, fit_key: tuple, values: d
     with c2:
         n_resamples = spec_widget(N_RESAMPLES)
     work = repr((fit_key, method, n_resamples))
-    if not confirm_long_work(work, fit.fit_seconds * n_resamples, f"{n_resamples} refits"):
+
+    def warm() -> float:
+        return cached_warm_fit_seconds(fit_key, choice.dataset) * n_resamples
+
+    if not confirm_long_work(
+        work, fit.fit_seconds * n_resamples, f"{n_resamples} refits", recheck=warm
+    ):
         return
     try:
         samples, intervals = cached_resamples(

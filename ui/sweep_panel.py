@@ -24,7 +24,12 @@ from core.sweeps import (
     sweep_range,
     sweep_values,
 )
-from ui.cache import cached_curve_point, cached_path_curve, cached_paths
+from ui.cache import (
+    cached_curve_point,
+    cached_path_curve,
+    cached_paths,
+    cached_warm_fit_seconds,
+)
 from ui.data import DataChoice
 from ui.text import escape_markdown
 from ui.widgets import confirm_long_work, request_setting
@@ -100,8 +105,14 @@ def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) -
     inside = current is not None and math.isfinite(current) and low <= current <= high
     path_values = {**values, param: spec.default} if inside else values
     path_key = (fit_key[0], fit_key[1], tuple(sorted(path_values.items())), *fit_key[3:])
+
     # About 20 full fits: warm starts make a path's 40 or 100 fits cheaper than cold ones.
-    if not confirm_long_work(repr(path_key), 20 * fit.fit_seconds, "The coefficient path"):
+    def warm() -> float:
+        return 20 * cached_warm_fit_seconds(fit_key, choice.dataset)
+
+    if not confirm_long_work(
+        repr(path_key), 20 * fit.fit_seconds, "The coefficient path", recheck=warm
+    ):
         return
     try:
         paths, shown = cached_paths(path_key, path_values, choice)
@@ -144,7 +155,7 @@ def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) -
         if (current and math.isfinite(current))
         else swept[-1]
     )
-    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
     chosen = c1.select_slider(
         f"Snap {param} to a swept value",
         swept,
@@ -221,10 +232,13 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) 
         *fit_key[3:],
     )
     # Each fold trains on (folds - 1) / folds of the rows the page's fit used.
-    seconds = fit.fit_seconds * len(grid) * (folds - 1)
-    if not confirm_long_work(
-        repr((curve_key, spec_name, tuple(grid), folds)), seconds, "This validation curve"
-    ):
+    fits = len(grid) * (folds - 1)
+
+    def warm() -> float:
+        return fits * cached_warm_fit_seconds(fit_key, choice.dataset)
+
+    work = repr((curve_key, spec_name, tuple(grid), folds))
+    if not confirm_long_work(work, fits * fit.fit_seconds, "This validation curve", warm):
         return
     try:
         if spec_name == preferred and has_penalty_path(family, estimator_id):
@@ -244,11 +258,7 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) 
         validation_curve_figure(table, spec, current, score_name=score), key="curve_chart"
     )
     st.markdown(
-        escape_markdown(
-            fit_diagnosis(
-                table, current, param_name=spec_name, score_name=f"cross-validated {score}"
-            )
-        )
+        escape_markdown(fit_diagnosis(table, current, param_name=spec_name, score_name=score))
     )
     if shown:
         st.caption(
@@ -261,7 +271,8 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) 
         typed = spec.validate(best)
         if typed != current:
             st.button(
-                f"Use the best {spec_name} = {spec.format(typed)}",
+                f"Use the best {spec_name} = "
+                + (f"{typed:.4g}" if isinstance(typed, float) else spec.format(typed)),
                 key="curve_use_best",
                 on_click=request_setting,
                 args=(spec_name, typed),

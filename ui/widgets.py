@@ -6,6 +6,7 @@ is exactly its setting: ``?estimator=ridge&alpha=3&scale=false``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -98,15 +99,22 @@ def apply_pending_settings(specs: tuple[ParamSpec, ...]) -> None:
 LONG_WORK_SECONDS = 4.0
 
 
-def confirm_long_work(key: str, seconds: float, what: str) -> bool:
+def confirm_long_work(
+    key: str, seconds: float, what: str, recheck: Callable[[], float] | None = None
+) -> bool:
     """Whether to run ``what`` now: at once when it is quick, after a click when it is not.
 
     ``key`` identifies the exact work (its cache key), so a click covers that work only and
-    a cached result is shown again without asking.
+    a cached result is shown again without asking. ``recheck`` gives a better estimate (a
+    warm timing) and is called only when the first one looks long.
     """
     confirmed = st.session_state.setdefault("confirmed_work", set())
     if seconds <= LONG_WORK_SECONDS or key in confirmed:
         return True
+    if recheck is not None:
+        seconds = recheck()
+        if seconds <= LONG_WORK_SECONDS:
+            return True
     st.info(
         f"{what} would take about {seconds:.0f} s with this setting (each fit takes "
         "a while: many iterations, unscaled features, or a large file).",
