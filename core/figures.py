@@ -126,6 +126,32 @@ def _line_segment(
     return (xs.tolist(), ys.tolist()) if inside else None
 
 
+def _class_pairs(classes: tuple[str, ...]) -> list[tuple[str, str] | None]:
+    """The class pair of each line of :func:`core.boundary.boundary_lines`, in its order
+    (``None`` for a binary model's single line)."""
+    if len(classes) == 2:
+        return [None]
+    return [(a, b) for i, a in enumerate(classes) for b in classes[i + 1 :]]
+
+
+def _where_pair_leads(surface, segment, pair, samples: int = 400):
+    """The parts of a pairwise line where those two classes are the model's top two.
+
+    On the line ``(w_k - w_j) x + (b_k - b_j) = 0`` classes k and j tie; it is a real
+    boundary only where no third class beats them, elsewhere it runs inside another class's
+    region. Gaps are NaN, which plotly leaves undrawn.
+    """
+    t = np.linspace(0.0, 1.0, samples)
+    xs = segment[0][0] + t * (segment[0][1] - segment[0][0])
+    ys = segment[1][0] + t * (segment[1][1] - segment[1][0])
+    cells = pd.DataFrame({surface.features[0]: xs, surface.features[1]: ys})
+    predicted = surface.fit.pipeline.predict(cells).astype(str)
+    keep = np.isin(predicted, pair)
+    if not keep.any():
+        return None
+    return np.where(keep, xs, np.nan).tolist(), np.where(keep, ys, np.nan).tolist()
+
+
 def decision_boundary_figure(surface, extra_lines=()) -> go.Figure:
     """Probability surface, training points, and the fitted boundary line(s).
 
@@ -200,8 +226,11 @@ def decision_boundary_figure(surface, extra_lines=()) -> go.Figure:
                     line={"color": "#777", "width": 1, "dash": "dot"},
                 )
             )
-    for label, w, b in boundary_lines(surface.params):
+    pairs = _class_pairs(surface.classes)
+    for (label, w, b), pair in zip(boundary_lines(surface.params), pairs, strict=True):
         segment = _line_segment(w, b, x_range, y_range)
+        if segment and pair is not None:
+            segment = _where_pair_leads(surface, segment, pair)
         if segment:
             fig.add_trace(
                 go.Scatter(

@@ -184,3 +184,23 @@ def test_a_training_split_with_one_class_is_a_clear_error(iris):
     one_class = dataclasses.replace(iris, X=iris.X.iloc[:50], y=iris.y.iloc[:50])
     with pytest.raises(FitError, match="could not fit"):
         fit_model(LOGISTIC, "logistic", {}, one_class, test_size=0.0)
+
+
+def test_multiclass_boundaries_are_drawn_only_where_their_two_classes_lead(iris):
+    import pandas as pd
+
+    features = ("sepal length (cm)", "sepal width (cm)")
+    surface = decision_surface(LOGISTIC, "logistic", {}, iris, features, grid=40)
+    fig = decision_boundary_figure(surface)
+    lines = [t for t in fig.data if t.name and t.name.startswith("boundary")]
+    assert len(lines) == 3
+    for trace in lines:
+        pair = trace.name.removeprefix("boundary ").split(" | ")
+        x, y = np.asarray(trace.x, dtype=float), np.asarray(trace.y, dtype=float)
+        drawn = ~np.isnan(x)
+        assert drawn.any()
+        cells = pd.DataFrame({features[0]: x[drawn], features[1]: y[drawn]})
+        proba = surface.fit.pipeline.predict_proba(cells)
+        top_two = np.sort(np.argsort(proba, axis=1)[:, -2:], axis=1)
+        expected = sorted(surface.classes.index(c) for c in pair)
+        assert (top_two == expected).all()
