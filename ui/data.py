@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core.datasets import (
-    DATA_SETTINGS,
     SCALE,
     SEED,
     TEST_SIZE,
@@ -167,6 +166,3 @@ def data_section(task: Task, default_dataset: str | None = None) -> DataChoice |
         upload_encoding=table.encoding,
         upload_decimal=table.decimal,
     )
-
-
-__all__ = ["DATA_SETTINGS", "DataChoice", "data_section"]
