@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -39,7 +39,6 @@ class Snapshot:
     intercepts: dict[str, float]
     metrics: pd.DataFrame
     n_parameters: int
-    labels: dict[str, str] = field(default_factory=dict)
 
 
 def compare_settings(a: Snapshot, b: Snapshot) -> pd.DataFrame:

@@ -6,7 +6,6 @@ Every data set, built-in or uploaded, goes through :func:`make_dataset`, so the 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -553,14 +552,6 @@ def load_table(dataset_id: str, seed: int = 0, **options: Any) -> Table:
         except ValueError as exc:
             raise DataError(str(exc)) from None
     return spec.loader(seed=seed, **values)
-
-
-def table_fingerprint(frame: pd.DataFrame) -> str:
-    """A short content hash of a table, used as a cache key for uploads."""
-    hashed = pd.util.hash_pandas_object(frame, index=True).to_numpy()
-    digest = hashlib.sha256(hashed.tobytes())
-    digest.update("\x1f".join(map(str, frame.columns)).encode())
-    return digest.hexdigest()[:16]
 
 
 def target_problem(frame: pd.DataFrame, column: str, task: Task) -> str | None:

@@ -47,6 +47,11 @@ class DataChoice:
     upload_decimal: str = "."
 
     @property
+    def fitted_on(self) -> str:
+        """Which data a fit saw (table and target), so comparisons can flag other data."""
+        return f"{self.data_key}:{self.target}"
+
+    @property
     def setting(self) -> dict:
         """Every data value that defines the fit, by its URL key."""
         return {

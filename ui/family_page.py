@@ -107,7 +107,7 @@ def views_sections(page: PageFit, params: LinearParameters) -> None:
 def closing_sections(page: PageFit, params: LinearParameters) -> None:
     """Log the run, then compare, share and reproduce, and the run history."""
     choice = page.choice
-    snapshot = make_snapshot(page.fit, params, f"{choice.data_key}:{choice.target}", choice.setting)
+    snapshot = make_snapshot(page.fit, params, choice.fitted_on, choice.setting)
     record_run(page.family, choice, page.estimator_id, page.values, page.fit, params, snapshot)
     st.subheader("Compare: pin A, change to B", divider="gray")
     compare_panel(page.pin_key, snapshot)

@@ -47,11 +47,6 @@ def link_notes(family: FamilySpec) -> None:
         st.warning(escape_markdown(problem), icon=":material/link_off:")
 
 
-def _data_key(choice: DataChoice) -> str:
-    """The key a snapshot keeps to tell which data it was fitted on."""
-    return f"{choice.data_key}:{choice.target}"
-
-
 def restore_pinned_from_link(family: FamilySpec, choice: DataChoice, pin_key: str) -> None:
     """On a page's first run, refit and pin the setting A a link carries (same data as B)."""
     flag = f"pinned_link_checked_{family.id}"
@@ -80,7 +75,7 @@ def restore_pinned_from_link(family: FamilySpec, choice: DataChoice, pin_key: st
         return
     params = extract_linear_parameters(fit)
     setting = {**choice.setting, **data}
-    st.session_state[pin_key] = make_snapshot(fit, params, _data_key(choice), setting)
+    st.session_state[pin_key] = make_snapshot(fit, params, choice.fitted_on, setting)
 
 
 def full_setting(choice: DataChoice, estimator_id: str, values: dict[str, Any]) -> dict:
@@ -116,7 +111,7 @@ def _load_setting_file(family: FamilySpec) -> None:
 
 def _link(family: FamilySpec, choice: DataChoice, setting: dict, pinned: Snapshot | None) -> None:
     query = share_query(family, setting, choice.default_target)
-    same_data = pinned is not None and pinned.data_key == _data_key(choice)
+    same_data = pinned is not None and pinned.data_key == choice.fitted_on
     if same_data:
         extra = urlencode({PINNED_KEY: pinned_query_value(family, pinned.setting)})
         query = f"{query}&{extra}" if query else extra
@@ -247,10 +242,6 @@ def record_run(
     del history[:-HISTORY_LIMIT]
 
 
-def _restore(family: FamilySpec, setting: dict) -> None:
-    apply_setting(family, setting)
-
-
 def _pin(state_key: str, snapshot: Snapshot) -> None:
     st.session_state[state_key] = snapshot
 
@@ -290,7 +281,7 @@ def history_section(family: FamilySpec, pin_key: str) -> None:
     c1, c2 = st.columns(2)
     c1.button(
         f"Restore run {run['run']}",
-        on_click=_restore,
+        on_click=apply_setting,
         args=(family, run["setting"]),
         key="history_restore",
         icon=":material/restore:",
