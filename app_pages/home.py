@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core.datasets import get_dataset_spec
-from core.parameters import extract_linear_parameters
+from core.fitting import FitKey
 from core.registry import FAMILIES
 from ui.cache import cached_dataset, cached_fit, cached_table
 
@@ -30,27 +30,28 @@ for family in FAMILIES:
     dataset_id = family.default_dataset
     spec = get_dataset_spec(dataset_id)
     table = cached_table(dataset_id, 0, ())
-    dataset = cached_dataset(dataset_id, table.default_target, family.task, spec.label, table)
-    estimator = family.estimators[0]
+    dataset = cached_dataset(dataset_id, table.default_target, spec.task, spec.label, table)
+    estimator = family.estimator_spec(spec.task).default
     # The same key the family page uses for its default setting, so opening it is a hit.
-    defaults = {s.name: s.default for s in family.hyperparameters_for(estimator.id)}
-    fit = cached_fit(
+    values = {s.name: s.initial for s in family.hyperparameters_for(estimator)}
+    key = FitKey.of(
         family.id,
-        estimator.id,
-        tuple(sorted(defaults.items())),
-        dataset_id,
-        dataset.target,
-        True,
-        0.25,
-        0,
-        dataset,
+        estimator,
+        values,
+        data_key=dataset_id,
+        target=dataset.target,
+        scale=family.scale_default,
+        test_size=0.25,
+        seed=0,
     )
+    learned = family.extract(cached_fit(key, dataset))
     rows.append(
         {
             "family": family.title,
             "estimators": ", ".join(e.label for e in family.estimators),
             "hyperparameters you can set": len(family.hyperparameters),
-            "parameters learned": extract_linear_parameters(fit).n_parameters,
+            "parameters learned": learned.n_parameters,
+            "stored values": learned.stored.n_values if learned.stored else 0,
             "on data set": spec.label,
         }
     )

@@ -3,9 +3,9 @@
 Each figure is the median wall time of one full script run of the page: the same code path
 as a browser rerun, without the network and rendering. The baseline is a rerun of the same
 page with nothing changed (every cache hit), measured in the same run: it is the fixed cost
-of drawing the page. A changed ``alpha`` or ``C`` refits that model, its resamples and its
-two-feature boundary; paths, curve points and boundary lines at other penalties come from
-caches keyed without the current penalty. Returning to an earlier value is a cache hit.
+of drawing the page. The page opens on its default tab (Compare): a changed ``alpha`` or
+``C`` refits that model and redraws the first screen; the deeper tabs (sweeps, resamples,
+the boundary) run only when opened. Returning to an earlier value is a cache hit.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from ui.cache import clear_caches  # noqa: E402
 TITLE = "Page redraw after a hyperparameter change"
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 MAX_REDRAW_SECONDS = 1.0
+#: A new value may cost at most this many unchanged reruns (the fixed cost of drawing).
+MAX_REDRAW_RATIO = 1.5
 
 
 def _page(page: str, query: dict[str, str]) -> AppTest:
@@ -98,8 +100,8 @@ def run(repeat: int = 5) -> list[Row]:
                     reference="same page, nothing changed",
                     reference_seconds=base,
                     ratio=seconds / base,
-                    target=f"< {MAX_REDRAW_SECONDS:g} s",
-                    met=seconds < MAX_REDRAW_SECONDS,
+                    target=f"< {MAX_REDRAW_SECONDS:g} s and ≤ {MAX_REDRAW_RATIO:g}×",
+                    met=seconds < MAX_REDRAW_SECONDS and seconds / base <= MAX_REDRAW_RATIO,
                 )
             )
     clear_caches()

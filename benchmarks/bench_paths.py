@@ -22,12 +22,9 @@ from sklearn.linear_model import Lasso, Ridge, lasso_path
 from benchmarks import Row, interleaved_medians
 from core.datasets import load_dataset
 from core.fitting import build_pipeline, split_data
+from core.paths import coefficient_path, path_validation_curve_table
 from core.registry import LINEAR_REGRESSION, LOGISTIC_REGRESSION
-from core.sweeps import (
-    coefficient_path,
-    path_validation_curve_table,
-    validation_curve_table,
-)
+from core.sweeps import validation_curve_table
 
 TITLE = "Coefficient paths and validation curves"
 N_ALPHAS = 100

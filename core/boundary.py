@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from core.datasets import Dataset
+from core.family import FamilySpec
 from core.fitting import FitResult, fit_model
-from core.parameters import LinearParameters, extract_linear_parameters
-from core.registry import FamilySpec
+from core.linear_parameters import LinearParameters, extract_linear_parameters
 
 
 @dataclass(frozen=True, eq=False)

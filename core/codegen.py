@@ -36,7 +36,7 @@ from core.datasets import (
     datasets_for,
     get_dataset_spec,
 )
-from core.registry import FamilySpec, Task
+from core.family import FamilySpec, Task
 from core.specs import resolve
 from core.uploads import MAX_ROWS
 
@@ -46,8 +46,9 @@ def python_literal(value: Any) -> str:
 
     Parameters
     ----------
-    value : None, bool, int, float or str
-        A validated setting value. Infinite floats become ``float("inf")``.
+    value : None, bool, int, float, str, or tuple of int
+        A validated setting value. Infinite floats become ``float("inf")``; a tuple of
+        whole numbers (a network's layer widths) becomes a tuple literal.
 
     Returns
     -------
@@ -81,6 +82,11 @@ def python_literal(value: Any) -> str:
         if text.startswith("'") and '"' not in plain and "'" not in plain:
             text = '"' + text[1:-1] + '"'
         return text
+    if isinstance(value, tuple) and all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
+        inner = ", ".join(repr(int(v)) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
     raise TypeError(f"Cannot write a {type(value).__name__} value into a script.")
 
 
@@ -222,6 +228,7 @@ frame = pd.read_csv(
     sep=SEP,
     encoding=ENCODING,
     decimal=DECIMAL,
+    skiprows=SKIP_ROWS,  # 1 when the file starts with Excel's "sep=" line
     skipinitialspace=True,
     nrows=MAX_ROWS + 1,
 )
@@ -305,7 +312,7 @@ class TaskCode:
         :func:`core.fitting.split_data` decides it.
     outputs : str
         Statements defining ``outputs``, one name per row of ``coef``, as
-        :func:`core.parameters.extract_linear_parameters` names them.
+        :func:`core.linear_parameters.extract_linear_parameters` names them.
     scores : str
         Defines ``scores(model, X, y) -> dict``, a copy of the task's entry in
         :data:`core.fitting.TASK_SCORING`.
@@ -398,29 +405,16 @@ if X.isna().to_numpy().any():
     steps.append(("impute", SimpleImputer(strategy="median")))
 if SCALE:
     # Centre only with an intercept: without one the model passes through the origin.
-    steps.append(("scale", StandardScaler(with_mean=estimator.fit_intercept)))
+    with_mean = estimator.get_params().get("fit_intercept", True)
+    steps.append(("scale", StandardScaler(with_mean=with_mean)))
 steps.append(("model", estimator))
 pipeline = Pipeline(steps).fit(X_train, y_train)
 
-# --- learned parameters, back in the features' own units ---
 model = pipeline.named_steps["model"]
-coef_fitted = np.atleast_2d(np.asarray(model.coef_, dtype=float))
-intercept_fitted = np.atleast_1d(np.asarray(model.intercept_, dtype=float))
-if intercept_fitted.size == 1 and coef_fitted.shape[0] > 1:
-    intercept_fitted = np.repeat(intercept_fitted, coef_fitted.shape[0])
-if SCALE:
-    # The model saw (x - mean) / sd: per unit, w / sd; the intercept, b - sum(w * mean / sd).
-    scaler = pipeline.named_steps["scale"]
-    coef = coef_fitted / scaler.scale_
-    shift = scaler.mean_ if scaler.with_mean else np.zeros_like(scaler.scale_)
-    intercept = intercept_fitted - coef_fitted @ (shift / scaler.scale_)
-    feature_sd = np.asarray(scaler.scale_, dtype=float)
-else:
-    coef, intercept = coef_fitted, intercept_fitted
-    imputer = pipeline.named_steps.get("impute")
-    seen = imputer.transform(X_train) if imputer is not None else X_train.to_numpy(dtype=float)
-    feature_sd = seen.std(axis=0)
+feature_names = [str(c) for c in X.columns]
 $outputs
+report = {}  # what the family adds to the printout beside its fitted attributes
+$parameters
 
 
 # --- scores ---
@@ -444,12 +438,9 @@ print(
         {
             "estimator": type(model).__name__,
             "target": TARGET,
-            "features": [str(c) for c in X.columns],
-            "outputs": outputs,
-            "coef": coef.tolist(),
-            "intercept": intercept.tolist(),
-            "coef_per_sd": (coef * feature_sd).tolist(),
-            "fitted": {"coef_": coef_fitted.tolist(), "intercept_": intercept_fitted.tolist()},
+            "features": feature_names,
+            "learned": learned,
+            **report,
             "metrics": {
                 name: {"train": number(train_scores[name]), "test": number(test_scores[name])}
                 for name in train_scores
@@ -508,6 +499,7 @@ def python_script(
     upload_sep: str = ",",
     upload_encoding: str = "utf-8",
     upload_decimal: str = ".",
+    upload_skiprows: int = 0,
 ) -> str:
     """A complete Python script that refits the app's model and prints what it learned.
 
@@ -515,7 +507,7 @@ def python_script(
     builds the same pipeline (median imputation only when features have missing values,
     standardisation when ``scale`` is on) and the same estimator with the same
     hyperparameters, then prints as JSON: the coefficients and intercepts in the
-    features' own units (as :func:`core.parameters.extract_linear_parameters`), per
+    features' own units (as :func:`core.linear_parameters.extract_linear_parameters`), per
     standard deviation, as the estimator holds them, and the train and test scores.
 
     Parameters
@@ -535,6 +527,8 @@ def python_script(
         The text encoding the app detected.
     upload_decimal : str, default="."
         The decimal mark the app detected ("," in many European files).
+    upload_skiprows : int, default=0
+        Lines before the header (1 for Excel's ``sep=;`` line).
 
     Returns
     -------
@@ -553,7 +547,7 @@ def python_script(
     estimator's ``random_state`` is unset, as it is in the app, so such fits match the app
     only up to the solver's tolerance; the script says so in a comment.
     """
-    dataset_ids = (*(d.id for d in datasets_for(family.task)), UPLOAD_ID)
+    dataset_ids = (*(d.id for d in datasets_for(family.tasks)), UPLOAD_ID)
     dataset_id = setting.get("dataset", family.default_dataset)
     if dataset_id not in dataset_ids:
         raise ValueError(
@@ -568,6 +562,7 @@ def python_script(
             raise ValueError("An uploaded data set needs its file name to be reproduced.")
         constants += [("FILE_NAME", upload_name), ("SEP", upload_sep)]
         constants += [("ENCODING", upload_encoding), ("DECIMAL", upload_decimal)]
+        constants += [("SKIP_ROWS", int(upload_skiprows))]
     else:
         options = get_dataset_spec(dataset_id).options
         constants += [(constant_name(o.name), _validated(o, setting)) for o in options]
@@ -576,9 +571,9 @@ def python_script(
         raise ValueError(f"The target must be a column name, not {type(target).__name__}.")
     data_values = {spec.name: _validated(spec, setting) for spec in DATA_SETTINGS}
 
-    estimator_id = family.estimator_spec.validate(
-        setting.get("estimator", family.estimator_spec.default)
-    )
+    task = family.task_for(setting)
+    estimator_choice = family.estimator_spec(task)
+    estimator_id = estimator_choice.validate(setting.get("estimator", estimator_choice.default))
     estimator_spec = family.get_estimator(estimator_id)
     specs = family.hyperparameters_for(estimator_id)
     resolved = resolve(specs, setting)
@@ -586,7 +581,7 @@ def python_script(
     defaults = {spec.name: spec.default for spec in specs}
 
     module, class_name = public_import(estimator_spec.estimator)
-    task_code = TASK_CODE[family.task]
+    task_code = TASK_CODE[task]
     imports = {
         "import numpy as np",
         "import pandas as pd",
@@ -647,6 +642,7 @@ def python_script(
     fit_code = (
         _FIT_CODE.replace("$stratify", task_code.stratify)
         .replace("$outputs", task_code.outputs.rstrip("\n"))
+        .replace("$parameters", family.script_parameters.rstrip("\n"))
         .replace("$scores", task_code.scores.rstrip("\n"))
     )
     return "\n".join(lines) + "\n" + fit_code

@@ -1,4 +1,8 @@
-"""A/B comparison of two fits: a pinned setting A against the current setting B."""
+"""A/B comparison of two fits: a pinned setting A against the current setting B.
+
+A snapshot keeps only plain values (the setting, every learned term, the scores), so it works
+for any family: linear coefficients, a network's weights, a tree's thresholds, or none at all.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from core.fitting import FitResult
-from core.parameters import LinearParameters, term_labels
+from core.learned import LearnedParameters
 
 
 @dataclass(frozen=True, eq=False)
@@ -22,23 +26,23 @@ class Snapshot:
         different data can be flagged.
     setting : dict
         Estimator, hyperparameters and data settings by name.
-    coefficients : DataFrame
-        ``feature`` (the term: ``"class: feature"`` for several outputs), ``coef``,
-        ``coef_per_sd``.
-    intercepts : dict of str to float
-        Raw-unit intercept by output.
+    terms : DataFrame
+        Every learned value: ``term``, ``value`` (raw units), ``value_per_sd`` (NaN where
+        it means nothing).
     metrics : DataFrame
         Index metric name, columns ``train`` and ``test``.
     n_parameters : int
         Learned parameter count.
+    stored_values : int, default=0
+        Values the model stores instead of learning (nearest neighbours' training rows).
     """
 
     data_key: str
     setting: dict[str, Any]
-    coefficients: pd.DataFrame
-    intercepts: dict[str, float]
+    terms: pd.DataFrame
     metrics: pd.DataFrame
     n_parameters: int
+    stored_values: int = 0
 
 
 def compare_settings(a: Snapshot, b: Snapshot) -> pd.DataFrame:
@@ -51,58 +55,56 @@ def compare_settings(a: Snapshot, b: Snapshot) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def compare_coefficients(a: Snapshot, b: Snapshot, column: str = "coef_per_sd") -> pd.DataFrame:
-    """Coefficients of A and B by feature, with ``B - A``; the intercept is the last row.
+def compare_terms(a: Snapshot, b: Snapshot, column: str = "value") -> pd.DataFrame:
+    """Learned values of A and B by term, with ``B - A``, in A's order then B's new terms.
 
-    Features present in only one of the two (different data) show NaN on the other side.
+    ``column`` is ``"value"`` (raw units) or ``"value_per_sd"``; terms without a value in
+    that unit on either side (an intercept per SD) are left out. A term present in only one
+    of the two (other data, another architecture) shows NaN on the other side.
     """
-    left = a.coefficients.set_index("feature")[column].rename("A")
-    right = b.coefficients.set_index("feature")[column].rename("B")
+    left = a.terms.set_index("term")[column].rename("A")
+    right = b.terms.set_index("term")[column].rename("B")
     joined = pd.concat([left, right], axis=1, sort=False)
-    if column == "coef":
-        for output in dict.fromkeys([*a.intercepts, *b.intercepts]):
-            label = "(intercept)" if len(a.intercepts) == 1 else f"{output}: (intercept)"
-            joined.loc[label] = [a.intercepts.get(output), b.intercepts.get(output)]
+    joined = joined[joined.notna().any(axis=1)]
     joined["B - A"] = joined["B"] - joined["A"]
-    joined.index.name = "feature"
+    joined.index.name = "term"
     return joined.reset_index()
 
 
 def compare_metrics(a: Snapshot, b: Snapshot) -> pd.DataFrame:
-    """Train and test metrics of A and B, with ``B - A`` for each."""
+    """Train and test metrics of A and B, with ``B - A`` for each, then the counts."""
     rows = []
     for metric in a.metrics.index.union(b.metrics.index, sort=False):
         for part in ("train", "test"):
             va = a.metrics.at[metric, part] if metric in a.metrics.index else float("nan")
             vb = b.metrics.at[metric, part] if metric in b.metrics.index else float("nan")
             rows.append({"metric": f"{metric} ({part})", "A": va, "B": vb, "B - A": vb - va})
-    rows.append(
-        {
-            "metric": "learned parameters",
-            "A": a.n_parameters,
-            "B": b.n_parameters,
-            "B - A": b.n_parameters - a.n_parameters,
-        }
-    )
+    counts = [("learned parameters", a.n_parameters, b.n_parameters)]
+    if a.stored_values or b.stored_values:
+        counts.append(("stored values", a.stored_values, b.stored_values))
+    for name, va, vb in counts:
+        rows.append({"metric": name, "A": va, "B": vb, "B - A": vb - va})
     return pd.DataFrame(rows)
 
 
+#: A snapshot keeps at most this many learned values: a pinned network of a million weights
+#: must not sit in every session's state (per-weight comparison of networks means little:
+#: hidden units can swap places).
+MAX_SNAPSHOT_TERMS = 5_000
+
+
 def make_snapshot(
-    fit: FitResult, params: LinearParameters, data_key: str, setting: dict[str, Any]
+    fit: FitResult, learned: LearnedParameters, data_key: str, setting: dict[str, Any]
 ) -> Snapshot:
-    """Keep what a comparison needs of a linear fit (no model, no data)."""
-    coefficients = pd.DataFrame(
-        {
-            "feature": term_labels(params),
-            "coef": params.coef.ravel(),
-            "coef_per_sd": params.coef_per_sd.ravel(),
-        }
-    )
+    """Keep what a comparison needs of a fit (no model, no data); at most
+    :data:`MAX_SNAPSHOT_TERMS` learned values, in the model's order."""
+    table = learned.table()
+    table = table[table["learned"].astype(bool)].head(MAX_SNAPSHOT_TERMS)
     return Snapshot(
         data_key=data_key,
         setting={"estimator": fit.estimator_id, **fit.hyperparameters, **setting},
-        coefficients=coefficients,
-        intercepts=dict(zip(params.outputs, map(float, params.intercept), strict=True)),
+        terms=table[["term", "value", "value_per_sd"]].reset_index(drop=True),
         metrics=fit.metrics.copy(),
-        n_parameters=params.n_parameters,
+        n_parameters=learned.n_parameters,
+        stored_values=learned.stored.n_values if learned.stored is not None else 0,
     )

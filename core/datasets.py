@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn import datasets as skdata
 
-from core.registry import Task
+from core.family import Task
 from core.specs import ParamSpec
 
 #: Text columns with at most this many distinct values are one-hot encoded; more are refused.
@@ -65,6 +65,7 @@ class Table:
     encoding: str | None = None
     delimiter: str | None = None
     decimal: str = "."
+    skiprows: int = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,7 +143,7 @@ class DatasetSpec:
 # --- data settings shared by every page ------------------------------------------------
 SCALE = ParamSpec(
     name="scale",
-    label="Standardise features",
+    label="Standardise",
     kind="bool",
     default=True,
     role="data",
@@ -174,6 +175,17 @@ SEED = ParamSpec(
     help="Seeds the train/test split and any generated data, so a setting is reproducible.",
 )
 DATA_SETTINGS: tuple[ParamSpec, ...] = (SCALE, TEST_SIZE, SEED)
+#: What an uploaded file's target is for, on a page whose family serves both tasks.
+TASK = ParamSpec(
+    name="task",
+    label="Task",
+    kind="choice",
+    default="classification",
+    choices=("classification", "regression"),
+    choice_labels=("Classification (predict a class)", "Regression (predict a number)"),
+    role="data",
+    help="Whether the target holds classes or numbers; built-in data sets know their task.",
+)
 
 
 # --- loaders ---------------------------------------------------------------------------
@@ -498,8 +510,9 @@ DATASETS: tuple[DatasetSpec, ...] = (
 UPLOAD_ID = "upload"
 
 
-def dataset_choice_spec(task: Task) -> ParamSpec:
-    """The ``dataset`` picker of a page: the task's registered sets, then ``upload``."""
+def dataset_choice_spec(task: Task | tuple[Task, ...]) -> ParamSpec:
+    """The ``dataset`` picker of a page: the task's (or tasks') registered sets, then
+    ``upload``."""
     specs = datasets_for(task)
     return ParamSpec(
         name="dataset",
@@ -522,9 +535,10 @@ def get_dataset_spec(dataset_id: str) -> DatasetSpec:
     raise KeyError(f"no data set {dataset_id!r}")
 
 
-def datasets_for(task: Task) -> tuple[DatasetSpec, ...]:
-    """The registry entries whose task matches, in registry order."""
-    return tuple(spec for spec in DATASETS if spec.task == task)
+def datasets_for(task: Task | tuple[Task, ...]) -> tuple[DatasetSpec, ...]:
+    """The registry entries whose task matches (any of several), in registry order."""
+    tasks = (task,) if isinstance(task, str) else tuple(task)
+    return tuple(spec for spec in DATASETS if spec.task in tasks)
 
 
 def load_table(dataset_id: str, seed: int = 0, **options: Any) -> Table:

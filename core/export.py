@@ -12,25 +12,27 @@ import json
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
 
+import core.registry as registry
 from core.codegen import DATA_CODE, public_import, python_literal
 from core.datasets import (
     DATA_SETTINGS,
+    TASK,
     UPLOAD_ID,
     DataError,
     dataset_choice_spec,
-    datasets_for,
     get_dataset_spec,
     load_table,
     target_candidates,
 )
-from core.parameters import LinearParameters
-from core.registry import ALL_FAMILIES, FamilySpec
+from core.family import FamilySpec
+from core.learned import LearnedParameters
 from core.specs import ParamSpec, resolve
 from core.text import escape_markdown
 
@@ -60,13 +62,13 @@ def _spreadsheet_safe(text: str) -> str:
     return text
 
 
-def parameters_table(params: LinearParameters, family_id: str) -> pd.DataFrame:
+def parameters_table(learned: LearnedParameters, family_id: str) -> pd.DataFrame:
     """Tidy table of every learned parameter, one row each, in the model's order.
 
     Parameters
     ----------
-    params : LinearParameters
-        From :func:`core.parameters.extract_linear_parameters`.
+    learned : LearnedParameters
+        From the family's ``extract``.
     family_id : str
         The family the model belongs to (a column, so files from several pages can be
         stacked).
@@ -74,45 +76,22 @@ def parameters_table(params: LinearParameters, family_id: str) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``family``, ``output`` (the target, or the class), ``kind`` (``"coef"``
-        or ``"intercept"``), ``feature`` (empty for the intercept), ``value`` (raw units:
-        per unit of the feature), ``value_per_sd`` (per standard deviation of the feature;
-        NaN for the intercept), ``value_fitted`` (as the estimator holds it, per SD when
-        the features were standardised) and ``learned`` (False for an intercept fixed by
-        ``fit_intercept=False``). Per output: its coefficients, then its intercept.
+        Columns ``family``, ``group`` (scikit-learn's attribute: ``coef_``, ``coefs_[0]``),
+        ``term`` (the value's label), one column per axis of the groups (``output`` and
+        ``feature`` for a linear model; ``from`` and ``to`` for a network's weights),
+        ``value`` (raw units: per unit of the feature where that means something),
+        ``value_per_sd`` (per standard deviation of the feature; NaN where it means
+        nothing), ``value_fitted`` (as the estimator holds it) and ``learned`` (False for a
+        value fixed by a hyperparameter, such as an intercept with ``fit_intercept=False``).
     """
-    rows = []
-    per_sd = params.coef_per_sd
-    for i, output in enumerate(params.outputs):
-        for j, feature in enumerate(params.feature_names):
-            rows.append(
-                {
-                    "family": family_id,
-                    "output": output,
-                    "kind": "coef",
-                    "feature": feature,
-                    "value": float(params.coef[i, j]),
-                    "value_per_sd": float(per_sd[i, j]),
-                    "value_fitted": float(params.coef_fitted[i, j]),
-                    "learned": True,
-                }
-            )
-        rows.append(
-            {
-                "family": family_id,
-                "output": output,
-                "kind": "intercept",
-                "feature": "",
-                "value": float(params.intercept[i]),
-                "value_per_sd": np.nan,
-                "value_fitted": float(params.intercept_fitted[i]),
-                "learned": params.fit_intercept,
-            }
-        )
-    return pd.DataFrame(rows)
+    return (
+        learned.table(axes=True)
+        .assign(family=family_id)
+        .pipe(lambda t: t[["family", *[c for c in t.columns if c != "family"]]])
+    )
 
 
-def parameters_csv(params: LinearParameters, family_id: str) -> str:
+def parameters_csv(learned: LearnedParameters, family_id: str) -> str:
     """The learned parameters as CSV text, one row per parameter (see :func:`parameters_table`).
 
     Floats are written in full precision (``repr``), so ``pandas.read_csv`` gives back the
@@ -122,7 +101,7 @@ def parameters_csv(params: LinearParameters, family_id: str) -> str:
 
     Parameters
     ----------
-    params : LinearParameters
+    learned : LearnedParameters
         The learned parameters.
     family_id : str
         The family id, written in every row.
@@ -132,19 +111,33 @@ def parameters_csv(params: LinearParameters, family_id: str) -> str:
     str
         CSV with a header row and ``\\n`` line ends.
     """
-    table = parameters_table(params, family_id)
-    for column in ("output", "feature"):
-        table[column] = table[column].map(_spreadsheet_safe)
+    table = parameters_table(learned, family_id)
+    return safe_csv(table)
+
+
+def safe_csv(table: pd.DataFrame) -> str:
+    """Any table as CSV text a spreadsheet opens safely: every text cell that would run as
+    a formula gets a leading ``'``; floats in full precision (``repr``)."""
+    table = table.copy()
+    for column in table.columns:
+        if table[column].dtype == object or pd.api.types.is_string_dtype(table[column]):
+            table[column] = table[column].map(
+                lambda v: _spreadsheet_safe(v) if isinstance(v, str) else v
+            )
+    table.columns = [_spreadsheet_safe(str(c)) for c in table.columns]
     return table.to_csv(index=False, lineterminator="\n")
 
 
 # --- setting JSON ------------------------------------------------------------------------------
-def _json_value(name: str, value: Any) -> Any:
-    """A setting value as JSON: infinities as the text ``"inf"``, which the specs parse."""
+def _json_value(name: str, value: Any, spec: ParamSpec | None = None) -> Any:
+    """A setting value as JSON: infinities as the text ``"inf"`` and, for a ``"layers"``
+    spec, widths as the text ``"8,4"`` (as the URL spells them), which the specs parse."""
     if isinstance(value, np.generic):
         value = value.item()
     if value is None or isinstance(value, bool | int | str):
         return value
+    if spec is not None and spec.kind == "layers" and isinstance(value, tuple | list):
+        return spec.format(spec.validate(value))
     if isinstance(value, float):
         if math.isnan(value):
             raise ValueError(f"The setting {name!r} is NaN, which cannot be shared.")
@@ -173,20 +166,22 @@ def setting_json(family_id: str, setting: dict[str, Any]) -> str:
     str
         ``{"format": "parameter-lab/setting", "version": 1, "family": ..., "setting":
         {...}}``, indented. Infinite values (``C=inf``) are written as ``"inf"``, since
-        JSON has no infinity.
+        JSON has no infinity, and layer widths as text (``"8,4"``), as a link spells them.
 
     Raises
     ------
     ValueError
         If ``family_id`` is unknown or a value is not a number, text, boolean or null.
     """
-    if family_id not in {f.id for f in ALL_FAMILIES}:
+    families = {f.id: f for f in registry.ALL_FAMILIES}
+    if family_id not in families:
         raise ValueError(f"There is no model family {family_id!r} to save a setting for.")
+    specs = {s.name: s for s in families[family_id].every_hyperparameter()}
     document = {
         "format": SETTING_FORMAT,
         "version": SETTING_VERSION,
         "family": family_id,
-        "setting": {str(k): _json_value(str(k), v) for k, v in setting.items()},
+        "setting": {str(k): _json_value(str(k), v, specs.get(k)) for k, v in setting.items()},
     }
     return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
@@ -284,7 +279,7 @@ def _unwrap(document: dict[str, Any], family: FamilySpec, notes: list[str]) -> d
         )
     family_id = document.get("family", family.id)
     if family_id != family.id:
-        known = {f.id: f for f in ALL_FAMILIES}
+        known = {f.id: f for f in registry.ALL_FAMILIES}
         if not isinstance(family_id, str) or family_id not in known:
             raise ValueError(
                 f"The setting is for an unknown model family {_quote(family_id)}; this page "
@@ -334,7 +329,7 @@ def _check_target(
                 "target is used."
             )
             return
-        if target not in target_candidates(frame, family.task):
+        if target not in target_candidates(frame, get_dataset_spec(dataset_id).task):
             notes.append(
                 f"Dropped target: {_quote(target)} cannot be predicted on the {family.title} "
                 "page (see the page's target list). The default target is used."
@@ -407,11 +402,7 @@ def parse_setting_json(text: str | bytes, family: FamilySpec) -> tuple[dict[str,
     out: dict[str, Any] = {}
     used: set[str] = set()
 
-    offered = tuple(d.id for d in datasets_for(family.task))
-    picker = ParamSpec(
-        "dataset", "Data set", "choice", family.default_dataset, "", choices=(*offered, UPLOAD_ID)
-    )
-    _take((picker,), raw, out, notes, used)
+    _take((family_dataset_spec(family),), raw, out, notes, used)
     dataset_id = out.get("dataset", family.default_dataset)
     options = () if dataset_id == UPLOAD_ID else get_dataset_spec(dataset_id).options
     _take(options, raw, out, notes, used)
@@ -422,8 +413,11 @@ def parse_setting_json(text: str | bytes, family: FamilySpec) -> tuple[dict[str,
     _check_target(raw, out, family, data.get("seed", 0), notes)
     out.update(data)
 
-    _take((family.estimator_spec,), raw, out, notes, used)
-    estimator_id = out.get("estimator", family.estimator_spec.default)
+    if len(family.tasks) > 1 and out.get("dataset") == UPLOAD_ID:
+        _take((TASK,), raw, out, notes, used)
+    estimator_spec = family.estimator_spec(family.task_for(out))
+    _take((estimator_spec,), raw, out, notes, used)
+    estimator_id = out.get("estimator", estimator_spec.default)
     hyper: dict[str, Any] = {}
     _take(family.hyperparameters_for(estimator_id), raw, hyper, notes, used)
     out.update(_check_combination(family, estimator_id, hyper, notes))
@@ -431,7 +425,7 @@ def parse_setting_json(text: str | bytes, family: FamilySpec) -> tuple[dict[str,
     estimator = family.get_estimator(estimator_id)
     other = sorted(
         name
-        for name in {p.name for p in family.hyperparameters}
+        for name in {p.name for p in family.every_hyperparameter()}
         if name in raw and name not in estimator.hyperparameters
     )
     if other:
@@ -474,16 +468,8 @@ def _fence(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
-#: What one coefficient means, by task.
-_COEF_MEANING = {
-    "regression": "Each coefficient is the change in the predicted {target} for one more "
-    "unit of its feature (per SD: one more standard deviation), the other features held "
-    "fixed. The intercept is the prediction when every feature is 0.",
-    "classification": "Each coefficient is the change in an output class's log-odds score "
-    "for one more unit of its feature (per SD: one more standard deviation), the other "
-    "features held fixed. With two classes there is one row, for the second class against "
-    "the first.",
-}
+#: Rows of learned values a model card lists (a network has thousands; the CSV has all).
+CARD_ROWS = 200
 
 
 def _value_text(spec: ParamSpec, value: Any) -> str:
@@ -498,10 +484,11 @@ def _value_text(spec: ParamSpec, value: Any) -> str:
 def model_card_markdown(
     family: FamilySpec,
     setting: dict[str, Any],
-    params: LinearParameters,
+    learned: LearnedParameters,
     metrics: pd.DataFrame,
     notes: Sequence[str] = (),
     warnings: Sequence[str] = (),
+    n_features: int | None = None,
 ) -> str:
     """A Markdown model card: data, hyperparameters, learned parameters, scores, caveats.
 
@@ -511,8 +498,8 @@ def model_card_markdown(
         The model family.
     setting : dict
         The flat setting that was fitted (absent values are the spec defaults).
-    params : LinearParameters
-        The learned parameters.
+    learned : LearnedParameters
+        The learned parameters (the first :data:`CARD_ROWS` rows are listed).
     metrics : DataFrame
         Index metric name, columns ``train`` and ``test`` (NaN without test rows), as
         :attr:`core.fitting.FitResult.metrics`.
@@ -520,6 +507,8 @@ def model_card_markdown(
         What data preparation did (:attr:`core.datasets.Dataset.notes`).
     warnings : sequence of str
         What scikit-learn warned while fitting (:attr:`core.fitting.FitResult.warnings`).
+    n_features : int, optional
+        How many features the model saw.
 
     Returns
     -------
@@ -528,7 +517,8 @@ def model_card_markdown(
         warnings) is escaped, so a column named ``a | b`` or holding a newline cannot
         break a table or inject markup.
     """
-    estimator_id = setting.get("estimator", family.estimator_spec.default)
+    task = family.task_for(setting)
+    estimator_id = setting.get("estimator", family.estimator_spec(task).default)
     estimator = family.get_estimator(estimator_id)
     specs = family.hyperparameters_for(estimator_id)
     resolved = resolve(specs, setting)
@@ -558,7 +548,8 @@ def model_card_markdown(
             value = resolve((option,), setting).values[option.name]
             lines.append(f"- {option.label}: {_value_text(option, value)}")
     lines.append(f"- Target: {markdown_text(target)}")
-    lines.append(f"- Features: {len(params.feature_names)}")
+    if n_features is not None:
+        lines.append(f"- Features: {n_features}")
     share = "0 (every row trains; scores are in-sample)" if in_sample else f"{data['test_size']:g}"
     lines += [
         f"- Test share: {share}; random seed: {data['seed']}",
@@ -584,22 +575,31 @@ def model_card_markdown(
     call = ", ".join(f"{k}={python_literal(v)}" for k, v in kwargs.items())
     lines += ["", f"Passed to scikit-learn: `{module}.{name}({call})`"]
 
-    count = params.n_parameters
-    lines += ["", "## Learned parameters", "", f"{count} learned parameters."]
-    lines.append(_COEF_MEANING[family.task].format(target=markdown_text(target)))
-    lines.append("")
-    table = parameters_table(params, family.id)
-    rows = [
-        [
-            markdown_text(row.output),
-            row.kind if row.learned else f"{row.kind} (fixed, not learned)",
-            markdown_text(row.feature),
-            _number(row.value),
-            _number(row.value_per_sd),
+    count = learned.n_parameters
+    lines += ["", "## Learned parameters", "", f"{count:,} learned parameters."]
+    if learned.stored is not None:
+        lines.append(f"Stored instead: {markdown_text(learned.stored.description)}")
+    meaning = family.parameter_meaning.get(task)
+    if meaning:
+        lines.append(meaning.format(target=markdown_text(target)))
+    lines += [f"- {markdown_text(note)}" for note in learned.notes]
+    table = learned.table()
+    if len(table):
+        lines.append("")
+        rows = [
+            [
+                f"`{row.group}`" + ("" if row.learned else " (fixed, not learned)"),
+                markdown_text(row.term),
+                _number(row.value),
+                _number(row.value_per_sd),
+            ]
+            for row in table.head(CARD_ROWS).itertuples(index=False)
         ]
-        for row in table.itertuples(index=False)
-    ]
-    lines += _table(["output", "parameter", "feature", "per unit", "per SD"], rows)
+        lines += _table(["parameter", "term", "value", "per SD"], rows)
+        if len(table) > CARD_ROWS:
+            lines.append(
+                f"The first {CARD_ROWS} of {len(table):,} values; the parameters CSV holds all."
+            )
 
     lines += ["", "## Scores", ""]
     parts = ["train"] if in_sample else ["train", "test"]
@@ -616,24 +616,18 @@ def model_card_markdown(
 
     lines += ["", "## Caveats", ""]
     lines.append(
-        "- These coefficients describe associations in this data set, not causes: changing "
-        "a feature in the world need not change the outcome as its coefficient suggests."
+        "- The learned parameters describe associations in this data set, not causes: "
+        "changing a feature in the world need not change the outcome as the model suggests."
     )
-    lines.append(
-        "- Each coefficient holds the other features fixed. Correlated features share and "
-        "trade weight, so single coefficients can be unstable across samples."
-    )
-    lines.append(
-        "- A penalty, where the estimator has one, shrinks coefficients toward zero: their "
-        "size reflects the hyperparameters as well as the data."
-    )
+    lines += [f"- {caveat}" for caveat in family.caveats]
     if in_sample:
         lines.append(
             "- The test share is 0: every row trained the model, so the scores are in-sample "
             "and cannot show over-fitting."
         )
-    if not params.fit_intercept:
-        lines.append("- fit_intercept is off: the intercept was fixed at 0, not learned.")
+    for group in learned.groups:
+        if not group.learned:
+            lines.append(f"- {group.label} ({group.name}) was fixed by a setting, not learned.")
 
     document = setting_json(family.id, setting).rstrip("\n")
     fence = _fence(document)
@@ -651,20 +645,41 @@ def model_card_markdown(
     return "\n".join(lines) + "\n"
 
 
-def setting_specs(family: FamilySpec, dataset_id: str | None = None) -> tuple[ParamSpec, ...]:
+def setting_specs(
+    family: FamilySpec, dataset_id: str | None = None, estimator_id: str | None = None
+) -> tuple[ParamSpec, ...]:
     """Every spec whose value a page's URL carries: the data-set picker, the data set's
-    generator options, the data settings, the estimator and all of the family's
-    hyperparameters (``target`` is free text and is not among them)."""
+    generator options, the data settings, the estimator and the hyperparameters (those of
+    ``estimator_id`` when given, each estimator's own version of a shared name; else all
+    of the family's). ``target`` is free text and is not among them."""
+    hyper = (
+        family.hyperparameters_for(estimator_id) if estimator_id else family.every_hyperparameter()
+    )
     options = ()
     if dataset_id is not None and dataset_id != UPLOAD_ID:
         options = get_dataset_spec(dataset_id).options
+    task = () if len(family.tasks) == 1 else (TASK,)
     return (
-        dataset_choice_spec(family.task),
+        family_dataset_spec(family),
         *options,
+        *task,
         *DATA_SETTINGS,
-        family.estimator_spec,
-        *family.hyperparameters,
+        family.estimator_spec(),
+        *hyper,
     )
+
+
+def family_dataset_spec(family: FamilySpec) -> ParamSpec:
+    """The ``dataset`` picker of a family's page: its tasks' sets, then ``upload``; the
+    family's own default data set first chosen."""
+    return replace(dataset_choice_spec(family.tasks), default=family.default_dataset)
+
+
+def _url_default(family: FamilySpec, spec: ParamSpec) -> Any:
+    """The value a page's widget starts from, which its URL leaves out."""
+    if spec.name == "scale":
+        return family.scale_default
+    return spec.initial
 
 
 def share_query(
@@ -678,8 +693,8 @@ def share_query(
     ``default_target``.
     """
     pairs = []
-    for spec in setting_specs(family, setting.get("dataset")):
-        if spec.name in setting and setting[spec.name] != spec.default:
+    for spec in setting_specs(family, setting.get("dataset"), setting.get("estimator")):
+        if spec.name in setting and setting[spec.name] != _url_default(family, spec):
             pairs.append((spec.name, spec.format(setting[spec.name])))
     target = setting.get("target")
     if target is not None and target != default_target:
@@ -687,11 +702,33 @@ def share_query(
     return urlencode(pairs)
 
 
-def link_problems(family: FamilySpec, query: dict[str, str]) -> list[str]:
-    """Sentences for the values in a page's URL that its widgets will ignore.
+_WHOLE_NUMBER = re.compile(r"[+-]?\d{1,12}")
 
-    Streamlit drops a bound widget's URL value when it is not a valid option or is out of
-    range and uses the default instead; this says so in words, checking the same specs.
+
+def link_value_problem(spec: ParamSpec, text: str) -> str | None:
+    """Why a link's text is no valid value for ``spec``'s widget, or ``None``.
+
+    Stricter than :meth:`ParamSpec.validate`, because Streamlit parses a bound widget's URL
+    value itself, before the page's code runs: a whole number must be written as digits
+    (``seed=inf`` or ``1e309`` overflow inside Streamlit), a boolean as ``true``/``false``.
+    """
+    text = str(text).strip()
+    empty = spec.nullable and text.lower() in ("", "none")
+    if spec.kind == "int" and not empty and not _WHOLE_NUMBER.fullmatch(text):
+        return f"{spec.label}: expected a whole number written in digits" + (
+            ", or none" if spec.nullable else ""
+        )
+    if spec.kind == "bool" and text.lower() not in ("true", "false"):
+        return f"{spec.label}: expected true or false"
+    try:
+        spec.validate(text)
+    except ValueError as exc:
+        return str(exc).rstrip(".")
+    return None
+
+
+def link_problems(family: FamilySpec, query: dict[str, str]) -> dict[str, str]:
+    """The values in a page's URL that its widgets cannot take, each with a sentence.
 
     Parameters
     ----------
@@ -699,27 +736,38 @@ def link_problems(family: FamilySpec, query: dict[str, str]) -> list[str]:
         The page's family.
     query : dict of str to str
         The URL's query parameters, as text.
+
+    Returns
+    -------
+    dict of str to str
+        Query key to a sentence saying what was wrong and which value is used instead.
     """
-    picker = dataset_choice_spec(family.task)
+    picker = family_dataset_spec(family)
     dataset_id = query.get("dataset", picker.default)
     if dataset_id not in picker.choices:
         dataset_id = None
-    problems = []
+    estimator_spec = family.estimator_spec(family.task_for({"dataset": dataset_id, **query}))
+    estimator_id = query.get("estimator", estimator_spec.default)
+    if estimator_id not in estimator_spec.choices:
+        estimator_id = estimator_spec.default
+    problems: dict[str, str] = {}
     values: dict[str, Any] = {}
-    for spec in setting_specs(family, dataset_id):
-        # A free-text number (C, which may be inf) keeps its text and explains itself.
-        if spec.name not in query or spec.unbounded:
+    for spec in setting_specs(family, dataset_id, estimator_id):
+        if spec.name not in query:
             continue
-        try:
+        problem = link_value_problem(spec, query[spec.name])
+        if problem is None and spec.allowed is not None:
             value = spec.validate(query[spec.name])
-            if spec.allowed is not None and value not in spec.allowed(values):
-                raise ValueError(f"{spec.label}: {value} does not fit the other values.")
-            values[spec.name] = value
-        except ValueError as exc:
-            problems.append(
-                f"The link's {spec.name}={_quote(query[spec.name])} was ignored ({exc}); "
-                f"the default {spec.format(spec.default)} is used."
-            )
+            if value not in spec.allowed(values):
+                problem = f"{spec.label}: {spec.format(value)} does not fit the other values"
+        if problem is None:
+            values[spec.name] = spec.validate(query[spec.name])
+            continue
+        initial = _url_default(family, spec)
+        problems[spec.name] = (
+            f"The link's {spec.name}={_quote(query[spec.name])} was ignored ({problem}); "
+            f"{spec.format(initial)} is used instead."
+        )
     return problems
 
 
@@ -734,8 +782,10 @@ def pinned_query_value(family: FamilySpec, setting: dict[str, Any]) -> str:
     The data set itself is B's: a link carries A only when both were fitted on the same
     data, so A is refitted on the data the link opens.
     """
-    names = {s.name for s in (*DATA_SETTINGS, family.estimator_spec, *family.hyperparameters)}
-    kept = {k: _json_value(k, v) for k, v in setting.items() if k in names}
+    specs = {
+        s.name: s for s in (*DATA_SETTINGS, family.estimator_spec(), *family.every_hyperparameter())
+    }
+    kept = {k: _json_value(k, v, specs[k]) for k, v in setting.items() if k in specs}
     return json.dumps(kept, separators=(",", ":"), allow_nan=False)
 
 
@@ -762,11 +812,12 @@ def parse_pinned(family: FamilySpec, text: str) -> tuple[str, dict[str, Any], di
         raw = json.loads(text)
     except json.JSONDecodeError:
         raise ValueError("the pinned setting in the link is not valid JSON") from None
+    except RecursionError:
+        raise ValueError("the pinned setting in the link is nested too deeply") from None
     if not isinstance(raw, dict):
         raise ValueError("the pinned setting in the link is not a set of values")
-    estimator_id = family.estimator_spec.validate(
-        raw.get("estimator", family.estimator_spec.default)
-    )
+    estimator_spec = family.estimator_spec()
+    estimator_id = estimator_spec.validate(raw.get("estimator", estimator_spec.default))
     hyper = resolve(family.hyperparameters_for(estimator_id), raw).values
     family.get_estimator(estimator_id).estimator_params(hyper)  # a valid combination?
     data = resolve(DATA_SETTINGS, raw).values

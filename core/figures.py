@@ -12,20 +12,25 @@ ZERO = "#9e9e9e"
 
 
 def coefficient_bar_figure(
-    table: pd.DataFrame, column: str = "coef_per_sd", title: str | None = None
+    table: pd.DataFrame,
+    column: str = "coef_per_sd",
+    title: str | None = None,
+    top: int | None = None,
 ) -> go.Figure:
     """Horizontal bars of coefficients, largest magnitude on top, sign shown by colour.
 
     Parameters
     ----------
     table : DataFrame
-        From :func:`core.parameters.coefficient_table`; needs ``feature``, ``column`` and
+        From :func:`core.linear_parameters.coefficient_table`; needs ``feature``, ``column`` and
         ``zero``; a ``true_coef`` (or ``true_coef_per_sd``) column adds the true values as
         diamond markers.
     column : {"coef_per_sd", "coef"}
         Which units to plot.
     title : str, optional
         Figure title.
+    top : int, optional
+        Draw only the ``top`` largest magnitudes (a 30-feature chart is a wall of bars).
 
     Returns
     -------
@@ -33,6 +38,8 @@ def coefficient_bar_figure(
         Trace 0 is the bars in plotted order (bottom to top); trace 1, if present, the truth.
     """
     order = table.assign(_size=table[column].abs()).sort_values("_size", ascending=True)
+    if top is not None:
+        order = order.tail(top)
     values = order[column].to_numpy(dtype=float)
     colours = np.where(order["zero"], ZERO, np.where(values >= 0, POSITIVE, NEGATIVE))
     fig = go.Figure(
@@ -74,23 +81,31 @@ def coefficient_bar_figure(
     return fig
 
 
-def comparison_bar_figure(coefs: pd.DataFrame, column: str = "coef_per_sd") -> go.Figure:
-    """Grouped bars of two settings' coefficients by feature.
+#: A comparison chart draws at most this many terms, the largest differences first.
+COMPARE_TERMS = 30
+
+
+def comparison_bar_figure(terms: pd.DataFrame, column: str = "value_per_sd") -> go.Figure:
+    """Grouped bars of two settings' learned values by term.
 
     Parameters
     ----------
-    coefs : DataFrame
-        From :func:`core.compare.compare_coefficients`: ``feature``, ``A``, ``B`` columns.
+    terms : DataFrame
+        From :func:`core.compare.compare_terms`: ``term``, ``A``, ``B``, ``B - A``. A model
+        with many values (a network) shows the :data:`COMPARE_TERMS` largest differences.
     column : str
         Only used in the axis title.
     """
-    unit = "per SD" if column == "coef_per_sd" else "per unit"
+    unit = "per SD" if column == "value_per_sd" else "raw units"
+    if len(terms) > COMPARE_TERMS:
+        order = terms["B - A"].abs().fillna(float("inf")).sort_values(ascending=False)
+        terms = terms.loc[order.index[:COMPARE_TERMS]]
     fig = go.Figure()
     for name, colour in (("A", "#7f7f7f"), ("B", POSITIVE)):
         fig.add_trace(
             go.Bar(
-                x=coefs[name].to_numpy(dtype=float),
-                y=coefs["feature"].tolist(),
+                x=terms[name].to_numpy(dtype=float),
+                y=terms["term"].tolist(),
                 orientation="h",
                 name=f"{name}",
                 marker_color=colour,
@@ -98,8 +113,8 @@ def comparison_bar_figure(coefs: pd.DataFrame, column: str = "coef_per_sd") -> g
         )
     fig.update_layout(
         barmode="group",
-        xaxis_title=f"coefficient ({unit})",
-        height=max(260, 40 * len(coefs) + 120),
+        xaxis_title=f"learned value ({unit})",
+        height=max(260, 40 * len(terms) + 120),
         margin={"l": 10, "r": 10, "t": 10, "b": 40},
         legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
     )
@@ -281,7 +296,7 @@ def coefficient_heatmap_figure(table: pd.DataFrame, column: str = "coef_per_sd")
     Parameters
     ----------
     table : DataFrame
-        From :func:`core.parameters.class_coefficient_table`.
+        From :func:`core.linear_parameters.class_coefficient_table`.
     column : {"coef_per_sd", "coef"}
         Which units to show; the colour scale is symmetric around zero.
     """

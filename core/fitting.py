@@ -6,12 +6,13 @@ nothing about the test rows leaks into imputation or scaling.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -28,14 +29,92 @@ from sklearn.metrics import (
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import ThreadpoolController
 
 from core.datasets import Dataset
-from core.registry import FamilySpec
+from core.family import EstimatorSpec, FamilySpec
 from core.specs import resolve
 
 
 class FitError(ValueError):
     """scikit-learn refused the setting; the message is a sentence for the page."""
+
+
+class FitTooSlow(FitError):
+    """The fit would take longer than the budget it was given; ``seconds`` estimates how
+    long, so the page can ask before spending it."""
+
+    def __init__(self, seconds: float, iterations: int) -> None:
+        self.seconds = seconds
+        super().__init__(
+            f"This setting would take about {seconds:.0f} s to fit: the solver had not "
+            f"converged after {PROBE_ITERATIONS:,} of its max_iter = {iterations:,} "
+            "iterations. Lower max_iter, raise tol, or fit it anyway."
+        )
+
+
+#: A fit asked for more iterations than this is first run with this many: when it converges
+#: within them the result is the same fit (solvers stop on their tolerance, not on
+#: max_iter), otherwise its time estimates the full fit's.
+PROBE_ITERATIONS = 1_000
+
+
+@dataclass(frozen=True)
+class FitKey:
+    """Everything that defines one fit: the key of every cache downstream of it.
+
+    Parameters
+    ----------
+    family_id, estimator_id : str
+        Which registry entries to fit.
+    hyperparameters : tuple of (str, value) pairs
+        The estimator's values, sorted by name (hashable, order-free).
+    data_key : str
+        Identifies the table (data set id with its options, or an upload's content).
+    target : str
+        The predicted column.
+    scale : bool
+        Standardise the features.
+    test_size : float
+        Share of test rows.
+    seed : int
+        Random state of the split.
+    """
+
+    family_id: str
+    estimator_id: str
+    hyperparameters: tuple[tuple[str, Any], ...]
+    data_key: str
+    target: str
+    scale: bool
+    test_size: float
+    seed: int
+
+    @classmethod
+    def of(cls, family_id: str, estimator_id: str, values: dict[str, Any], **data: Any) -> FitKey:
+        """A key from a page's values and its data settings (``data_key``, ``target``,
+        ``scale``, ``test_size``, ``seed``)."""
+        return cls(family_id, estimator_id, tuple(sorted(values.items())), **data)
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The hyperparameters as a dict."""
+        return dict(self.hyperparameters)
+
+    def with_values(self, values: dict[str, Any]) -> FitKey:
+        """The same data and estimator with other hyperparameter values."""
+        return replace(self, hyperparameters=tuple(sorted(values.items())))
+
+    def without(self, name: str) -> FitKey:
+        """The key with one hyperparameter left out: for work that does not depend on its
+        current value (a sweep over it), so moving it reuses the cached result."""
+        return replace(
+            self, hyperparameters=tuple(kv for kv in self.hyperparameters if kv[0] != name)
+        )
+
+    def fit_settings(self) -> dict[str, Any]:
+        """The keyword arguments :func:`fit_model` takes besides the family and data."""
+        return {"scale": self.scale, "test_size": self.test_size, "seed": self.seed}
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,6 +167,9 @@ class FitResult:
         Warnings scikit-learn raised while fitting (convergence and the like).
     fit_seconds : float
         Wall time of the fit, to estimate how long refitting it many times will take.
+    estimator_spec : EstimatorSpec, optional
+        The registry entry that was fitted, so shared code can ask what it can do (a path,
+        classical inference) without knowing which family it is.
     """
 
     family_id: str
@@ -102,6 +184,12 @@ class FitResult:
     metrics: pd.DataFrame
     warnings: tuple[str, ...]
     fit_seconds: float = 0.0
+    estimator_spec: EstimatorSpec | None = None
+
+    @property
+    def task(self) -> str:
+        """``"classification"`` when the model has classes, else ``"regression"``."""
+        return "classification" if hasattr(self.model, "classes_") else "regression"
 
     @property
     def model(self) -> Any:
@@ -177,13 +265,21 @@ def scaler_shift(scaler: StandardScaler) -> np.ndarray:
     return np.zeros(len(scaler.scale_))
 
 
+def training_sd(X_train: pd.DataFrame | np.ndarray) -> np.ndarray:
+    """Per-feature standard deviation (``ddof=0``, as ``StandardScaler``) of training rows
+    after the pipeline's median imputation: the one definition of "per SD" in the app, so
+    ``coef * training_sd`` is the effect of one standard deviation more."""
+    values = np.asarray(X_train, dtype=float)
+    if np.isnan(values).any():
+        values = SimpleImputer(strategy="median").fit_transform(values)
+    return values.std(axis=0)
+
+
 def _training_sd(pipeline: Pipeline, X_train: pd.DataFrame) -> np.ndarray:
-    """Per-feature standard deviation of the training rows as the model saw them."""
+    """:func:`training_sd`, read off the fitted scaler when there is one (the same numbers)."""
     if "scale" in pipeline.named_steps:
         return np.asarray(pipeline.named_steps["scale"].scale_, dtype=float).copy()
-    if "impute" in pipeline.named_steps:
-        return pipeline.named_steps["impute"].transform(X_train).std(axis=0)
-    return X_train.to_numpy(dtype=float).std(axis=0)
+    return training_sd(X_train)
 
 
 def training_features(fit: FitResult, dataset: Dataset) -> pd.DataFrame:
@@ -255,6 +351,30 @@ TASK_SCORING = {
 }
 
 
+#: BLAS threads while fitting. The app's fits are many small matrices, where multi-threaded
+#: BLAS costs more in synchronisation than it saves; on a busy CPU (a shared host, several
+#: sessions at once) it is several times slower: a logistic C sweep on breast cancer took
+#: 3-4 s with OpenBLAS's 2 threads and 0.6-0.9 s with 1 on a loaded 2-CPU machine.
+FIT_BLAS_THREADS = 1
+
+
+@functools.cache
+def _blas_controller() -> ThreadpoolController:
+    # Built once: scanning the loaded libraries costs milliseconds, limiting them does not.
+    return ThreadpoolController()
+
+
+@contextmanager
+def single_blas_thread() -> Iterator[None]:
+    """Run the block with ``FIT_BLAS_THREADS`` BLAS threads, restoring the count after.
+
+    The limit is process-wide while the block runs (BLAS has no per-thread setting).
+    Processes started by joblib's loky backend (``n_jobs``) get joblib's own limits.
+    """
+    with _blas_controller().limit(limits=FIT_BLAS_THREADS, user_api="blas"):
+        yield
+
+
 def _warning_text(record: warnings.WarningMessage) -> str:
     return f"{record.category.__name__}: {str(record.message).strip()}"
 
@@ -266,24 +386,36 @@ WARNINGS_LOCK = threading.RLock()
 
 
 @contextmanager
-def recorded_warnings() -> Iterator[list[str]]:
-    """Record the warnings raised inside the block as distinct sentences for the page.
+def captured_warnings() -> Iterator[list[warnings.WarningMessage]]:
+    """Capture the warnings raised inside the block; the list fills when the block ends.
 
-    Deprecation and future warnings are re-raised when the block ends, so they reach the
-    test suite (which turns them into errors) instead of being swallowed; everything else
-    (convergence and the like) is shown to the user, never silenced.
+    The one place the app records warnings. Deprecation and future warnings are re-raised
+    when the block ends, so they reach the test suite (which turns them into errors)
+    instead of being swallowed; every other warning (convergence and the like) is kept for
+    the caller to show the user, never silenced. Held under :data:`WARNINGS_LOCK`.
     """
-    shown: list[str] = []
+    kept: list[warnings.WarningMessage] = []
     with WARNINGS_LOCK, warnings.catch_warnings(record=True) as records:
         warnings.simplefilter("always")
-        yield shown
+        yield kept
     for record in records:
-        if issubclass(record.category, (DeprecationWarning, FutureWarning)):
+        if issubclass(record.category, DeprecationWarning | FutureWarning):
             warnings.warn_explicit(record.message, record.category, record.filename, record.lineno)
         else:
-            text = _warning_text(record)
-            if text not in shown:
-                shown.append(text)
+            kept.append(record)
+
+
+@contextmanager
+def recorded_warnings() -> Iterator[list[str]]:
+    """Record the warnings raised inside the block as distinct sentences for the page (see
+    :func:`captured_warnings`)."""
+    shown: list[str] = []
+    with captured_warnings() as records:
+        yield shown
+    for record in records:
+        text = _warning_text(record)
+        if text not in shown:
+            shown.append(text)
 
 
 def fit_model(
@@ -295,6 +427,7 @@ def fit_model(
     scale: bool = True,
     test_size: float = 0.25,
     seed: int = 0,
+    budget: float | None = None,
 ) -> FitResult:
     """Fit one registered estimator and score it.
 
@@ -315,6 +448,10 @@ def fit_model(
         Share of test rows; 0 fits and scores on all rows.
     seed : int, default=0
         Random state of the split.
+    budget : float, optional
+        Seconds the fit may take. An estimator asked for more than
+        :data:`PROBE_ITERATIONS` iterations is first fitted with that many; converged, that
+        is the result, else the full fit runs if its estimate fits the budget.
 
     Returns
     -------
@@ -324,6 +461,8 @@ def fit_model(
     ------
     FitError
         If scikit-learn rejects the setting or the data.
+    FitTooSlow
+        If the fit would take longer than ``budget``.
     ValueError
         If a hyperparameter is outside its spec.
 
@@ -337,7 +476,16 @@ def fit_model(
     setting = resolve(family.hyperparameters_for(estimator_id), hyperparameters)
     split = split_data(dataset, test_size, seed)
     X_train, y_train = split.train_rows(dataset)
-    pipeline = build_pipeline(spec.make(setting.values), scale=scale, impute=dataset.has_missing)
+    if family.check is not None:
+        problem = family.check(estimator_id, setting.values, X_train, y_train)
+        if problem:
+            raise FitError(problem)
+    estimator = spec.make(setting.values)
+    pipeline = build_pipeline(estimator, scale=scale, impute=dataset.has_missing)
+    iterations = estimator.get_params().get("max_iter")
+    probe = budget is not None and isinstance(iterations, int) and iterations > PROBE_ITERATIONS
+    if probe:
+        pipeline.set_params(model__max_iter=PROBE_ITERATIONS)
     start = time.perf_counter()
     with recorded_warnings() as shown:
         try:
@@ -345,10 +493,32 @@ def fit_model(
         except (ValueError, np.linalg.LinAlgError) as exc:
             raise FitError(f"scikit-learn could not fit this setting: {exc}") from None
     fit_seconds = time.perf_counter() - start  # the fit alone, not the scoring below
-    score = TASK_SCORING[family.task].metrics
-    train = score(pipeline, X_train, y_train)
+    if probe:
+        used = int(np.max(getattr(pipeline.named_steps["model"], "n_iter_", PROBE_ITERATIONS)))
+        pipeline.set_params(model__max_iter=iterations)
+        if used >= PROBE_ITERATIONS:  # not converged yet: the full fit is what was asked
+            estimate = fit_seconds * iterations / PROBE_ITERATIONS
+            if estimate > budget:
+                raise FitTooSlow(estimate, iterations)
+            return fit_model(
+                family,
+                estimator_id,
+                hyperparameters,
+                dataset,
+                scale=scale,
+                test_size=test_size,
+                seed=seed,
+                budget=None,
+            )
+    score = TASK_SCORING[dataset.task].metrics
     test_rows = split.test_rows(dataset)
-    test = score(pipeline, *test_rows) if test_rows is not None else dict.fromkeys(train, np.nan)
+    try:
+        train = score(pipeline, X_train, y_train)
+        test = (
+            score(pipeline, *test_rows) if test_rows is not None else dict.fromkeys(train, np.nan)
+        )
+    except ValueError as exc:  # a model that fits but cannot predict these rows
+        raise FitError(f"scikit-learn could not score this setting: {exc}") from None
     metrics = pd.DataFrame({"train": train, "test": test})
     metrics.index.name = "metric"
     return FitResult(
@@ -364,16 +534,18 @@ def fit_model(
         metrics=metrics,
         warnings=tuple(shown),
         fit_seconds=fit_seconds,
+        estimator_spec=spec,
     )
 
 
 def max_folds(fit: FitResult, dataset: Dataset) -> int:
-    """The most cross-validation folds the training rows allow: one row per fold at least,
-    and for classification every class in every fold (stratified folds)."""
+    """The most cross-validation folds the training rows allow: for regression two rows per
+    validation fold (R² of one row is undefined), for classification every class in every
+    fold (stratified folds)."""
     y_train = dataset.y.iloc[fit.split.train]
     if dataset.task == "classification":
         return int(y_train.value_counts().min())
-    return len(y_train)
+    return len(y_train) // 2
 
 
 def confusion_table(fit: FitResult, dataset: Dataset) -> tuple[np.ndarray, list[str]]:

@@ -18,7 +18,6 @@ locally and become an :class:`InferenceError`, a note, or a per-resample count.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -28,7 +27,6 @@ import pandas as pd
 from joblib import Parallel, delayed, effective_n_jobs
 from scipy.optimize import linprog
 from sklearn.base import BaseEstimator, clone
-from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.model_selection import RepeatedKFold, RepeatedStratifiedKFold
 from statsmodels.discrete.discrete_model import Logit, MNLogit
@@ -42,17 +40,22 @@ from statsmodels.tools.sm_exceptions import (
 from threadpoolctl import threadpool_limits
 
 from core.datasets import Dataset
+from core.family import FamilySpec
 from core.fitting import (
-    WARNINGS_LOCK,
     FitError,
     FitResult,
     build_pipeline,
+    captured_warnings,
     split_data,
     training_features,
+    training_sd,
 )
 from core.interpretation import CONDITION_WARN, condition_number, vif_table
-from core.parameters import LinearParameters, extract_linear_parameters, raw_linear_coefficients
-from core.registry import FamilySpec
+from core.linear_parameters import (
+    LinearParameters,
+    extract_linear_parameters,
+    raw_linear_coefficients,
+)
 from core.specs import resolve
 
 #: Name of the intercept term in every table (brackets keep it apart from any column name).
@@ -112,32 +115,14 @@ class Inference:
 
 # --- when classical inference applies -------------------------------------------------------
 def is_unpenalised(fit: FitResult) -> bool:
-    """Whether the fit is plain maximum likelihood: OLS, or logistic regression with C=inf."""
-    model = fit.model
-    if isinstance(model, LinearRegression):
-        return True
-    return isinstance(model, LogisticRegression) and bool(np.isinf(model.C))
+    """Whether the fit is plain maximum likelihood (its estimator says so: OLS, or logistic
+    regression with C=inf)."""
+    spec = fit.estimator_spec
+    return bool(spec is not None and spec.unpenalised and spec.unpenalised(fit.hyperparameters))
 
 
 def _fit_intercept(fit: FitResult) -> bool:
     return bool(getattr(fit.model, "fit_intercept", True))
-
-
-def _penalty_sentence(model: BaseEstimator) -> str:
-    """Why a penalised fit has no classical standard errors, naming its hyperparameter."""
-    if isinstance(model, LogisticRegression):
-        name, value, remedy = "C", model.C, "Set C to inf for classical inference"
-    else:
-        name = "alpha"
-        value = model.get_params().get("alpha", float("nan"))
-        remedy = "Choose ordinary least squares for classical inference"
-    return (
-        f"Once the penalty hyperparameter is set ({name}={value:g}), classical standard "
-        "errors and p-values no longer hold: the penalty pulls the coefficients toward zero "
-        "by an amount the formulas do not account for, and picking its strength on the same "
-        f"data adds uncertainty they ignore. {remedy}, or look at the resampling spread, "
-        "which refits the same penalised model on resampled training rows."
-    )
 
 
 def _design(fit: FitResult, dataset: Dataset) -> tuple[np.ndarray, list[str]]:
@@ -199,13 +184,14 @@ def inference_applies(fit: FitResult, dataset: Dataset) -> tuple[bool, str]:
     own; :func:`logit_inference` checks it and raises :class:`InferenceError`.
     """
     model = fit.model
-    if not hasattr(model, "coef_"):
+    spec = fit.estimator_spec
+    if spec is not None and spec.penalty_sentence is not None and not is_unpenalised(fit):
+        return False, spec.penalty_sentence(fit.hyperparameters)
+    if spec is None or spec.inference is None or not is_unpenalised(fit):
         return False, (
             "Classical standard errors are computed here for ordinary least squares and "
             "unpenalised logistic regression only."
         )
-    if not is_unpenalised(fit):
-        return False, _penalty_sentence(model)
     if getattr(model, "class_weight", None) is not None:
         return False, (
             f"With class_weight={model.class_weight!r} the fit maximises a weighted "
@@ -238,17 +224,6 @@ def _require(fit: FitResult, dataset: Dataset, kind: type[BaseEstimator]) -> Non
 
 
 # --- warnings and shared notes --------------------------------------------------------------
-def _replay_deprecations(records: list[warnings.WarningMessage]) -> list[warnings.WarningMessage]:
-    """Re-emit deprecation and future warnings (the test suite fails on them); return the rest."""
-    kept = []
-    for record in records:
-        if issubclass(record.category, DeprecationWarning | FutureWarning):
-            warnings.warn_explicit(record.message, record.category, record.filename, record.lineno)
-        else:
-            kept.append(record)
-    return kept
-
-
 def _shared_notes(fit: FitResult, dataset: Dataset, n_obs: int) -> list[str]:
     rows = (
         f"all {n_obs} rows (there are no test rows)"
@@ -302,7 +277,7 @@ def ols_inference(fit: FitResult, dataset: Dataset, *, level: float = 0.95) -> I
     statsmodels' ``OLS`` is fitted to the training rows in the features' own units (imputed,
     not standardised), with a constant column exactly when the scikit-learn model fitted an
     intercept, so its coefficients equal the raw-unit coefficients of
-    :func:`core.parameters.extract_linear_parameters`.
+    :func:`core.linear_parameters.extract_linear_parameters`.
 
     Parameters
     ----------
@@ -332,8 +307,7 @@ def ols_inference(fit: FitResult, dataset: Dataset, *, level: float = 0.95) -> I
     _require(fit, dataset, LinearRegression)
     design, terms = _design(fit, dataset)
     y = dataset.y.iloc[fit.split.train].to_numpy(dtype=float)
-    with WARNINGS_LOCK, warnings.catch_warnings(record=True) as records:
-        warnings.simplefilter("always")
+    with captured_warnings() as records:
         result = OLS(y, design).fit()
         ci = np.asarray(result.conf_int(alpha=1 - level))
         summary = {
@@ -344,7 +318,7 @@ def ols_inference(fit: FitResult, dataset: Dataset, *, level: float = 0.95) -> I
             "F p-value": float(result.f_pvalue),
         }
     notes = _shared_notes(fit, dataset, len(y))
-    notes += [f"statsmodels: {r.message}" for r in _replay_deprecations(records)]
+    notes += [f"statsmodels: {r.message}" for r in records]
     params = extract_linear_parameters(fit)
     sklearn_coef = np.concatenate([params.intercept[:1], params.coef[0]])
     if not _fit_intercept(fit):
@@ -378,11 +352,6 @@ def ols_inference(fit: FitResult, dataset: Dataset, *, level: float = 0.95) -> I
         summary=summary,
         notes=tuple(notes),
     )
-
-
-def ols_inference_table(fit: FitResult, dataset: Dataset, *, level: float = 0.95) -> pd.DataFrame:
-    """The table of :func:`ols_inference` alone: one row per term, intercept first."""
-    return ols_inference(fit, dataset, level=level).table
 
 
 # --- separation -----------------------------------------------------------------------------
@@ -613,14 +582,12 @@ def logit_inference(fit: FitResult, dataset: Dataset, *, level: float = 0.95) ->
 
     binary = len(classes) == 2
     model = Logit(codes.astype(float), design) if binary else MNLogit(codes, design)
-    with WARNINGS_LOCK, warnings.catch_warnings(record=True) as records:
-        warnings.simplefilter("always")
+    with captured_warnings() as records:
         try:
             result = model.fit(method="newton", maxiter=MAX_NEWTON_ITER, disp=0)
             ci = np.asarray(result.conf_int(alpha=1 - level))
         except (np.linalg.LinAlgError, PerfectSeparationError, ValueError) as exc:
             raise InferenceError(_no_mle_sentence(str(exc))) from None
-    records = _replay_deprecations(records)
     fatal = [r for r in records if issubclass(r.category, FATAL_WARNINGS)]
     if fatal:
         raise InferenceError(_no_mle_sentence(str(fatal[0].message)))
@@ -714,29 +681,16 @@ def _no_mle_sentence(detail: str) -> str:
     )
 
 
-def logit_inference_table(fit: FitResult, dataset: Dataset, *, level: float = 0.95) -> pd.DataFrame:
-    """The table of :func:`logit_inference` alone: one row per output and term."""
-    return logit_inference(fit, dataset, level=level).table
-
-
 def coefficient_inference(fit: FitResult, dataset: Dataset, *, level: float = 0.95) -> Inference:
     """Classical inference for any fit: OLS or logistic, or an :class:`InferenceError`
     whose message says why classical inference does not apply."""
     applies, reason = inference_applies(fit, dataset)
     if not applies:
         raise InferenceError(reason)
-    if isinstance(fit.model, LogisticRegression):
-        return logit_inference(fit, dataset, level=level)
-    return ols_inference(fit, dataset, level=level)
+    return fit.estimator_spec.inference(fit, dataset, level=level)
 
 
 # --- resampling -----------------------------------------------------------------------------
-def _raw_coefficients(pipeline: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Raw-unit coefficients (n_outputs, n_features) and intercepts (n_outputs,)."""
-    coef, intercept, _, _ = raw_linear_coefficients(pipeline)
-    return coef, intercept
-
-
 def _fit_resamples(
     prototype: BaseEstimator,
     X: np.ndarray,
@@ -771,13 +725,12 @@ def _fit_one(
         model.set_params(random_state=random_state)
     X_rows, y_rows = X[rows], y[rows]
     pipeline = build_pipeline(model, scale=scale, impute=bool(np.isnan(X_rows).any()))
-    with WARNINGS_LOCK, warnings.catch_warnings(record=True) as records:
-        warnings.simplefilter("always")
+    with captured_warnings() as records:
         try:
             pipeline.fit(X_rows, y_rows)
         except (ValueError, np.linalg.LinAlgError) as exc:
             raise FitError(f"scikit-learn could not fit resample {resample + 1}: {exc}") from None
-    coef, intercept = _raw_coefficients(pipeline)
+    coef, intercept, _, _ = raw_linear_coefficients(pipeline)
     return {
         "resample": resample,
         "coef": coef,
@@ -827,15 +780,6 @@ def _resample_rows(
         folds = [train for train, _ in splitter.split(np.zeros(n), y)]
         return folds[:n_resamples]
     raise ValueError(f"Unknown resampling method {method!r}: use 'bootstrap' or 'kfold'.")
-
-
-def _training_feature_sd(X: pd.DataFrame) -> np.ndarray:
-    """Standard deviation (ddof=0) of the imputed training features, as ``FitResult.feature_sd``
-    reports it, so ``coef * feature_sd`` is the effect per standard deviation."""
-    values = X.to_numpy(dtype=float)
-    if np.isnan(values).any():
-        values = SimpleImputer(strategy="median").fit_transform(X)
-    return values.std(axis=0)
 
 
 def resample_coefficients(
@@ -917,7 +861,7 @@ def resample_coefficients(
     split = split_data(dataset, test_size, seed)
     X, y = split.train_rows(dataset)
     X, y = X.reset_index(drop=True), y.reset_index(drop=True)
-    classification = family.task == "classification"
+    classification = dataset.task == "classification"
     rng = np.random.default_rng(seed)
     rows = _resample_rows(y, classification, method, n_resamples, n_splits, rng, seed)
     random_states = rng.integers(0, 2**31 - 1, size=len(rows))
@@ -934,10 +878,6 @@ def resample_coefficients(
     )
     fits = sorted((r for chunk in results for r in chunk), key=lambda r: r["resample"])
 
-    for f in fits:
-        for category, message in f["warnings"]:
-            if issubclass(category, DeprecationWarning | FutureWarning):
-                warnings.warn(message, category, stacklevel=2)
     if classification:
         expected = np.asarray(fits[0]["classes"])
         for f in fits:
@@ -952,7 +892,7 @@ def resample_coefficients(
 
     fit_intercept = bool(getattr(prototype, "fit_intercept", True))
     features = [INTERCEPT, *map(str, X.columns)] if fit_intercept else list(map(str, X.columns))
-    sd = _training_feature_sd(X)
+    sd = training_sd(X)
     sd_column = np.r_[np.nan, sd] if fit_intercept else sd
     n_out, n_terms = len(outputs), len(features)
     values = np.stack(

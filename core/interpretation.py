@@ -105,7 +105,7 @@ def linear_sentences(
     Parameters
     ----------
     table : DataFrame
-        From :func:`core.parameters.coefficient_table`.
+        From :func:`core.linear_parameters.coefficient_table`.
     target : str
         Name of the predicted column.
     intercept : float
@@ -222,6 +222,28 @@ def linear_sentences(
     return out
 
 
+#: Per-unit odds ratios beyond these read as noise ("multiplies the odds by 1.16e+07"): the
+#: feature's unit is tiny against its spread, so the sentence leads with one standard deviation.
+ODDS_READABLE = (1e-3, 1e3)
+
+
+def _odds_sentence(feature: str, odds_of: str, per_unit: float, per_sd: float) -> Sentence:
+    """An odds-ratio sentence, per standard deviation first when per unit is unreadable."""
+    low, high = ODDS_READABLE
+    if low <= per_unit <= high:
+        return Sentence(
+            f"Each extra unit of {feature} multiplies the odds of {odds_of} by "
+            f"{per_unit:.4g}, holding the other features fixed; one standard deviation more "
+            f"multiplies them by {per_sd:.4g}."
+        )
+    return Sentence(
+        f"One standard deviation more of {feature} multiplies the odds of {odds_of} by "
+        f"{per_sd:.4g}, holding the other features fixed. Per unit of its own the factor "
+        f"is {per_unit:.3g}: a unit is tiny or huge next to how much {feature} varies, so "
+        "read this feature per standard deviation."
+    )
+
+
 def logistic_sentences(
     table: pd.DataFrame,
     classes: tuple[str, ...],
@@ -237,7 +259,7 @@ def logistic_sentences(
     Parameters
     ----------
     table : DataFrame
-        From :func:`core.parameters.class_coefficient_table`.
+        From :func:`core.linear_parameters.class_coefficient_table`.
     classes : tuple of str
         The model's classes; two classes mean one row of coefficients (for ``classes[1]``).
     metrics : DataFrame
@@ -259,11 +281,11 @@ def logistic_sentences(
         positive = classes[1]
         for row in nonzero.head(top).itertuples():
             out.append(
-                Sentence(
-                    f"Each extra unit of {row.feature} multiplies the odds of {positive} "
-                    f"(against {classes[0]}) by {row.odds_ratio:.4g}, holding the other "
-                    f"features fixed; one standard deviation more multiplies them by "
-                    f"{row.odds_ratio_per_sd:.4g}."
+                _odds_sentence(
+                    row.feature,
+                    f"{positive} (against {classes[0]})",
+                    row.odds_ratio,
+                    row.odds_ratio_per_sd,
                 )
             )
     else:
@@ -279,14 +301,12 @@ def logistic_sentences(
             others = table[(table["feature"] == row.feature) & (table["output"] != row.output)]
             weakest = others.loc[others["coef"].idxmin()] if len(others) else None
             if weakest is not None:
-                factor = np.exp(row.coef - weakest["coef"])
-                factor_sd = np.exp(row.coef_per_sd - weakest["coef_per_sd"])
+                with np.errstate(over="ignore"):
+                    factor = np.exp(row.coef - weakest["coef"])
+                    factor_sd = np.exp(row.coef_per_sd - weakest["coef_per_sd"])
                 out.append(
-                    Sentence(
-                        f"Each extra unit of {row.feature} multiplies the odds of "
-                        f"{row.output} against {weakest['output']} by {factor:.4g}, holding "
-                        f"the other features fixed; one standard deviation more multiplies "
-                        f"them by {factor_sd:.4g}."
+                    _odds_sentence(
+                        row.feature, f"{row.output} against {weakest['output']}", factor, factor_sd
                     )
                 )
     zeros = table[table["zero"]]

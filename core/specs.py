@@ -11,8 +11,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Kind = Literal["float", "int", "bool", "choice"]
+Kind = Literal["float", "int", "bool", "choice", "layers"]
+
+#: Most hidden layers, and widest layer, a ``"layers"`` value may ask for: a link must not be
+#: able to ask the server for a network it cannot train in seconds.
+MAX_LAYERS = 5
+MAX_LAYER_WIDTH = 512
 Role = Literal["model", "optimizer", "data"]
+
+
+def _short(value: Any, most: int = 24) -> str:
+    """A value for a message, shortened: a link may carry a 5,000-digit number."""
+    text = str(value)
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -25,8 +36,9 @@ class ParamSpec:
         scikit-learn's parameter name for hyperparameters; also the widget key and URL key.
     label : str
         Short human label for the widget.
-    kind : {"float", "int", "bool", "choice"}
-        Value type; decides the widget.
+    kind : {"float", "int", "bool", "choice", "layers"}
+        Value type; decides the widget. ``"layers"`` is a tuple of whole numbers (a
+        network's hidden-layer widths), written ``8,4`` in a link.
     default : Any
         Default value. For hyperparameters this is scikit-learn's own default
         (a test checks it), so "differs from the default" means "differs from scikit-learn".
@@ -46,6 +58,12 @@ class ParamSpec:
         ``"data"`` how the data are prepared.
     step : float or None
         Widget step for numeric kinds.
+    start : Any, optional
+        The page's initial value when it differs from scikit-learn's ``default`` because it
+        makes a better first view (a network with two small hidden layers). The ledger still
+        compares against ``default``.
+    nullable : bool, default=False
+        Whether ``None`` is valid (``max_depth=None``: unlimited), written ``none``.
     allowed : callable, optional
         ``allowed(values) -> choices``: for a choice whose valid options depend on the other
         values (a solver on the penalty), the subset the UI may offer. ``values`` holds the
@@ -64,9 +82,16 @@ class ParamSpec:
     choice_labels: tuple[str, ...] = ()
     role: Role = "model"
     step: float | None = None
+    start: Any = None
+    nullable: bool = False
     allowed: Callable[[dict[str, Any]], tuple[Any, ...]] | None = field(
         default=None, repr=False, compare=False
     )
+
+    @property
+    def initial(self) -> Any:
+        """The value a page starts from: ``start`` when set, else scikit-learn's default."""
+        return self.default if self.start is None else self.start
 
     @property
     def unbounded(self) -> bool:
@@ -75,8 +100,12 @@ class ParamSpec:
 
     def format(self, value: Any) -> str:
         """The value as a URL or widget would spell it (``inf``, ``0.5``, ``true``)."""
+        if value is None:
+            return "none"
         if self.kind == "bool":
             return "true" if value else "false"
+        if self.kind == "layers":
+            return ",".join(str(int(v)) for v in value)
         if self.kind == "float":
             if value == math.inf:
                 return "inf"
@@ -103,8 +132,13 @@ class ParamSpec:
         Returns
         -------
         Any
-            The value as ``float``, ``int``, ``bool`` or one of ``choices``.
+            The value as ``float``, ``int``, ``bool``, a tuple of ints (``"layers"``),
+            ``None`` (when ``nullable``) or one of ``choices``.
         """
+        if self.nullable and (value is None or str(value).strip().lower() in {"none", ""}):
+            return None
+        if self.kind == "layers":
+            return self._validate_layers(value)
         if self.kind == "bool":
             if isinstance(value, bool):
                 return value
@@ -113,30 +147,61 @@ class ParamSpec:
                 return True
             if text in {"false", "0", "no", "off"}:
                 return False
-            raise ValueError(f"{self.label}: expected true or false, got {value!r}.")
+            raise ValueError(f"{self.label}: expected true or false, got {_short(value)!r}.")
         if self.kind == "choice":
             for choice in self.choices:
                 if value == choice or str(value) == str(choice):
                     return choice
             allowed = ", ".join(str(c) for c in self.choices)
-            raise ValueError(f"{self.label}: {value!r} is not one of {allowed}.")
+            raise ValueError(f"{self.label}: {_short(value)!r} is not one of {allowed}.")
         try:
             number = float(value)
         except OverflowError:
             raise ValueError(f"{self.label}: the number is far out of range.") from None
         except (TypeError, ValueError):
-            raise ValueError(f"{self.label}: expected a number, got {value!r}.") from None
+            raise ValueError(f"{self.label}: expected a number, got {_short(value)!r}.") from None
         if math.isnan(number):
             raise ValueError(f"{self.label}: expected a number, got NaN.")
         if self.kind == "int":
             if not number.is_integer():
-                raise ValueError(f"{self.label}: expected a whole number, got {value!r}.")
+                raise ValueError(f"{self.label}: expected a whole number, got {_short(value)!r}.")
             number = int(number)
         if self.low is not None and number < self.low:
-            raise ValueError(f"{self.label}: {value} is below the minimum {self.low:g}.")
+            raise ValueError(f"{self.label}: {_short(value)} is below the minimum {self.low:g}.")
         if self.high is not None and number > self.high:
-            raise ValueError(f"{self.label}: {value} is above the maximum {self.high:g}.")
+            raise ValueError(f"{self.label}: {_short(value)} is above the maximum {self.high:g}.")
         return number
+
+    def _validate_layers(self, value: Any) -> tuple[int, ...]:
+        """Layer widths from a tuple or from text such as ``"8,4"`` or ``"(8, 4)"``."""
+        if isinstance(value, str):
+            text = value.strip().strip("()[]").strip()
+            if len(text) > 100:
+                raise ValueError(f"{self.label}: the text is too long to be layer widths.")
+            parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+        elif isinstance(value, list | tuple):
+            parts = list(value)
+        else:
+            parts = [value]
+        if not parts:
+            raise ValueError(f"{self.label}: give at least one layer width, such as 8,4.")
+        if len(parts) > MAX_LAYERS:
+            raise ValueError(f"{self.label}: at most {MAX_LAYERS} hidden layers here.")
+        widths = []
+        for part in parts:
+            try:
+                number = float(part)
+            except (TypeError, ValueError, OverflowError):
+                raise ValueError(
+                    f"{self.label}: {str(part)[:20]!r} is not a whole number of units."
+                ) from None
+            if not number.is_integer() or not 1 <= number <= MAX_LAYER_WIDTH:
+                raise ValueError(
+                    f"{self.label}: each layer needs 1 to {MAX_LAYER_WIDTH} units, got "
+                    f"{str(part)[:20]}."
+                )
+            widths.append(int(number))
+        return tuple(widths)
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
+from core.paths import PathResult
 from core.specs import ParamSpec
-from core.sweeps import PathResult, best_value, is_log_sweep
+from core.sweeps import best_value, is_log_sweep
 
 #: One colour per feature, cycled; a feature's true-value line takes its colour.
 FEATURE_COLOURS = qualitative.Plotly

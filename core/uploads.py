@@ -45,6 +45,8 @@ def _sniff_delimiter(text: str) -> str:
 
 
 _DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
+#: Excel's first line naming the delimiter: ``sep=;``.
+_EXCEL_SEP = re.compile(r"sep=[,;\t|]", re.IGNORECASE)
 _DECIMAL_POINT = re.compile(r"-?\d*\.\d+")
 
 
@@ -89,7 +91,19 @@ def read_csv_upload(data: bytes, filename: str = "upload.csv") -> Table:
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DataError(f"{filename} looks like a binary file, not a CSV text file.")
     text, encoding = _decode(data)
-    delimiter = _sniff_delimiter(text)
+    # Old Macs end lines with a lone carriage return; the csv module's header check would
+    # refuse them, so every line end becomes "\n" (pandas reads any of them the same).
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    skiprows = 0
+    first = text.split("\n", 1)[0].strip()
+    if _EXCEL_SEP.fullmatch(first):
+        # Excel writes "sep=;" as a first line to name the delimiter: obey it, skip it.
+        delimiter, skiprows = first[4], 1
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        if not text.strip():
+            raise DataError(f"{filename} has only Excel's sep= line, no table.")
+    else:
+        delimiter = _sniff_delimiter(text)
     decimal = _sniff_decimal(text, delimiter)
     try:
         frame = pd.read_csv(
@@ -124,6 +138,8 @@ def read_csv_upload(data: bytes, filename: str = "upload.csv") -> Table:
     if frame.empty:
         raise DataError(f"{filename} has a header but no rows.")
     notes = [f"Read {filename} as {encoding} text with {delimiter!r} as the delimiter."]
+    if skiprows:
+        notes.append(f"Skipped Excel's first line sep={delimiter}, which names the delimiter.")
     if decimal == ",":
         notes.append("Read numbers with a decimal comma (3,14 as 3.14).")
     if len(frame) > MAX_ROWS:
@@ -137,4 +153,5 @@ def read_csv_upload(data: bytes, filename: str = "upload.csv") -> Table:
         encoding=encoding,
         delimiter=delimiter,
         decimal=decimal,
+        skiprows=skiprows,
     )

@@ -1,28 +1,27 @@
-"""The decision-boundary section of a classification page."""
+"""The decision-boundary view of a linear classifier: a two-feature model's line drawn from its
+own coefficients, beside the lines at other penalties."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import streamlit as st
 
 from core.boundary import boundary_lines
 from core.figures import decision_boundary_figure
 from core.fitting import FitError
+from core.learned import LearnedParameters
 from ui.cache import cached_boundary_sweep, cached_surface
-from ui.data import DataChoice
+from ui.family_page import PageFit
 from ui.text import escape_markdown
 
-#: Values of C at which the boundary is drawn faintly, to show how C moves it.
-C_LINES = (0.01, 0.1, 1.0, 10.0, 100.0)
+#: Penalty values at which the boundary is drawn dotted beside the current one.
+PENALTY_LINES = (0.01, 0.1, 1.0, 10.0, 100.0)
 
 
-def boundary_section(values: dict[str, Any], choice: DataChoice, fit_key: tuple) -> None:
-    """Two feature pickers, then the two-feature model's probability surface and line(s).
-
-    ``fit_key`` is the page fit's cache key without the data settings: family and
-    estimator ids, hyperparameters, data key, target.
-    """
+def boundary_view(page: PageFit, learned: LearnedParameters) -> None:
+    """Two feature pickers, then the two-feature model's probability surface and line(s),
+    with the boundary at other values of the estimator's penalty."""
+    choice, fit_key, values = page.choice, page.key, page.values
+    penalty = page.fit.estimator_spec.penalty
     features = list(choice.dataset.X.columns)
     if len(features) < 2:
         st.info("The decision boundary needs at least two features.")
@@ -37,21 +36,22 @@ def boundary_section(values: dict[str, Any], choice: DataChoice, fit_key: tuple)
         "A boundary can be drawn only in two dimensions, so this is a separate model fitted "
         f"on {escape_markdown(fx)} and {escape_markdown(fy)} alone, with the same "
         "hyperparameters and rows. The black line is w1·x + w2·y + b = 0 from that model's "
-        "own coefficients (raw units); dotted lines show the boundary at other values of C."
+        f"own coefficients (raw units); dotted lines show the boundary at other values of "
+        f"{penalty}."
     )
-    data = (choice.scale, choice.test_size, choice.seed, choice.dataset)
     try:
-        surface = cached_surface(*fit_key, (fx, fy), *data)
+        surface = cached_surface(fit_key, (fx, fy), choice.dataset)
     except (FitError, ValueError) as exc:
         st.error(escape_markdown(str(exc)))
         return
     others = []
-    if len(surface.classes) == 2:
-        # Lines at fixed values of C: their cache key leaves the current C out, so moving
-        # C refits only the current boundary.
-        sweep_key = (*fit_key[:2], tuple(kv for kv in fit_key[2] if kv[0] != "C"), *fit_key[3:])
-        sweep = cached_boundary_sweep(*sweep_key, (fx, fy), "C", C_LINES, *data)
-        others = [line for line in sweep if line[0] != f"C={values['C']:g}"]
+    if len(surface.classes) == 2 and penalty is not None:
+        # Lines at fixed penalties: their cache key leaves the current value out, so moving
+        # it refits only the current boundary.
+        sweep = cached_boundary_sweep(
+            fit_key.without(penalty), (fx, fy), penalty, PENALTY_LINES, values, choice.dataset
+        )
+        others = [line for line in sweep if line[0] != f"{penalty}={values[penalty]:g}"]
     st.plotly_chart(decision_boundary_figure(surface, others), key="boundary")
     for label, w, b in boundary_lines(surface.params):
         st.caption(

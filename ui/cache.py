@@ -13,16 +13,17 @@ import streamlit as st
 
 from core.boundary import DecisionSurface, boundary_sweep, decision_surface
 from core.datasets import Dataset, Table, load_table, make_dataset, target_candidates
-from core.fitting import FitResult, fit_model, recorded_warnings
+from core.fitting import FitKey, FitResult, fit_model, recorded_warnings, single_blas_thread
 from core.inference import (
     Inference,
     coefficient_inference,
     resample_coefficients,
     resample_intervals,
 )
-from core.parameters import LinearParameters
+from core.linear_parameters import LinearParameters
+from core.paths import path_validation_curve_table, penalty_paths
 from core.registry import Task, get_family
-from core.sweeps import path_validation_curve_table, penalty_paths, validation_curve_table
+from core.sweeps import validation_curve_table
 from core.uploads import read_csv_upload
 
 
@@ -60,118 +61,84 @@ def cached_dataset(data_key: str, target: str, task: Task, name: str, _table: Ta
 
 
 @st.cache_data(max_entries=64, show_spinner="Fitting…")
-def cached_fit(
-    family_id: str,
-    estimator_id: str,
-    hyperparameters: tuple[tuple[str, Any], ...],
-    data_key: str,
-    target: str,
-    scale: bool,
-    test_size: float,
-    seed: int,
-    _dataset: Dataset,
-) -> FitResult:
+def cached_fit(key: FitKey, _dataset: Dataset, _budget: float | None = None) -> FitResult:
     """One fit, keyed by the data and every value that defines it.
 
     Changing one hyperparameter refits only that model; returning to an earlier setting is
-    a cache hit. Fits hold row positions, not data, so 64 entries stay small.
+    a cache hit. Fits hold row positions, not data, so 64 entries stay small. The fit runs
+    with one BLAS thread: small fits gain nothing from more, and on a busy machine (several
+    sessions, a shared host) threads make them several times slower and their timing (which
+    decides what waits for a click) random. ``_budget`` (seconds; not part of the key: the
+    fit is the same) makes a fit that would take longer raise ``FitTooSlow`` instead.
     """
-    return fit_model(
-        get_family(family_id),
-        estimator_id,
-        dict(hyperparameters),
-        _dataset,
-        scale=scale,
-        test_size=test_size,
-        seed=seed,
-    )
+    with single_blas_thread():
+        return fit_model(
+            get_family(key.family_id),
+            key.estimator_id,
+            key.values,
+            _dataset,
+            **key.fit_settings(),
+            budget=_budget,
+        )
 
 
 @st.cache_data(max_entries=32, show_spinner="Drawing the boundary…")
-def cached_surface(
-    family_id: str,
-    estimator_id: str,
-    hyperparameters: tuple[tuple[str, Any], ...],
-    data_key: str,
-    target: str,
-    features: tuple[str, str],
-    scale: bool,
-    test_size: float,
-    seed: int,
-    _dataset: Dataset,
-) -> DecisionSurface:
+def cached_surface(key: FitKey, features: tuple[str, str], _dataset: Dataset) -> DecisionSurface:
     """The two-feature decision surface, keyed like a fit plus the two features."""
     return decision_surface(
-        get_family(family_id),
-        estimator_id,
-        dict(hyperparameters),
+        get_family(key.family_id),
+        key.estimator_id,
+        key.values,
         _dataset,
         features,
-        scale=scale,
-        test_size=test_size,
-        seed=seed,
+        **key.fit_settings(),
     )
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def cached_boundary_sweep(
-    family_id: str,
-    estimator_id: str,
-    hyperparameters: tuple[tuple[str, Any], ...],
-    data_key: str,
-    target: str,
+    key: FitKey,
     features: tuple[str, str],
     param: str,
     values: tuple[float, ...],
-    scale: bool,
-    test_size: float,
-    seed: int,
+    _current: dict[str, Any],
     _dataset: Dataset,
 ) -> list:
-    """Two-feature boundaries at other values of one hyperparameter."""
+    """Two-feature boundaries at other values of one hyperparameter; ``key`` leaves that
+    hyperparameter out (:meth:`FitKey.without`), so moving it redraws from the cache."""
     return boundary_sweep(
-        get_family(family_id),
-        estimator_id,
-        dict(hyperparameters),
+        get_family(key.family_id),
+        key.estimator_id,
+        _current,
         _dataset,
         features,
         param,
         values,
-        scale=scale,
-        test_size=test_size,
-        seed=seed,
+        **key.fit_settings(),
     )
 
 
 @st.cache_data(max_entries=16, show_spinner="Computing standard errors with statsmodels…")
-def cached_inference(fit_key: tuple, _fit: FitResult, _dataset: Dataset) -> Inference:
+def cached_inference(fit_key: FitKey, _fit: FitResult, _dataset: Dataset) -> Inference:
     """Classical inference for a fit; ``fit_key`` is the fit's own cache key."""
     return coefficient_inference(_fit, _dataset)
 
 
 @st.cache_data(max_entries=16, show_spinner="Refitting on resampled rows…")
 def cached_resamples(
-    fit_key: tuple,
+    fit_key: FitKey,
     method: str,
     n_resamples: int,
     _dataset: Dataset,
-    _values: dict[str, Any],
     _params: LinearParameters,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Coefficients across resamples and their intervals.
-
-    ``fit_key`` is the fit's full key: family and estimator ids, hyperparameters, data key,
-    target, then scale, test share and seed.
-    """
-    family_id, estimator_id, *_, scale, test_size, seed = fit_key
+    """Coefficients across resamples and their intervals."""
     samples = resample_coefficients(
-        get_family(family_id),
-        estimator_id,
-        _values,
+        get_family(fit_key.family_id),
+        fit_key.estimator_id,
+        fit_key.values,
         _dataset,
-        scale=scale,
-        test_size=test_size,
-        seed=seed,
+        **fit_key.fit_settings(),
         method=method,
         n_resamples=n_resamples,
     )
@@ -179,40 +146,35 @@ def cached_resamples(
 
 
 @st.cache_data(max_entries=16, show_spinner="Tracing the coefficient path…")
-def cached_paths(fit_key: tuple, _values: dict, _choice: Any):
-    """Coefficient paths for the current setting (one per output)."""
-    family = get_family(fit_key[0])
+def cached_paths(fit_key: FitKey, _dataset: Dataset):
+    """Coefficient paths for the setting ``fit_key`` holds (one per output)."""
     with recorded_warnings() as shown:
         paths = penalty_paths(
-            family,
-            fit_key[1],
-            _values,
-            _choice.dataset,
-            scale=_choice.scale,
-            test_size=_choice.test_size,
-            seed=_choice.seed,
+            get_family(fit_key.family_id),
+            fit_key.estimator_id,
+            fit_key.values,
+            _dataset,
+            **fit_key.fit_settings(),
         )
     return paths, tuple(shown)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def cached_curve_point(
-    fit_key: tuple, param: str, value: Any, folds: int, _values: dict, _choice: Any
+    curve_key: FitKey, param: str, value: Any, folds: int, _values: dict, _dataset: Dataset
 ) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """Train and cross-validated scores at one swept value (cached one by one, so a longer
-    sweep reuses the points it shares with a shorter one)."""
-    family = get_family(fit_key[0])
+    sweep reuses the points it shares with a shorter one). ``curve_key`` leaves the swept
+    hyperparameter out."""
     with recorded_warnings() as shown:
         table = validation_curve_table(
-            family,
-            fit_key[1],
+            get_family(curve_key.family_id),
+            curve_key.estimator_id,
             _values,
-            _choice.dataset,
+            _dataset,
             param,
             [value],
-            scale=_choice.scale,
-            test_size=_choice.test_size,
-            seed=_choice.seed,
+            **curve_key.fit_settings(),
             cv=folds,
         )
     return table, tuple(shown)
@@ -220,39 +182,34 @@ def cached_curve_point(
 
 @st.cache_data(max_entries=32, show_spinner="Sweeping along the regularisation path…")
 def cached_path_curve(
-    curve_key: tuple, values: tuple[float, ...], folds: int, _values: dict, _choice: Any
+    curve_key: FitKey, values: tuple[float, ...], folds: int, _values: dict, _dataset: Dataset
 ) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """The penalty's validation curve from one path per fold (as RidgeCV/LassoCV do)."""
-    family = get_family(curve_key[0])
     with recorded_warnings() as shown:
         table = path_validation_curve_table(
-            family,
-            curve_key[1],
+            get_family(curve_key.family_id),
+            curve_key.estimator_id,
             _values,
-            _choice.dataset,
+            _dataset,
             values,
-            scale=_choice.scale,
-            test_size=_choice.test_size,
-            seed=_choice.seed,
+            **curve_key.fit_settings(),
             cv=folds,
         )
     return table, tuple(shown)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def cached_warm_fit_seconds(fit_key: tuple, _dataset: Dataset) -> float:
+def cached_warm_fit_seconds(fit_key: FitKey, _dataset: Dataset) -> float:
     """A second, warm timing of a fit (the first fit of a fresh process also pays for
     imports and thread pools), to estimate how long many refits will take."""
-    family_id, estimator_id, hyper, _, _, scale, test_size, seed = fit_key
-    fit = fit_model(
-        get_family(family_id),
-        estimator_id,
-        dict(hyper),
-        _dataset,
-        scale=scale,
-        test_size=test_size,
-        seed=seed,
-    )
+    with single_blas_thread():
+        fit = fit_model(
+            get_family(fit_key.family_id),
+            fit_key.estimator_id,
+            fit_key.values,
+            _dataset,
+            **fit_key.fit_settings(),
+        )
     return fit.fit_seconds
 
 

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
 from core.datasets import (
     SCALE,
     SEED,
+    TASK,
     TEST_SIZE,
     UPLOAD_ID,
     DataError,
     Dataset,
-    dataset_choice_spec,
     get_dataset_spec,
     target_problem,
 )
-from core.registry import Task
+from core.export import family_dataset_spec
+from core.family import FamilySpec, Task
 from core.uploads import MAX_UPLOAD_BYTES
 from ui.cache import cached_dataset, cached_table, cached_target_candidates, cached_upload
 from ui.text import escape_markdown
@@ -32,6 +33,7 @@ class DataChoice:
     upload's content) and is part of every cache key downstream.
     """
 
+    task: Task
     dataset: Dataset
     data_key: str
     dataset_id: str
@@ -45,6 +47,7 @@ class DataChoice:
     upload_delimiter: str | None = None
     upload_encoding: str | None = None
     upload_decimal: str = "."
+    upload_skiprows: int = 0
 
     @property
     def fitted_on(self) -> str:
@@ -57,6 +60,7 @@ class DataChoice:
         return {
             "dataset": self.dataset_id,
             **self.options,
+            **({"task": self.task} if self.dataset_id == UPLOAD_ID else {}),
             "target": self.target,
             "scale": self.scale,
             "test_size": self.test_size,
@@ -64,21 +68,24 @@ class DataChoice:
         }
 
 
-def data_section(task: Task, default_dataset: str | None = None) -> DataChoice | None:
+def data_section(family: FamilySpec) -> DataChoice | None:
     """Draw the data controls and return the prepared data, or ``None`` after a message.
 
-    Nothing raises to the page: a file or table that cannot serve the task shows an
-    ``st.error`` sentence and the controls stay usable.
+    The picker offers the data sets of every task the family serves; a built-in set brings
+    its own task, an upload's task is chosen when the family serves both. Nothing raises to
+    the page: a file or table that cannot serve the task shows an ``st.error`` sentence and
+    the controls stay usable.
     """
     top = st.columns([3, 3, 2, 2, 2], vertical_alignment="bottom")
     with top[0]:
-        dataset_id = spec_widget(dataset_choice_spec(task))
+        dataset_id = spec_widget(family_dataset_spec(family))
     with top[3]:
         seed = spec_widget(SEED)
     with top[2]:
         test_size = spec_widget(TEST_SIZE)
     with top[4]:
-        scale = spec_widget(SCALE)
+        scale = spec_widget(replace(SCALE, start=family.scale_default))
+    task = family.tasks[0]
 
     options: dict = {}
     if dataset_id == UPLOAD_ID:
@@ -101,8 +108,11 @@ def data_section(task: Task, default_dataset: str | None = None) -> DataChoice |
             return None
         data_key = f"upload:{upload.file_id}"
         name = upload.name
+        if len(family.tasks) > 1:
+            task = spec_widget(TASK)
     else:
         spec = get_dataset_spec(dataset_id)
+        task = spec.task
         if spec.options:
             with st.expander("Generator controls", expanded=False):
                 cols = st.columns(len(spec.options))
@@ -126,6 +136,16 @@ def data_section(task: Task, default_dataset: str | None = None) -> DataChoice |
         st.warning(
             f"The last column cannot be the target here: {escape_markdown(problem)}",
             icon=":material/info:",
+        )
+    asked = st.query_params.get("target")
+    if asked is not None and candidates and asked not in candidates:
+        # The bound box drops a target it does not offer: say so, once, with the column.
+        shown = asked if len(asked) <= 60 else asked[:59] + "…"
+        fallback = table.default_target if table.default_target in candidates else candidates[0]
+        st.warning(
+            f"The link's target {escape_markdown(repr(shown))} is not a column this page can "
+            f"predict here; {escape_markdown(fallback)} is used instead.",
+            icon=":material/link_off:",
         )
     with top[1]:
         if not candidates:
@@ -154,9 +174,14 @@ def data_section(task: Task, default_dataset: str | None = None) -> DataChoice |
         st.error(escape_markdown(str(exc)))
         return None
     st.caption(escape_markdown(dataset.description))
-    for note in dataset.notes:
-        st.caption("ℹ️ " + escape_markdown(note))
+    if dataset.notes:
+        # What was read and repaired matters to an analyst: a visible box, not small print.
+        st.info(
+            "\n".join("- " + escape_markdown(note) for note in dataset.notes),
+            icon=":material/build:",
+        )
     return DataChoice(
+        task=task,
         dataset=dataset,
         data_key=data_key,
         dataset_id=dataset_id,
@@ -170,4 +195,5 @@ def data_section(task: Task, default_dataset: str | None = None) -> DataChoice |
         upload_delimiter=table.delimiter,
         upload_encoding=table.encoding,
         upload_decimal=table.decimal,
+        upload_skiprows=table.skiprows,
     )

@@ -1,11 +1,14 @@
-"""The frame every family page shares: data and setting on top, compare and share below.
+"""The frame every family page shares: data, *set* beside *learned*, the interpretation, and
+the deeper views as tabs that run only when opened.
 
-A page calls :func:`fit_section`, places its own learned-parameter panels, interpretation
-and views, then calls :func:`closing_sections`, so pages hold only what differs by family.
+A page is one call: :func:`family_page` with the family's spec, optionally its own learned-
+parameters panel and its own views (``ui/<family>.py``). Everything else here asks what the
+family can do (a coefficient path, classical inference, resampling), never which it is.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,13 +16,19 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from core.compare import make_snapshot
-from core.fitting import FitError, FitResult
-from core.parameters import LinearParameters
-from core.registry import FamilySpec
+from core.family import FamilySpec
+from core.fitting import FitError, FitKey, FitResult, FitTooSlow
+from core.learned import LearnedParameters
 from ui.cache import cached_fit
 from ui.data import DataChoice, data_section
-from ui.inference_panel import inference_section
-from ui.panels import compare_panel, fit_messages, hyperparameter_panel, metrics_panel
+from ui.panels import (
+    compare_panel,
+    fit_messages,
+    hyperparameter_panel,
+    interpretation_panel,
+    learned_summary_panel,
+    metrics_panel,
+)
 from ui.reproduce import (
     history_section,
     link_notes,
@@ -27,24 +36,20 @@ from ui.reproduce import (
     reproduce_section,
     restore_pinned_from_link,
 )
-from ui.sweep_panel import sweep_section
 from ui.text import escape_markdown
+from ui.widgets import LONG_WORK_SECONDS
 
 
 @dataclass(frozen=True, eq=False)
 class PageFit:
-    """The current setting of a page and its fit.
-
-    ``key`` identifies the fit in every cache: family and estimator ids, hyperparameters,
-    data key, target, scale, test share and seed.
-    """
+    """The current setting of a page and its fit; ``key`` identifies the fit in every cache."""
 
     family: FamilySpec
     choice: DataChoice
     estimator_id: str
     values: dict[str, Any]
     fit: FitResult
-    key: tuple
+    key: FitKey
     set_col: DeltaGenerator
     learned_col: DeltaGenerator
 
@@ -52,6 +57,25 @@ class PageFit:
     def pin_key(self) -> str:
         """Session-state key of this page's pinned setting A."""
         return f"pinned_{self.family.id}"
+
+
+#: A view draws into the current container from the page's fit and learned parameters.
+ViewBody = Callable[[PageFit, LearnedParameters], None]
+
+
+@dataclass(frozen=True)
+class View:
+    """One tab of a family page.
+
+    ``label`` is also the ``view`` value in the page's link, so keep it short and stable.
+    """
+
+    label: str
+    body: ViewBody
+
+
+#: The query key that holds the open tab.
+VIEW_KEY = "view"
 
 
 def fit_section(family: FamilySpec) -> PageFit:
@@ -63,26 +87,35 @@ def fit_section(family: FamilySpec) -> PageFit:
     st.title(family.title)
     st.caption(family.summary + f" Learned parameters: {family.learned}.")
     link_notes(family)
-    st.subheader("Data", divider="gray")
-    choice = data_section(family.task)
+    choice = data_section(family)
     if choice is None:
         st.stop()
     set_col, learned_col = st.columns(2, gap="large")
     with set_col:
         st.subheader("Hyperparameters you set", divider="blue")
-        estimator_id, values = hyperparameter_panel(family)
-    key = (
+        estimator_id, values = hyperparameter_panel(family, choice.task)
+    key = FitKey.of(
         family.id,
         estimator_id,
-        tuple(sorted(values.items())),
-        choice.data_key,
-        choice.target,
-        choice.scale,
-        choice.test_size,
-        choice.seed,
+        values,
+        data_key=choice.data_key,
+        target=choice.target,
+        scale=choice.scale,
+        test_size=choice.test_size,
+        seed=choice.seed,
     )
+    confirmed = st.session_state.setdefault("confirmed_work", set())
+    budget = None if repr(key) in confirmed else LONG_WORK_SECONDS
     try:
-        fit = cached_fit(*key, choice.dataset)
+        fit = cached_fit(key, choice.dataset, budget)
+    except FitTooSlow as exc:
+        # A link or a setting file can ask for minutes of solver work: ask first.
+        with learned_col:
+            st.info(escape_markdown(str(exc)), icon=":material/hourglass_top:")
+            if st.button(f"Fit it anyway (about {exc.seconds:.0f} s)", key="fit_anyway"):
+                confirmed.add(repr(key))
+                st.rerun()
+        st.stop()
     except (FitError, ValueError) as exc:
         learned_col.error(escape_markdown(str(exc)))
         st.stop()
@@ -92,26 +125,105 @@ def fit_section(family: FamilySpec) -> PageFit:
         metrics_panel(fit)
     with learned_col:
         st.subheader("Parameters the model learned", divider="orange")
+        # Warnings that make the parameters meaningless sit right beside them.
         fit_messages(fit)
     return PageFit(family, choice, estimator_id, values, fit, key, set_col, learned_col)
 
 
-def views_sections(page: PageFit, params: LinearParameters) -> None:
-    """How hyperparameters move the parameters, then inference and stability."""
-    st.subheader("How the hyperparameters move the parameters", divider="gray")
+def _sweeps_view(page: PageFit, learned: LearnedParameters) -> None:
+    from ui.sweep_panel import sweep_section  # imported when the tab opens: plotly-heavy
+
     sweep_section(page.family, page.estimator_id, page.values, page.choice, page.key, page.fit)
-    st.subheader("Inference and stability", divider="gray")
-    inference_section(page.fit, params, page.choice, page.key, page.values)
 
 
-def closing_sections(page: PageFit, params: LinearParameters) -> None:
-    """Log the run, then compare, share and reproduce, and the run history."""
-    choice = page.choice
-    snapshot = make_snapshot(page.fit, params, choice.fitted_on, choice.setting)
-    record_run(page.family, choice, page.estimator_id, page.values, page.fit, params, snapshot)
-    st.subheader("Compare: pin A, change to B", divider="gray")
+def _stability_view(page: PageFit, learned: LearnedParameters) -> None:
+    from ui.inference_panel import inference_section
+
+    inference_section(page.fit, learned.detail, page.choice, page.key)
+
+
+def _compare_view(page: PageFit, learned: LearnedParameters) -> None:
+    snapshot = make_snapshot(page.fit, learned, page.choice.fitted_on, page.choice.setting)
     compare_panel(page.pin_key, snapshot)
-    st.subheader("Share and reproduce", divider="gray")
-    reproduce_section(page.family, choice, page.estimator_id, page.values, page.fit, params)
-    st.subheader("Run history", divider="gray")
+
+
+def _reproduce_view(page: PageFit, learned: LearnedParameters) -> None:
+    reproduce_section(page.family, page.choice, page.estimator_id, page.values, page.fit, learned)
+
+
+def _history_view(page: PageFit, learned: LearnedParameters) -> None:
     history_section(page.family, page.pin_key)
+
+
+def shared_views(family: FamilySpec, own: Sequence[View]) -> list[View]:
+    """The tabs of a family page: compare first (light, so a fresh page draws fast), then
+    the sweeps, the family's own views, stability when the family's terms can be resampled,
+    then share and history."""
+    views = [View("Compare", _compare_view), View("Sweeps", _sweeps_view), *own]
+    if family.resampling:
+        views.append(View("Stability", _stability_view))
+    views += [View("Reproduce", _reproduce_view), View("History", _history_view)]
+    return views
+
+
+#: What each shared tab holds, for the line above the tabs.
+_TAB_HELP = {
+    "Compare": "pin A and compare",
+    "Sweeps": "how hyperparameters move the parameters",
+    "Stability": "inference and resampling",
+    "Reproduce": "link, code, downloads",
+    "History": "every fit this session",
+}
+
+
+def family_page(
+    family: FamilySpec,
+    *,
+    learned_panel: ViewBody | None = None,
+    views: Sequence[View] = (),
+) -> PageFit:
+    """Draw a whole family page.
+
+    Parameters
+    ----------
+    family : FamilySpec
+        The family.
+    learned_panel : callable, optional
+        ``learned_panel(page, learned)`` draws the learned parameters in their column
+        (count, table, one chart); the default lists every group and value.
+    views : sequence of View
+        The family's own tabs (a network diagram, a tree drawing...), placed after the
+        sweeps. Each runs only while its tab is open.
+    """
+    page = fit_section(family)
+    learned = family.extract(page.fit)
+    record_run(
+        family,
+        page.choice,
+        page.estimator_id,
+        page.values,
+        page.fit,
+        learned,
+        make_snapshot(page.fit, learned, page.choice.fitted_on, page.choice.setting),
+    )
+    with page.learned_col:
+        (learned_panel or _default_panel)(page, learned)
+
+    st.subheader("Interpretation", divider="gray")
+    interpretation_panel(family.interpret(page.fit, page.choice.dataset, learned))
+
+    tabs = shared_views(family, views)
+    st.caption(
+        " · ".join(f"**{v.label}**: {_TAB_HELP[v.label]}" for v in tabs if v.label in _TAB_HELP)
+    )
+    containers = st.tabs([v.label for v in tabs], key=VIEW_KEY, bind="query-params")
+    for view, container in zip(tabs, containers, strict=True):
+        # Only the open tab's body runs: the others cost nothing until clicked.
+        if container.open:
+            with container:
+                view.body(page, learned)
+    return page
+
+
+def _default_panel(page: PageFit, learned: LearnedParameters) -> None:
+    learned_summary_panel(learned)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.fitting import training_features
+from core.fitting import FitKey, FitResult, training_features
 from core.inference import (
     InferenceError,
     inference_applies,
@@ -13,7 +13,7 @@ from core.inference import (
 )
 from core.inference_figures import coefficient_spread_figure
 from core.interpretation import CONDITION_WARN, VIF_WARN, condition_number, vif_table
-from core.parameters import LinearParameters
+from core.linear_parameters import LinearParameters
 from core.specs import ParamSpec
 from ui.cache import cached_inference, cached_resamples, cached_warm_fit_seconds
 from ui.data import DataChoice
@@ -75,7 +75,7 @@ def _collinearity(X: pd.DataFrame) -> None:
 
 
 def inference_section(
-    fit, params: LinearParameters, choice: DataChoice, fit_key: tuple, values: dict
+    fit: FitResult, params: LinearParameters, choice: DataChoice, fit_key: FitKey
 ) -> None:
     """Classical standard errors when they apply; the spread across resamples otherwise."""
     applies, reason = inference_applies(fit, choice.dataset)
@@ -111,12 +111,14 @@ def inference_section(
             "**Stability across resamples**: how far each coefficient moves when the model "
             "is refitted with the same hyperparameters on slightly different rows."
         )
-        _resampled_spread(fit, params, choice, fit_key, values)
+        _resampled_spread(fit, params, choice, fit_key)
     st.markdown("**Collinearity**")
     _collinearity(training_features(fit, choice.dataset))
 
 
-def _resampled_spread(fit, params, choice: DataChoice, fit_key: tuple, values: dict) -> None:
+def _resampled_spread(
+    fit: FitResult, params: LinearParameters, choice: DataChoice, fit_key: FitKey
+) -> None:
     c1, c2 = st.columns(2)
     with c1:
         method = spec_widget(RESAMPLE_METHOD)
@@ -132,9 +134,7 @@ def _resampled_spread(fit, params, choice: DataChoice, fit_key: tuple, values: d
     ):
         return
     try:
-        samples, intervals = cached_resamples(
-            fit_key, method, n_resamples, choice.dataset, values, params
-        )
+        samples, intervals = cached_resamples(fit_key, method, n_resamples, choice.dataset, params)
     except ValueError as exc:  # FitError too: a resample scikit-learn cannot fit
         st.warning(escape_markdown(f"The resampled fits failed: {exc}"), icon=":material/warning:")
         return

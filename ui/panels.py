@@ -4,40 +4,42 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
-from core.compare import Snapshot, compare_coefficients, compare_metrics, compare_settings
+from core.compare import Snapshot, compare_metrics, compare_settings, compare_terms
+from core.family import FamilySpec, Task
 from core.figures import (
-    coefficient_bar_figure,
-    coefficient_heatmap_figure,
     comparison_bar_figure,
     confusion_matrix_figure,
 )
 from core.fitting import FitResult
 from core.interpretation import Sentence
-from core.parameters import LinearParameters
-from core.registry import FamilySpec
+from core.learned import LearnedParameters
 from ui.text import escape_markdown
 from ui.widgets import apply_pending_settings, setting_table, spec_widget
 
-UNITS = {
-    "coef_per_sd": "per standard deviation (comparable across features)",
-    "coef": "per unit of each feature (its own units)",
-}
 
-
-def hyperparameter_panel(family: FamilySpec) -> tuple[str, dict[str, Any]]:
-    """Estimator choice and its hyperparameter widgets; returns the id and the values."""
-    apply_pending_settings((family.estimator_spec, *family.hyperparameters))
-    estimator_id = spec_widget(family.estimator_spec)
+def hyperparameter_panel(family: FamilySpec, task: Task) -> tuple[str, dict[str, Any]]:
+    """Estimator choice (among those for the task) and its hyperparameter widgets; returns
+    the id and the values."""
+    estimator_spec = family.estimator_spec(task)
+    apply_pending_settings((estimator_spec,))
+    estimator_id = spec_widget(estimator_spec)
     chosen = family.get_estimator(estimator_id)
+    apply_pending_settings(family.hyperparameters_for(estimator_id))
     st.caption(f"**{chosen.label}** (`{chosen.estimator.__name__}`): {chosen.summary}")
     specs = family.hyperparameters_for(estimator_id)
     values: dict[str, Any] = {}
+    # Two columns: what shapes the model beside what only steers the optimiser, so the
+    # split between the two kinds of knob is visible (and the page stays short).
+    model_col, optimizer_col = st.columns(2)
+    model_col.caption("**Shape the model**")
+    if any(s.role == "optimizer" for s in specs):
+        optimizer_col.caption("**Steer the optimiser only**")
     for spec in specs:
         choices = spec.allowed(values) if spec.allowed else None
-        values[spec.name] = spec_widget(spec, choices=choices)
+        with optimizer_col if spec.role == "optimizer" else model_col:
+            values[spec.name] = spec_widget(spec, choices=choices)
     if not specs:
         st.caption("This estimator has no hyperparameters here besides the data settings.")
     try:
@@ -58,101 +60,6 @@ def fit_messages(fit: FitResult) -> None:
             "scikit-learn warned while fitting: " + escape_markdown(text),
             icon=":material/warning:",
         )
-
-
-def linear_parameters_panel(
-    params: LinearParameters, table: pd.DataFrame, target: str, key: str = "units"
-) -> None:
-    """Count, intercept, coefficient table and bar chart of a linear model."""
-    intercept = params.intercept[0]
-    c1, c2 = st.columns(2)
-    c1.metric("Learned parameters", params.n_parameters)
-    c2.metric(
-        "Intercept (raw units)",
-        f"{intercept:.4g}",
-        help="The prediction when every feature is 0, in the target's units."
-        + ("" if params.fit_intercept else " Not learned: fit_intercept is off."),
-    )
-    shown = table.rename(
-        columns={
-            "coef": "per unit",
-            "coef_per_sd": "per SD",
-            "true_coef": "true (per unit)",
-            "true_coef_per_sd": "true (per SD)",
-        }
-    )
-    st.dataframe(
-        shown.drop(columns=["zero"]).assign(zero=table["zero"].map({True: "exactly 0", False: ""})),
-        hide_index=True,
-        column_config={
-            "per unit": st.column_config.NumberColumn(format="%.5g"),
-            "per SD": st.column_config.NumberColumn(format="%.5g"),
-            "true (per unit)": st.column_config.NumberColumn(format="%.5g"),
-            "true (per SD)": st.column_config.NumberColumn(format="%.5g"),
-        },
-    )
-    column = st.radio(
-        "Chart units",
-        list(UNITS),
-        format_func=UNITS.get,
-        horizontal=True,
-        key=key,
-    )
-    st.plotly_chart(coefficient_bar_figure(table, column), key=f"{key}_chart")
-    st.caption(
-        f"Coefficients for predicting {escape_markdown(target)}; blue raises the prediction, "
-        "red lowers it, grey is exactly zero."
-        + (" Diamonds mark the true coefficients." if "true_coef" in table else "")
-    )
-
-
-def class_parameters_panel(
-    params: LinearParameters, table: pd.DataFrame, key: str = "units"
-) -> None:
-    """Count, intercepts, per-class coefficients with odds ratios, and a chart."""
-    c1, c2 = st.columns(2)
-    c1.metric("Learned parameters", params.n_parameters)
-    if len(params.outputs) == 1:
-        c2.metric(
-            f"Intercept (log-odds of {escape_markdown(params.outputs[0])})",
-            f"{params.intercept[0]:.4g}",
-            help="The log-odds of the positive class when every feature is 0.",
-        )
-    else:
-        c2.metric("Classes", len(params.outputs), help="One row of coefficients per class.")
-    st.dataframe(
-        table.rename(
-            columns={
-                "output": "class",
-                "coef": "per unit",
-                "coef_per_sd": "per SD",
-                "versus": "odds against",
-                "odds_ratio": "odds ratio",
-                "odds_ratio_per_sd": "odds ratio per SD",
-            }
-        ).assign(zero=table["zero"].map({True: "exactly 0", False: ""})),
-        hide_index=True,
-        column_config={
-            name: st.column_config.NumberColumn(format="%.4g")
-            for name in ("per unit", "per SD", "odds ratio", "odds ratio per SD")
-        },
-    )
-    if len(params.outputs) > 1:
-        st.dataframe(
-            pd.DataFrame({"class": params.outputs, "intercept": params.intercept}),
-            hide_index=True,
-        )
-    column = st.radio("Chart units", list(UNITS), format_func=UNITS.get, horizontal=True, key=key)
-    if len(params.outputs) == 1:
-        single = table.drop(columns=["output"])
-        st.plotly_chart(coefficient_bar_figure(single, column), key=f"{key}_chart")
-        st.caption(
-            f"Blue raises the log-odds of {escape_markdown(params.outputs[0])}, red lowers "
-            "them, grey is exactly zero."
-        )
-    else:
-        st.plotly_chart(coefficient_heatmap_figure(table, column), key=f"{key}_chart")
-        st.caption("One row per class: blue raises that class's score, red lowers it.")
 
 
 def confusion_panel(matrix, classes: list[str], in_sample: bool) -> None:
@@ -187,6 +94,35 @@ def interpretation_panel(sentences: list[Sentence]) -> None:
             st.markdown("- " + text)
 
 
+def learned_summary_panel(learned: LearnedParameters) -> None:
+    """Any family's learned parameters: the count, the groups with their shapes, and every
+    value (the default panel; a family module may draw a richer one)."""
+    c1, c2 = st.columns(2)
+    c1.metric("Learned parameters", f"{learned.n_parameters:,}")
+    if learned.stored is not None:
+        c2.metric(
+            "Stored values instead",
+            f"{learned.stored.n_values:,}",
+            help=f"{learned.stored.n_rows:,} rows × {learned.stored.n_features} features, "
+            f"{learned.stored.n_bytes / 1024:,.0f} KiB.",
+        )
+        st.markdown(escape_markdown(learned.stored.description))
+    if learned.groups:
+        st.dataframe(learned.shapes(), hide_index=True)
+        table = learned.table()
+        st.dataframe(
+            table.drop(columns=["learned"]),
+            hide_index=True,
+            height=min(35 * len(table) + 38, 300),
+            column_config={
+                c: st.column_config.NumberColumn(format="%.4g")
+                for c in ("value", "value_per_sd", "value_fitted")
+            },
+        )
+    for note in learned.notes:
+        st.caption(escape_markdown(note))
+
+
 def compare_panel(state_key: str, current: Snapshot) -> None:
     """Pin the current setting as A; with A pinned, show A and B side by side."""
     pinned: Snapshot | None = st.session_state.get(state_key)
@@ -212,15 +148,30 @@ def compare_panel(state_key: str, current: Snapshot) -> None:
     st.markdown("**Setting** (changed rows first)")
     st.dataframe(settings.sort_values("changed", ascending=False, kind="stable"), hide_index=True)
     left, right = st.columns(2)
+    per_sd = compare_terms(pinned, current, "value_per_sd")
+    raw = compare_terms(pinned, current, "value")
     with left:
-        st.markdown("**Coefficients per SD**")
-        coefs = compare_coefficients(pinned, current, "coef_per_sd")
-        st.dataframe(coefs.style.format("{:.4g}", subset=["A", "B", "B - A"]), hide_index=True)
-        st.plotly_chart(comparison_bar_figure(coefs), key=f"{state_key}_chart")
+        if len(per_sd):
+            st.markdown("**Learned values per SD of their feature**")
+            chart = per_sd
+        else:
+            st.markdown("**Learned values**")
+            chart = raw
+        if len(chart):
+            st.plotly_chart(
+                comparison_bar_figure(chart, "value_per_sd" if len(per_sd) else "value"),
+                key=f"{state_key}_chart",
+            )
+        else:
+            st.caption("Neither A nor B learned any parameters.")
     with right:
-        st.markdown("**Raw-unit coefficients and intercept**")
-        raw = compare_coefficients(pinned, current, "coef")
-        st.dataframe(raw.style.format("{:.4g}", subset=["A", "B", "B - A"]), hide_index=True)
-        st.markdown("**Metrics**")
+        st.markdown("**Metrics and counts**")
         metrics = compare_metrics(pinned, current)
         st.dataframe(metrics.style.format("{:.4g}", subset=["A", "B", "B - A"]), hide_index=True)
+        if len(raw):
+            st.markdown("**Learned values, raw units**")
+            st.dataframe(
+                raw.style.format("{:.4g}", subset=["A", "B", "B - A"]),
+                hide_index=True,
+                height=min(35 * len(raw) + 38, 300),
+            )

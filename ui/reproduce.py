@@ -20,16 +20,18 @@ from core.export import (
     parse_pinned,
     parse_setting_json,
     pinned_query_value,
+    safe_csv,
     setting_json,
     setting_specs,
     share_query,
 )
-from core.fitting import FitResult
-from core.parameters import LinearParameters, extract_linear_parameters
+from core.fitting import FitKey, FitResult
+from core.learned import LearnedParameters
 from core.registry import FamilySpec
 from ui.cache import cached_fit
 from ui.data import DataChoice
 from ui.text import escape_markdown
+from ui.widgets import drop_link_value, widget_state
 
 #: Runs kept in a session's history; older ones are dropped first.
 HISTORY_LIMIT = 200
@@ -38,13 +40,22 @@ _NOTES = "restore_notes"
 
 
 def link_notes(family: FamilySpec) -> None:
-    """On a page's first run in a session, say which URL values were invalid and dropped."""
+    """On a page's first run in a session, replace the link's invalid values and say so.
+
+    Runs before any widget: Streamlit parses a bound widget's URL value itself, and some
+    values (``seed=inf``) would raise inside it on every rerun. Each invalid value is
+    replaced through session state (the supported way to change a bound value), which also
+    rewrites the URL, so the bad key does not stay in the link.
+    """
     flag = f"link_checked_{family.id}"
     if st.session_state.get(flag):
         return
     st.session_state[flag] = True
-    for problem in link_problems(family, st.query_params.to_dict()):
-        st.warning(escape_markdown(problem), icon=":material/link_off:")
+    query = st.query_params.to_dict()
+    problems = link_problems(family, query)
+    for name, sentence in problems.items():
+        drop_link_value(name)
+        st.warning(escape_markdown(sentence), icon=":material/link_off:")
 
 
 def restore_pinned_from_link(family: FamilySpec, choice: DataChoice, pin_key: str) -> None:
@@ -56,26 +67,24 @@ def restore_pinned_from_link(family: FamilySpec, choice: DataChoice, pin_key: st
     st.session_state[flag] = True
     try:
         estimator_id, hyper, data = parse_pinned(family, text)
-        key = (
+        key = FitKey.of(
             family.id,
             estimator_id,
-            tuple(sorted(hyper.items())),
-            choice.data_key,
-            choice.target,
-            data["scale"],
-            data["test_size"],
-            data["seed"],
+            hyper,
+            data_key=choice.data_key,
+            target=choice.target,
+            **data,
         )
-        fit = cached_fit(*key, choice.dataset)
+        fit = cached_fit(key, choice.dataset)
     except ValueError as exc:
         st.warning(
             escape_markdown(f"The link's pinned setting A was ignored: {exc}."),
             icon=":material/link_off:",
         )
         return
-    params = extract_linear_parameters(fit)
     setting = {**choice.setting, **data}
-    st.session_state[pin_key] = make_snapshot(fit, params, choice.fitted_on, setting)
+    learned = family.extract(fit)
+    st.session_state[pin_key] = make_snapshot(fit, learned, choice.fitted_on, setting)
 
 
 def full_setting(choice: DataChoice, estimator_id: str, values: dict[str, Any]) -> dict:
@@ -88,10 +97,10 @@ def apply_setting(family: FamilySpec, setting: dict[str, Any]) -> None:
 
     Bound widgets then write it to the URL themselves.
     """
-    for spec in setting_specs(family, setting.get("dataset")):
+    for spec in setting_specs(family, setting.get("dataset"), setting.get("estimator")):
         if spec.name in setting:
             value = setting[spec.name]
-            st.session_state[spec.name] = spec.format(value) if spec.unbounded else value
+            st.session_state[spec.name] = widget_state(spec, value)
     if setting.get("target") is not None:
         st.session_state["target"] = setting["target"]
 
@@ -135,7 +144,7 @@ def reproduce_section(
     estimator_id: str,
     values: dict[str, Any],
     fit: FitResult,
-    params: LinearParameters,
+    learned: LearnedParameters,
 ) -> None:
     """The link, the generated script, downloads, and loading a saved setting."""
     setting = full_setting(choice, estimator_id, values)
@@ -148,6 +157,7 @@ def reproduce_section(
             "upload_sep": choice.upload_delimiter or ",",
             "upload_encoding": choice.upload_encoding or "utf-8",
             "upload_decimal": choice.upload_decimal,
+            "upload_skiprows": choice.upload_skiprows,
         }
     try:
         script = python_script(family, setting, **upload)
@@ -165,7 +175,7 @@ def reproduce_section(
         )
     cols[1].download_button(
         "Parameters (CSV)",
-        parameters_csv(params, family.id),
+        parameters_csv(learned, family.id),
         f"{stem}_parameters.csv",
         "text/csv",
         icon=":material/table:",
@@ -180,7 +190,13 @@ def reproduce_section(
     cols[3].download_button(
         "Model card (Markdown)",
         model_card_markdown(
-            family, setting, params, fit.metrics, choice.dataset.notes, fit.warnings
+            family,
+            setting,
+            learned,
+            fit.metrics,
+            choice.dataset.notes,
+            fit.warnings,
+            n_features=len(fit.feature_names),
         ),
         f"{stem}_model_card.md",
         "text/markdown",
@@ -210,7 +226,7 @@ def record_run(
     estimator_id: str,
     values: dict[str, Any],
     fit: FitResult,
-    params: LinearParameters,
+    learned: LearnedParameters,
     snapshot: Snapshot,
 ) -> None:
     """Log a fit in the session's history, once per distinct setting in a row."""
@@ -219,22 +235,22 @@ def record_run(
     if history and history[-1]["setting"] == setting and history[-1]["family"] == family.id:
         return
     metrics = fit.metrics["test" if not fit.in_sample else "train"]
-    strongest = int(abs(params.coef_per_sd).max(axis=0).argmax())
     history.append(
         {
             "run": (history[-1]["run"] + 1) if history else 1,
             "time": datetime.now().strftime("%H:%M:%S"),
             "family": family.id,
             "page": family.title,
-            "data": choice.dataset.name,
+            # The file's name for an upload, never a column of it (a dummy column's name).
+            "data": choice.upload_name or choice.dataset.name,
             "target": choice.target,
             "estimator": estimator_id,
             "hyperparameters": _hyper_text(family, estimator_id, values),
-            "parameters": params.n_parameters,
+            "parameters": learned.n_parameters,
             "metric": metrics.index[0],
             "score": float(metrics.iloc[0]),
             "in-sample": fit.in_sample,
-            "strongest feature": params.feature_names[strongest],
+            "learned": learned.headline(),
             "setting": setting,
             "snapshot": snapshot,
         }
@@ -266,9 +282,7 @@ def history_section(family: FamilySpec, pin_key: str) -> None:
         key="history_table",
         column_config={"score": st.column_config.NumberColumn(format="%.4g")},
     )
-    st.download_button(
-        "Download history (CSV)", table.to_csv(index=False), "run_history.csv", "text/csv"
-    )
+    st.download_button("Download history (CSV)", safe_csv(table), "run_history.csv", "text/csv")
     rows = event.selection.rows if event is not None else []
     if not rows:
         st.caption(f"Select a row to restore or pin it. The last {HISTORY_LIMIT} runs are kept.")

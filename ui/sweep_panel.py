@@ -10,17 +10,18 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.fitting import TASK_SCORING, FitError, FitResult, max_folds
+from core.export import safe_csv
+from core.fitting import TASK_SCORING, FitError, FitKey, FitResult, max_folds
+from core.paths import entry_table, has_penalty_path, path_table, penalty_param
 from core.registry import FamilySpec
 from core.specs import ParamSpec
 from core.sweep_figures import coefficient_path_figure, validation_curve_figure
 from core.sweeps import (
     DEFAULT_SWEEP_POINTS,
     best_value,
+    default_sweep_param,
     fit_diagnosis,
-    has_penalty_path,
     is_log_sweep,
-    penalty_param,
     sweep_range,
     sweep_values,
 )
@@ -32,12 +33,18 @@ from ui.cache import (
 )
 from ui.data import DataChoice
 from ui.text import escape_markdown
-from ui.widgets import confirm_long_work, request_setting
+from ui.widgets import confirm_long_work, grid_value, request_setting
 
 
 def _swept_specs(family: FamilySpec, estimator_id: str) -> list[ParamSpec]:
     """Every hyperparameter of the estimator that a validation curve can sweep."""
-    return [s for s in family.hyperparameters_for(estimator_id) if s.name != "solver"]
+    # A choice whose options depend on the other values (a solver on the penalty) cannot be
+    # swept alone, and layer widths are no scalar: a family's own view sweeps those.
+    return [
+        s
+        for s in family.hyperparameters_for(estimator_id)
+        if s.allowed is None and s.kind != "layers"
+    ]
 
 
 def _sweep_settings(
@@ -99,12 +106,11 @@ def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) -
     # The path's grid spans a fixed range around the default; the current value is only
     # marked on it. So unless the current value lies outside that range, the path is
     # computed (and cached) without it, and moving the penalty redraws from the cache.
-    spec = next(p for p in family.hyperparameters if p.name == param)
+    spec = next(p for p in family.hyperparameters_for(estimator_id) if p.name == param)
     low, high = sweep_range(spec)
     current = values.get(param)
     inside = current is not None and math.isfinite(current) and low <= current <= high
-    path_values = {**values, param: spec.default} if inside else values
-    path_key = (fit_key[0], fit_key[1], tuple(sorted(path_values.items())), *fit_key[3:])
+    path_key = fit_key.with_values({**values, param: spec.default}) if inside else fit_key
 
     # About 20 full fits: warm starts make a path's 40 or 100 fits cheaper than cold ones.
     def warm() -> float:
@@ -115,7 +121,7 @@ def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) -
     ):
         return
     try:
-        paths, shown = cached_paths(path_key, path_values, choice)
+        paths, shown = cached_paths(path_key, choice.dataset)
     except (FitError, ValueError) as exc:
         st.info(escape_markdown(str(exc)), icon=":material/info:")
         return
@@ -150,11 +156,7 @@ def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) -
     swept = [float(v) for v in path.values]
     labels = {v: f"{v:.4g}" for v in swept}
     current = values.get(param)
-    nearest = (
-        min(swept, key=lambda v: abs(math.log(v) - math.log(current)))
-        if (current and math.isfinite(current))
-        else swept[-1]
-    )
+    nearest = swept[path.index_of(current)] if current is not None else swept[-1]
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
     chosen = c1.select_slider(
         f"Snap {param} to a swept value",
@@ -176,6 +178,18 @@ def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) -
         f"slider and press the button to make that {param} the current setting; the "
         "dotted line marks the current one."
     )
+    entries = entry_table(path)
+    if len(entries):
+        with st.expander("Where each feature enters the model"):
+            st.dataframe(entries, hide_index=True)
+    st.download_button(
+        "Path (CSV)",
+        safe_csv(path_table(path)),
+        f"{family.id}_{param}_path.csv",
+        "text/csv",
+        key="path_download",
+        icon=":material/download:",
+    )
 
 
 def _pointwise_curve(curve_key, spec_name, grid, folds, values, choice):
@@ -186,7 +200,9 @@ def _pointwise_curve(curve_key, spec_name, grid, folds, values, choice):
     try:
         for i, value in enumerate(grid):
             value = value.item() if isinstance(value, np.generic) else value
-            table, warned = cached_curve_point(curve_key, spec_name, value, folds, values, choice)
+            table, warned = cached_curve_point(
+                curve_key, spec_name, value, folds, values, choice.dataset
+            )
             frames.append(table)
             shown.extend(w for w in warned if w not in shown)
             if progress is not None:
@@ -202,7 +218,7 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) 
     if not specs:
         return
     names = [s.name for s in specs]
-    preferred = penalty_param(family, estimator_id)
+    preferred = penalty_param(family, estimator_id) or default_sweep_param(family, estimator_id)
     spec_name = st.selectbox(
         "Hyperparameter to sweep",
         names,
@@ -225,12 +241,7 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) 
         return
     # The curve does not depend on the swept hyperparameter's current value: leave it out
     # of the key, so moving along the curve reuses every point.
-    curve_key = (
-        fit_key[0],
-        fit_key[1],
-        tuple(kv for kv in fit_key[2] if kv[0] != spec_name),
-        *fit_key[3:],
-    )
+    curve_key = fit_key.without(spec_name)
     # Each fold trains on (folds - 1) / folds of the rows the page's fit used.
     fits = len(grid) * (folds - 1)
 
@@ -241,10 +252,10 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) 
     if not confirm_long_work(work, fits * fit.fit_seconds, "This validation curve", warm):
         return
     try:
-        if spec_name == preferred and has_penalty_path(family, estimator_id):
+        if spec_name == penalty_param(family, estimator_id):
             # The penalty's curve comes from one regularisation path per fold.
             table, shown = cached_path_curve(
-                curve_key, tuple(float(v) for v in grid), folds, values, choice
+                curve_key, tuple(float(v) for v in grid), folds, values, choice.dataset
             )
             shown = list(shown)
         else:
@@ -252,8 +263,18 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) 
     except (FitError, ValueError) as exc:
         st.error(escape_markdown(str(exc)))
         return
-    score = TASK_SCORING[family.task].primary
+    score = TASK_SCORING[fit.task].primary
     current = values.get(spec_name)
+    if not np.isfinite(table["cv_mean"].to_numpy(dtype=float)).any():
+        notes = sorted({n for n in table["note"] if n})
+        st.info(
+            f"No value of {spec_name} could be scored with {folds} folds of "
+            f"{len(fit.split.train)} training rows"
+            + (f": {escape_markdown(notes[0])}" if notes else ".")
+            + " Lower the test share, use fewer folds, or more data.",
+            icon=":material/info:",
+        )
+        return
     st.plotly_chart(
         validation_curve_figure(table, spec, current, score_name=score), key="curve_chart"
     )
@@ -267,12 +288,23 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) 
             )
         )
     best = best_value(table)
+    best_score = float(table["cv_mean"].max())
+    if fit.task == "regression" and best_score < 0:
+        # Below zero, every value predicts worse than the training mean would: there is no
+        # best value to recommend, only a model that does not fit these rows.
+        st.warning(
+            f"Even the best {spec_name} scores a cross-validated {score} of {best_score:.3g}: "
+            "below 0 means predicting the training mean for every row would do better. "
+            "The setting, not this hyperparameter, is the problem: try other features, "
+            "standardisation, or an intercept.",
+            icon=":material/trending_down:",
+        )
+        best = None
     if best is not None:
         typed = spec.validate(best)
         if typed != current:
             st.button(
-                f"Use the best {spec_name} = "
-                + (f"{typed:.4g}" if isinstance(typed, float) else spec.format(typed)),
+                f"Use the best {spec_name} = " + spec.format(grid_value(typed)),
                 key="curve_use_best",
                 on_click=request_setting,
                 args=(spec_name, typed),
@@ -290,7 +322,7 @@ def sweep_section(
     estimator_id: str,
     values: dict[str, Any],
     choice: DataChoice,
-    fit_key: tuple,
+    fit_key: FitKey,
     fit: FitResult,
 ) -> None:
     """Coefficient path beside a validation curve, both linked to the current setting.

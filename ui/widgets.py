@@ -6,6 +6,7 @@ is exactly its setting: ``?estimator=ridge&alpha=3&scale=false``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -34,37 +35,44 @@ def spec_widget(
         "persist_state": "page",
     }
     label = label or spec.label
+    initial = spec.initial
+    # A value already in session state (a linked view's request, a restored setting) is
+    # the widget's value: passing a default too makes Streamlit warn about the clash.
+    preset = spec.name in st.session_state
     if spec.kind == "bool":
-        return st.checkbox(label, value=spec.default, **common)
+        return st.checkbox(label, **({} if preset else {"value": initial}), **common)
     if spec.kind == "choice":
         # A bound select box writes its displayed option text to the URL, so the options are
         # shown as their stable ids (``ridge``, ``diabetes``); callers caption the long label.
         options = list(choices if choices is not None else spec.choices)
+        if len(options) == 1:
+            return options[0]  # a choice of one is no choice: no box
+        index = options.index(initial) if initial in options else 0
+        if preset and st.session_state[spec.name] not in options:
+            del st.session_state[spec.name]  # no longer offered: fall back to the default
+            preset = False
         return st.selectbox(
+            label, options=options, **({} if preset else {"index": index}), **common
+        )
+    if spec.unbounded or spec.kind == "layers":
+        return _text_value(spec, label, common)
+    if spec.kind == "int":
+        value = st.number_input(
             label,
-            options=options,
-            index=options.index(spec.default) if spec.default in options else 0,
+            min_value=int(spec.low) if spec.low is not None else None,
+            max_value=int(spec.high) if spec.high is not None else None,
+            **({} if preset else {"value": None if initial is None else int(initial)}),
+            step=int(spec.step or 1),
+            placeholder="none" if spec.nullable else None,
             **common,
         )
-    if spec.unbounded:
-        return _unbounded_number(spec, label, common)
-    if spec.kind == "int":
-        return int(
-            st.number_input(
-                label,
-                min_value=int(spec.low) if spec.low is not None else None,
-                max_value=int(spec.high) if spec.high is not None else None,
-                value=int(spec.default),
-                step=int(spec.step or 1),
-                **common,
-            )
-        )
+        return None if value is None else int(value)
     return float(
         st.number_input(
             label,
             min_value=float(spec.low) if spec.low is not None else None,
             max_value=float(spec.high) if spec.high is not None else None,
-            value=float(spec.default),
+            **({} if preset else {"value": float(initial)}),
             step=float(spec.step) if spec.step else None,
             format="%g",
             **common,
@@ -75,24 +83,61 @@ def spec_widget(
 _PENDING = "pending_setting"
 
 
+def grid_value(value: Any) -> Any:
+    """A swept float rounded to what a sweep's grid resolves (3 significant digits), so a
+    snapped or best value reads ``alpha=1.41``, not ``alpha=1.4083355386200107``."""
+    if isinstance(value, float) and math.isfinite(value) and value != 0:
+        return float(f"{value:.3g}")
+    return value
+
+
 def request_setting(name: str, value: Any, rerun: bool = False) -> None:
     """Ask for a widget to take a value on the next run (a linked view's selection).
 
     A widget's state cannot change once it is drawn in a run, so the value waits in
     session state until :func:`apply_pending_settings` runs before the widgets.
     """
-    st.session_state.setdefault(_PENDING, {})[name] = value
+    st.session_state.setdefault(_PENDING, {})[name] = grid_value(value)
     if rerun:
         st.rerun()
 
 
 def apply_pending_settings(specs: tuple[ParamSpec, ...]) -> None:
     """Move requested values into the widgets' state, before the widgets are drawn."""
-    pending = st.session_state.pop(_PENDING, {})
+    pending = st.session_state.get(_PENDING, {})
     for spec in specs:
         if spec.name in pending:
-            value = spec.validate(pending[spec.name])
-            st.session_state[spec.name] = spec.format(value) if spec.unbounded else value
+            requested = pending.pop(spec.name)
+            try:
+                value = spec.validate(requested)
+            except ValueError:
+                continue  # rounded past a bound: keep the current value
+            st.session_state[spec.name] = widget_state(spec, value)
+
+
+def drop_link_value(name: str) -> None:
+    """Remove a link's value for ``name`` before its widget is drawn.
+
+    Streamlit 1.67 seeds a bound widget from the value the page was opened with, which
+    ``del st.query_params[name]`` does not change; a whole-number ``st.number_input`` then
+    raises ``OverflowError`` inside Streamlit on ``seed=inf`` (its URL deserializer catches
+    ``ValueError`` but not ``OverflowError``) on every rerun. So the opening value goes too,
+    through the session's query-params object (a private attribute, checked before use;
+    a test opens such links, so an upgrade that moves it fails loudly).
+    """
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    with get_session_state().query_params() as params:
+        if name in params:
+            del params[name]
+        initial = getattr(params, "_initial_query_params", None)
+        if isinstance(initial, dict):
+            initial.pop(name, None)
+
+
+def widget_state(spec: ParamSpec, value: Any) -> Any:
+    """A value as its widget holds it in session state (text for a text box)."""
+    return spec.format(value) if spec.unbounded or spec.kind == "layers" else value
 
 
 #: Work expected to take longer than this waits for a click instead of running on every redraw.
@@ -126,15 +171,17 @@ def confirm_long_work(
     return False
 
 
-def _unbounded_number(spec: ParamSpec, label: str, common: dict[str, Any]) -> float:
-    """A text box for a float that may be ``inf``; an invalid entry keeps the default."""
-    text = st.text_input(label, value=spec.format(spec.default), **common)
+def _text_value(spec: ParamSpec, label: str, common: dict[str, Any]) -> Any:
+    """A text box for a value typed as text: a float that may be ``inf`` (``C``), or layer
+    widths (``8,4``); an invalid entry keeps the page's initial value and says so."""
+    preset = {} if spec.name in st.session_state else {"value": spec.format(spec.initial)}
+    text = st.text_input(label, max_chars=100, **preset, **common)
     try:
         return spec.validate(text.strip())
     except ValueError as exc:
-        message = escape_markdown(f"{exc} Using {spec.format(spec.default)} instead.")
+        message = escape_markdown(f"{exc} Using {spec.format(spec.initial)} instead.")
         st.warning(message, icon=":material/edit:")
-        return spec.default
+        return spec.initial
 
 
 def setting_table(specs: tuple[ParamSpec, ...], values: dict[str, Any]) -> pd.DataFrame:

@@ -8,18 +8,21 @@ from urllib.parse import parse_qsl
 
 import pytest
 
+from core.datasets import datasets_for, get_dataset_spec
 from core.export import share_query
 from core.registry import FAMILIES
-from core.specs import ParamSpec
+from core.specs import ParamSpec, resolve
 
 
 def other_value(spec: ParamSpec, values: dict):
     """A valid value different from the spec's default."""
     if spec.kind == "bool":
         return not spec.default
+    if spec.kind == "layers":
+        return (5, 3) if spec.initial != (5, 3) else (6,)
     if spec.kind == "choice":
         allowed = spec.allowed(values) if spec.allowed else spec.choices
-        return next(c for c in allowed if c != spec.default)
+        return [c for c in allowed if c != spec.default][-1]
     if spec.unbounded:
         return math.inf
     value = spec.default * 3 if spec.default else (spec.high or 1) / 2
@@ -35,41 +38,75 @@ def widget_value(at, name):
     raise AssertionError(f"no widget {name!r} on the page")
 
 
-@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.id)
-def test_every_linked_value_is_restored(open_page, family):
-    estimator = family.estimators[-1]
+def changed_values(family, estimator) -> dict:
+    """Every hyperparameter of ``estimator`` changed from its default, except where the change
+    would clash with those already changed (the page would refuse the combination)."""
+    specs = family.hyperparameters_for(estimator.id)
+    values: dict = {}
+    for spec in specs:
+        trial = {**values, spec.name: other_value(spec, {**values})}
+        if spec.name == "max_iter":
+            trial["max_iter"] = 5000  # keep the fit converged; still not the default
+        try:
+            estimator.estimator_params(resolve(specs, trial).values)
+        except ValueError:
+            continue
+        values = trial
+    return values
+
+
+#: One case per family and task it serves: a page serving both is linked once on each.
+CASES = [(family, task) for family in FAMILIES for task in family.tasks]
+
+
+@pytest.mark.parametrize(("family", "task"), CASES, ids=[f"{f.id}-{t}" for f, t in CASES])
+def test_every_linked_value_is_restored(open_page, family, task):
+    # The last estimator for the task (not the page's default where there is a choice).
+    estimator = family.estimators_for(task)[-1]
+    dataset = family.default_dataset
+    if get_dataset_spec(dataset).task != task:
+        dataset = datasets_for(task)[0].id
     setting = {
-        "dataset": family.default_dataset,
+        "dataset": dataset,
         "estimator": estimator.id,
-        "scale": False,
+        "scale": not family.scale_default,
         "test_size": 0.3,
         "seed": 7,
     }
-    values: dict = {}
-    for spec in family.hyperparameters_for(estimator.id):
-        values[spec.name] = other_value(spec, {**values})
-    if "max_iter" in values:
-        values["max_iter"] = 5000  # keep the fit converged; still not the default
+    values = changed_values(family, estimator)
+    assert values, "every estimator here has a hyperparameter to link"
     setting.update(values)
     query = dict(parse_qsl(share_query(family, setting)))
     at = open_page(family.page_path, **query, n_resamples="10")
     assert not at.error
+    assert family.task_for(setting) == task
+    offered = family.estimators_for(task)
     for name, value in setting.items():
         if name == "dataset" and value == family.default_dataset:
             continue
+        if name == "estimator" and len(offered) == 1:
+            # A choice of one is no widget: the page names the estimator it fits instead.
+            assert not any(getattr(w, "key", None) == name for w in at.get("selectbox"))
+            assert [e.id for e in offered] == [value]
+            assert any(f"`{estimator.estimator.__name__}`" in c.value for c in at.caption)
+            continue
         got = widget_value(at, name)
         expected = (
-            ParamSpec.format(next(s for s in family.hyperparameters if s.name == name), value)
+            ParamSpec.format(
+                next(s for s in family.hyperparameters_for(estimator.id) if s.name == name),
+                value,
+            )
             if isinstance(got, str) and name != "estimator" and name in values
             else value
         )
         assert got == expected, (name, got, expected)
 
 
-def test_a_link_carries_the_pinned_a_and_restores_the_comparison(open_page):
+def test_a_link_carries_the_pinned_a_and_restores_the_comparison(open_page, open_tab):
     at = open_page("app_pages/linear_regression.py", estimator="ridge", n_resamples="10")
     at.button(key="pinned_linear_regression_pin").click().run()
     at.number_input(key="alpha").set_value(300.0).run()
+    open_tab(at, "Reproduce")  # the link
     link = next(c.value for c in at.code if "?" in c.value and "\n" not in c.value)
     query = dict(parse_qsl(link.split("?", 1)[1]))
     assert query["alpha"] == "300" and json.loads(query["A"])["alpha"] == 1

@@ -8,7 +8,7 @@ import numpy as np
 
 from core.datasets import load_dataset
 from core.fitting import fit_model
-from core.parameters import extract_linear_parameters
+from core.linear_parameters import extract_linear_parameters
 from core.registry import LOGISTIC_REGRESSION
 
 PAGE = "app_pages/logistic_regression.py"
@@ -70,7 +70,7 @@ def test_a_bad_c_keeps_the_default_with_a_note(open_page):
 
 
 def test_boundary_line_is_drawn_from_the_two_feature_model(open_page):
-    at = open_page(PAGE, boundary_x="mean radius", boundary_y="mean texture")
+    at = open_page(PAGE, boundary_x="mean radius", boundary_y="mean texture", view="Boundary")
     spec = chart(at, "boundary")
     line = next(t for t in spec["data"] if str(t.get("name", "")).startswith("boundary"))
     xs, ys = line["x"], line["y"]
@@ -89,6 +89,7 @@ def test_pin_and_compare_across_c(open_page):
     at.text_input(key="C").set_value("0.01").run()
     assert not at.exception
     frames = [f.value for f in at.dataframe]
-    coefs = next(f for f in frames if "B - A" in f.columns and "feature" in f.columns)
-    assert coefs["feature"].str.contains(": ").all()  # "class: feature" terms
-    assert len(coefs) == 12
+    terms = next(f for f in frames if "B - A" in f.columns and "term" in f.columns)
+    assert terms["term"].str.contains(": ").all()  # "class: feature" terms
+    intercepts = terms["term"].str.endswith(": (intercept)")
+    assert (~intercepts).sum() == 12 and intercepts.sum() == 3  # one intercept per class

@@ -9,7 +9,7 @@ import pytest
 
 from core.datasets import load_dataset
 from core.fitting import fit_model
-from core.parameters import extract_linear_parameters
+from core.linear_parameters import extract_linear_parameters
 from core.registry import FAMILIES, LINEAR_REGRESSION
 
 LINEAR = "app_pages/linear_regression.py"
@@ -40,10 +40,25 @@ def test_every_family_page_renders_parameters_without_exception(open_page, famil
     headers = [h.value for h in at.subheader]
     assert "Hyperparameters you set" in headers and "Parameters the model learned" in headers
     assert not at.error
+    # The deeper sections are tabs; a fresh page opens on Compare and draws only that one.
+    labels = [t.label for t in at.tabs]
+    assert labels[:2] == ["Compare", "Sweeps"] and labels[-2:] == ["Reproduce", "History"]
+    assert at.button(key=f"pinned_{family.id}_pin")
+    assert not at.get("download_button")  # the Reproduce tab is closed
 
 
 def test_default_linear_page_shows_the_core_fit(open_page, diabetes):
     at = open_page(LINEAR)
+    default = LINEAR_REGRESSION.estimator_spec("regression").default
+    assert default == "ridge" and at.selectbox(key="estimator").value == default
+    expected = LINEAR_REGRESSION.extract(fit_model(LINEAR_REGRESSION, default, {}, diabetes))
+    table = coefficient_table(at)
+    np.testing.assert_allclose(table["per unit"], expected.detail.coef[0], rtol=1e-10)
+    assert at.metric[0].value == "11"
+
+
+def test_ols_from_a_link_shows_the_core_fit(open_page, diabetes):
+    at = open_page(LINEAR, estimator="ols")
     expected = extract_linear_parameters(fit_model(LINEAR_REGRESSION, "ols", {}, diabetes))
     table = coefficient_table(at)
     np.testing.assert_allclose(table["per unit"], expected.coef[0], rtol=1e-10)
@@ -51,7 +66,7 @@ def test_default_linear_page_shows_the_core_fit(open_page, diabetes):
 
 
 def test_changing_widgets_changes_the_coefficients(open_page, diabetes):
-    at = open_page(LINEAR)
+    at = open_page(LINEAR, estimator="ols")
     before = coefficient_table(at)["per SD"].abs().sum()
     at.selectbox(key="estimator").set_value("ridge").run()
     at.number_input(key="alpha").set_value(100.0).run()
@@ -113,9 +128,10 @@ def test_invalid_url_values_fall_back_to_defaults(open_page):
     for key in ("estimator", "alpha", "dataset"):
         assert f"The link's {key}=" in notes
     assert "below the minimum" in notes
-    assert at.selectbox(key="estimator").value == "ols"
+    assert at.selectbox(key="estimator").value == LINEAR_REGRESSION.estimator_spec().default
     assert at.selectbox(key="dataset").value == "diabetes"
-    at.selectbox(key="estimator").set_value("ridge").run()
+    assert at.number_input(key="alpha").value == 1.0
+    at.selectbox(key="estimator").set_value("lasso").run()  # another estimator, same default
     assert at.number_input(key="alpha").value == 1.0
 
 
@@ -134,7 +150,7 @@ def upload(at, content: bytes, name: str = "data.csv"):
 
 
 def test_uploaded_csv_trains(open_page):
-    at = open_page(LINEAR)
+    at = open_page(LINEAR, estimator="ols")  # unpenalised: the exact slope comes back
     rows = "\n".join(f"{i},{'ab'[i % 2]},{3 * i + 1}" for i in range(40))
     upload(at, ("size;kind;price\n" + rows.replace(",", ";")).encode())
     assert not at.exception and not at.error
@@ -142,7 +158,7 @@ def test_uploaded_csv_trains(open_page):
     table = coefficient_table(at)
     assert list(table.index) == ["size", "kind=b"]
     assert table.loc["size", "per unit"] == pytest.approx(3.0, rel=1e-8)
-    assert any("encoded text columns" in c.value for c in at.caption)
+    assert any("encoded text columns" in i.value for i in at.info)  # the data notes box
 
 
 @pytest.mark.parametrize(

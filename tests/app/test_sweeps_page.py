@@ -12,6 +12,7 @@ from sklearn.preprocessing import StandardScaler
 from core.datasets import load_dataset
 from core.fitting import split_data
 from core.registry import LINEAR_REGRESSION
+from ui.widgets import grid_value
 
 LINEAR = "app_pages/linear_regression.py"
 LOGISTIC = "app_pages/logistic_regression.py"
@@ -36,12 +37,12 @@ def decode(array):
 
 
 def test_ols_explains_there_is_no_path(open_page):
-    at = open_page(LINEAR)
+    at = open_page(LINEAR, estimator="ols", view="Sweeps")
     assert any("has no penalty" in c.value for c in at.caption)
 
 
 def test_lasso_path_marks_current_alpha_and_shrinks_to_the_right(open_page):
-    at = open_page(LINEAR, estimator="lasso", alpha="2", n_resamples="10")
+    at = open_page(LINEAR, estimator="lasso", alpha="2", n_resamples="10", view="Sweeps")
     spec = figure(at, "current")
     current = next(t for t in spec["data"] if str(t.get("name", "")).startswith("current"))
     assert decode(current["x"])[0] == 2.0
@@ -52,17 +53,19 @@ def test_lasso_path_marks_current_alpha_and_shrinks_to_the_right(open_page):
 
 
 def test_snapping_to_a_swept_value_sets_alpha(open_page):
-    at = open_page(LINEAR, estimator="ridge", n_resamples="10")
+    at = open_page(LINEAR, estimator="ridge", n_resamples="10", view="Sweeps")
     swept = decode(figure(at, "bmi")["data"][0]["customdata"])
     target = float(swept[-5])
     at.select_slider(key="path_snap_alpha").set_value(target).run()
     at.button(key="path_use").click().run()
     assert not at.exception
-    assert at.number_input(key="alpha").value == target
+    # A swept value is set as the grid resolves it (3 significant digits): alpha=73900.
+    assert at.number_input(key="alpha").value == grid_value(target)
+    assert grid_value(target) == float(f"{target:.3g}")
 
 
 def test_clicking_a_path_point_sets_alpha(open_page):
-    at = open_page(LINEAR, estimator="ridge", n_resamples="10")
+    at = open_page(LINEAR, estimator="ridge", n_resamples="10", view="Sweeps")
     at.session_state["path_chart_0"] = {
         "selection": {
             "points": [{"customdata": 12.5, "x": 12.5}],
@@ -77,7 +80,7 @@ def test_clicking_a_path_point_sets_alpha(open_page):
 
 
 def test_validation_curve_matches_scikit_learn_and_can_pick_the_best(open_page):
-    at = open_page(LINEAR, estimator="ridge", n_resamples="10", sweep_points="5")
+    at = open_page(LINEAR, estimator="ridge", n_resamples="10", sweep_points="5", view="Sweeps")
     at.number_input(key="sweep_points").set_value(5).run()
     spec = figure(at, "cross-validation")
     cv = next(t for t in spec["data"] if t.get("name") == "cross-validation")
@@ -98,11 +101,12 @@ def test_validation_curve_matches_scikit_learn_and_can_pick_the_best(open_page):
     best = at.button(key="curve_use_best")
     best.click().run()
     chosen = at.number_input(key="alpha").value
-    assert chosen == alphas[np.argmax(test.mean(axis=1))]
+    best_alpha = float(alphas[np.argmax(test.mean(axis=1))])
+    assert chosen == grid_value(best_alpha) == float(f"{best_alpha:.3g}")
 
 
 def test_a_categorical_hyperparameter_sweeps_as_bars(open_page):
-    at = open_page(LOGISTIC, dataset="iris", n_resamples="10")
+    at = open_page(LOGISTIC, dataset="iris", n_resamples="10", view="Sweeps")
     at.selectbox(key="curve_param").set_value("class_weight").run()
     assert not at.exception
     spec = figure(at, "cross-validation")
@@ -111,5 +115,5 @@ def test_a_categorical_hyperparameter_sweeps_as_bars(open_page):
 
 
 def test_logistic_path_per_class(open_page):
-    at = open_page(LOGISTIC, dataset="iris", n_resamples="10")
+    at = open_page(LOGISTIC, dataset="iris", n_resamples="10", view="Sweeps")
     assert at.selectbox(key="path_class").options == ["setosa", "versicolor", "virginica"]

@@ -13,19 +13,27 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.datasets import UPLOAD_ID, datasets_for, load_dataset, load_table, make_dataset
+from core.datasets import (
+    UPLOAD_ID,
+    datasets_for,
+    get_dataset_spec,
+    load_dataset,
+    load_table,
+    make_dataset,
+)
 from core.export import (
     MAX_SETTING_BYTES,
     markdown_text,
     model_card_markdown,
     parameters_csv,
     parse_setting_json,
+    safe_csv,
     setting_json,
 )
 from core.fitting import fit_model
-from core.parameters import extract_linear_parameters
+from core.linear_parameters import INTERCEPT, term_labels
 from core.registry import ALL_FAMILIES, FamilySpec, get_family
-from core.specs import ParamSpec
+from core.specs import ParamSpec, resolve
 
 LINEAR = get_family("linear_regression")
 LOGISTIC = get_family("logistic_regression")
@@ -35,7 +43,7 @@ ODD_TARGET = "y ``` | z"
 
 # --- fixtures: real fits ----------------------------------------------------------------------
 def _fit(family: FamilySpec, dataset, setting: dict[str, Any]):
-    estimator = setting.get("estimator", family.estimator_spec.default)
+    estimator = setting.get("estimator", family.estimator_spec().default)
     fit = fit_model(
         family,
         estimator,
@@ -45,7 +53,7 @@ def _fit(family: FamilySpec, dataset, setting: dict[str, Any]):
         test_size=setting.get("test_size", 0.25),
         seed=setting.get("seed", 0),
     )
-    return fit, extract_linear_parameters(fit)
+    return fit, family.extract(fit)
 
 
 @pytest.fixture(scope="module")
@@ -88,65 +96,169 @@ def signed_classes():
 
 
 # --- parameters CSV ---------------------------------------------------------------------------
+#: A spreadsheet runs a text cell starting with one of these as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _read_csv(text: str) -> pd.DataFrame:
-    return pd.read_csv(io.StringIO(text), dtype={"output": str, "feature": str})
+    return pd.read_csv(io.StringIO(text), dtype={"output": str, "feature": str, "term": str})
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _defused(text: str) -> str:
+    """What a text cell must read as in a downloaded CSV: a leading ``'`` on formula-like
+    text, numbers such as ``-5`` left alone."""
+    return "'" + text if text.startswith(FORMULA_START) and not _is_number(text) else text
+
+
+def _assert_no_live_formula(table: pd.DataFrame) -> None:
+    """No text cell (nor header) of any column would run as a spreadsheet formula."""
+    for column in table.columns:
+        assert _defused(str(column)) == str(column), column
+        for cell in table[column]:
+            if isinstance(cell, str):
+                assert _defused(cell) == cell, (column, cell)
+
+
+def _terms(params) -> tuple[list[str], list[str]]:
+    """Expected coefficient and intercept terms of a linear model, before the guard."""
+    if len(params.outputs) == 1:
+        return term_labels(params), [INTERCEPT]
+    return term_labels(params), [f"{o}: {INTERCEPT}" for o in params.outputs]
 
 
 @pytest.mark.parametrize("fixture", ["ridge_diabetes", "logistic_iris_all_rows", "signed_classes"])
 def test_csv_parses_back_to_the_exact_parameters(fixture, request):
-    _, _, _, params = request.getfixturevalue(fixture)
-    table = _read_csv(parameters_csv(params, "some_family"))
+    _, _, fit, learned = request.getfixturevalue(fixture)
+    params = learned.detail
+    table = _read_csv(parameters_csv(learned, "some_family"))
     n_out, n_feat = params.coef.shape
     assert len(table) == n_out * (n_feat + 1)
-    assert list(table.columns) == [
-        "family",
-        "output",
-        "kind",
-        "feature",
-        "value",
-        "value_per_sd",
-        "value_fitted",
-        "learned",
-    ]
+    columns = list(table.columns)
+    assert columns[:3] == ["family", "group", "term"]
+    assert columns[-4:] == ["value", "value_per_sd", "value_fitted", "learned"]
+    assert sorted(columns[3:-4]) == ["feature", "output"]  # the groups' axes
     assert set(table["family"]) == {"some_family"}
-    coefs, intercepts = table[table["kind"] == "coef"], table[table["kind"] == "intercept"]
+    assert list(table["group"].unique()) == ["coef_", "intercept_"]  # the model's order
+    coefs = table[table["group"] == "coef_"]
+    intercepts = table[table["group"] == "intercept_"]
     # Floats are written in full precision: equality, not closeness.
     np.testing.assert_array_equal(coefs["value"].to_numpy(), params.coef.ravel())
     np.testing.assert_array_equal(coefs["value_per_sd"].to_numpy(), params.coef_per_sd.ravel())
-    np.testing.assert_array_equal(coefs["value_fitted"].to_numpy(), params.coef_fitted.ravel())
     np.testing.assert_array_equal(intercepts["value"].to_numpy(), params.intercept)
     assert intercepts["value_per_sd"].isna().all()
+    # value_fitted is exactly what the fitted estimator holds.
+    model = fit.model
+    np.testing.assert_array_equal(
+        coefs["value_fitted"].to_numpy(), np.asarray(model.coef_, dtype=float).ravel()
+    )
+    np.testing.assert_array_equal(
+        intercepts["value_fitted"].to_numpy(),
+        np.broadcast_to(np.atleast_1d(np.asarray(model.intercept_, dtype=float)), (n_out,)),
+    )
+    coef_terms, intercept_terms = _terms(params)
+    assert list(coefs["term"]) == [_defused(t) for t in coef_terms]
+    assert list(intercepts["term"]) == [_defused(t) for t in intercept_terms]
     assert list(coefs["feature"]) == list(params.feature_names) * n_out
-    assert list(intercepts["output"]) == list(params.outputs)
+    if n_out > 1:
+        assert list(coefs["output"]) == [o for o in params.outputs for _ in range(n_feat)]
     assert table["learned"].all()
+    _assert_no_live_formula(table)
 
 
 def test_csv_keeps_odd_names_and_defuses_formulas(odd_upload):
-    _, _, _, params = odd_upload
-    table = _read_csv(parameters_csv(params, "linear_regression"))
-    features = list(table.loc[table["kind"] == "coef", "feature"])
+    _, _, fit, learned = odd_upload
+    params = learned.detail
+    table = _read_csv(parameters_csv(learned, "linear_regression"))
+    coefs = table[table["group"] == "coef_"]
     expected = [("'" + n if n.startswith("=") else n) for n in params.feature_names]
-    assert features == expected  # pipes, newlines and quotes survive; "-5" is a number
-    assert "-5" in features and '\'=HYPERLINK("http://x")' in features
+    for column in ("feature", "term"):  # every text column that holds a feature name
+        names = list(coefs[column])
+        assert names == expected  # pipes, newlines and quotes survive; "-5" is a number
+        assert "-5" in names and '\'=HYPERLINK("http://x")' in names
+    _assert_no_live_formula(table)
+    np.testing.assert_array_equal(coefs["value_fitted"].to_numpy(), fit.model.coef_.ravel())
     # The intercept was fixed by fit_intercept=False, and the file says so.
-    assert not table.loc[table["kind"] == "intercept", "learned"].any()
+    intercept = table[table["group"] == "intercept_"]
+    assert len(intercept) == 1 and not intercept["learned"].any()
+    assert intercept["value_fitted"].iloc[0] == fit.model.intercept_ == 0.0
 
 
 def test_csv_leaves_negative_class_labels_alone(signed_classes):
-    _, _, _, params = signed_classes
+    _, _, _, learned = signed_classes
+    params = learned.detail
     assert params.outputs == ("-1", "0", "1")
-    table = _read_csv(parameters_csv(params, "logistic_regression"))
-    assert list(table.loc[table["kind"] == "intercept", "output"]) == ["-1", "0", "1"]
+    table = _read_csv(parameters_csv(learned, "logistic_regression"))
+    coefs = table[table["group"] == "coef_"]
+    # A class label that is a number stays as it is...
+    assert list(coefs["output"]) == ["-1", "-1", "0", "0", "1", "1"]
+    # ...while text that starts like a formula is defused.
+    assert list(coefs["term"]) == ["'-1: u", "'-1: v", "0: u", "0: v", "1: u", "1: v"]
+    assert list(table.loc[table["group"] == "intercept_", "term"]) == [
+        "'-1: (intercept)",
+        "0: (intercept)",
+        "1: (intercept)",
+    ]
+
+
+def test_history_csv_defuses_formulas_and_keeps_numbers():
+    """The run-history download goes through ``safe_csv``: an upload's file name, a
+    target or a learned headline that starts like a formula is defused in every column;
+    numbers (stored or as text) are left alone."""
+    hostile = {
+        "=HYPERLINK": '=HYPERLINK("http://evil.example","click")',
+        "+": "+cmd|' /C calc'!A0",
+        "-": "-2+3+cmd",
+        "@": "@SUM(1+1)*cmd",
+        "tab": "\t=1+1",
+    }
+    table = pd.DataFrame(
+        {
+            "run": [1, 2, 3, 4, 5],
+            "data": list(hostile.values()),
+            "target": ["price", "-1.5", "+2", "-1e3", "3"],  # numbers as text
+            "hyperparameters": ["alpha=1", "alpha=-1", "=1", "@a", "-x"],
+            "learned": ["11 learned; largest |bmi| = 29 per SD", "-1.5", "@x", "+y", "-"],
+            "score": [-1.5, 0.25, -0.0, 1e-300, -7.0],
+            "=formula header": ["a", "b", "c", "d", "e"],
+        }
+    )
+    text = safe_csv(table)
+    back = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    assert list(back.columns) == [*table.columns[:-1], "'=formula header"]
+    assert list(back["data"]) == ["'" + v for v in hostile.values()]
+    assert list(back["target"]) == ["price", "-1.5", "+2", "-1e3", "3"]
+    assert list(back["hyperparameters"]) == ["alpha=1", "alpha=-1", "'=1", "'@a", "'-x"]
+    assert list(back["learned"]) == [table["learned"][0], "-1.5", "'@x", "'+y", "'-"]
+    _assert_no_live_formula(back)
+    # Numbers stay numbers, in full precision.
+    numbers = pd.read_csv(io.StringIO(text))
+    np.testing.assert_array_equal(numbers["score"].to_numpy(), table["score"].to_numpy())
+    np.testing.assert_array_equal(numbers["run"].to_numpy(), table["run"].to_numpy())
+    assert "'-1.5" not in text and "'-0.0" not in text
 
 
 # --- setting JSON: round trips ------------------------------------------------------------------
-def _other_value(spec: ParamSpec) -> Any:
-    """A valid value different from the spec's default."""
+def _other_value(spec: ParamSpec, values: dict[str, Any] | None = None) -> Any:
+    """A valid value different from the spec's default (given the values chosen so far)."""
     if spec.kind == "bool":
         return not spec.default
+    if spec.kind == "layers":
+        return (7, 3) if spec.default != (7, 3) else (5,)
     if spec.kind == "choice":
-        return [c for c in spec.choices if c != spec.default][-1]
+        allowed = spec.allowed(values or {}) if spec.allowed else spec.choices
+        return [c for c in allowed if c != spec.default][-1]
     if spec.kind == "int":
+        if spec.default is None:  # a nullable number ("none" by default): any bound value
+            low = int(spec.low) if spec.low is not None else 0
+            return low + 1 if spec.high is None or low + 1 <= spec.high else low
         return spec.default + 1 if spec.high is None or spec.default + 1 <= spec.high else 1
     if spec.default == 0:
         return 0.5 * (spec.high if spec.high is not None and math.isfinite(spec.high) else 1.0)
@@ -154,31 +266,64 @@ def _other_value(spec: ParamSpec) -> Any:
     return doubled if spec.high is None or doubled <= spec.high else spec.default / 2
 
 
+def _changed_hyperparameters(family: FamilySpec, estimator_id: str) -> dict[str, Any]:
+    """Every hyperparameter changed from its default, except where the change would clash
+    with the values already changed (a Minkowski power with another metric): a valid
+    setting, as the page would accept it."""
+    estimator = family.get_estimator(estimator_id)
+    specs = family.hyperparameters_for(estimator_id)
+    values: dict[str, Any] = {}
+    for spec in specs:
+        trial = {**values, spec.name: _other_value(spec, values)}
+        try:
+            estimator.estimator_params(resolve(specs, trial).values)
+        except ValueError:
+            trial[spec.name] = spec.default
+        values = trial
+    return values
+
+
+def _task_of(family: FamilySpec, estimator_id: str) -> str:
+    """The task an estimator serves (the family's only task when it names none)."""
+    return family.get_estimator(estimator_id).task or family.tasks[0]
+
+
 def _changed_setting(family: FamilySpec, estimator_id: str, dataset_id: str) -> dict[str, Any]:
     """A full setting with every value changed from its default, for one estimator."""
     setting: dict[str, Any] = {"dataset": dataset_id}
+    task = _task_of(family, estimator_id)
     if dataset_id != UPLOAD_ID:
-        spec = next(d for d in datasets_for(family.task) if d.id == dataset_id)
+        spec = next(d for d in datasets_for(family.tasks) if d.id == dataset_id)
+        assert spec.task == task, "a registered data set brings its own task"
         setting |= {o.name: _other_value(o) for o in spec.options}
         options = {o.name: setting[o.name] for o in spec.options}
         setting["target"] = load_table(dataset_id, seed=9, **options).default_target
     else:
         setting["target"] = 'weird "target" | with\nnewline \\ and é'
-    setting |= {"scale": False, "test_size": 0.4, "seed": 9, "estimator": estimator_id}
-    for spec in family.hyperparameters_for(estimator_id):
-        setting[spec.name] = _other_value(spec)
+    setting |= {"scale": False, "test_size": 0.4, "seed": 9}
+    if dataset_id == UPLOAD_ID and len(family.tasks) > 1:
+        setting["task"] = task  # an upload's task is chosen on a page that serves both
+    setting["estimator"] = estimator_id
+    setting |= _changed_hyperparameters(family, estimator_id)
     return setting
+
+
+def _dataset_for(family: FamilySpec, task: str) -> str:
+    """The family's default data set when it serves ``task``, else the first that does."""
+    if get_dataset_spec(family.default_dataset).task == task:
+        return family.default_dataset
+    return datasets_for(task)[0].id
 
 
 ROUND_TRIPS = [
     (family, estimator.id, dataset)
     for family in ALL_FAMILIES
     for estimator in family.estimators
-    for dataset in (family.default_dataset, UPLOAD_ID)
+    for dataset in (_dataset_for(family, _task_of(family, estimator.id)), UPLOAD_ID)
 ] + [
-    (family, family.estimators[0].id, spec.id)
+    (family, family.estimators_for(spec.task)[0].id, spec.id)
     for family in ALL_FAMILIES
-    for spec in datasets_for(family.task)
+    for spec in datasets_for(family.tasks)
     if spec.options
 ]
 
@@ -196,9 +341,28 @@ def test_setting_round_trips_exactly(family, estimator_id, dataset_id):
     assert notes == []
     assert restored == setting
     assert list(restored) == list(setting)  # the page's order
-    assert {type(v) for v in restored.values()} <= {str, int, float, bool}
+    layers = {s.name for s in family.hyperparameters_for(estimator_id) if s.kind == "layers"}
+    assert {type(v) for k, v in restored.items() if k not in layers} <= {str, int, float, bool}
+    assert all(type(restored[k]) is tuple for k in layers)  # layer widths, such as (7, 3)
     # As bytes (a download read back), with a byte-order mark, too.
     assert parse_setting_json(b"\xef\xbb\xbf" + text.encode(), family) == (setting, [])
+
+
+def test_layer_widths_travel_as_text():
+    network = next(
+        (f for f in ALL_FAMILIES if any(s.kind == "layers" for s in f.every_hyperparameter())),
+        None,
+    )
+    if network is None:
+        pytest.skip("no family with layer widths is registered")
+    spec = next(s for s in network.every_hyperparameter() if s.kind == "layers")
+    text = setting_json(network.id, {spec.name: (16, 8, 4)})
+    assert json.loads(text)["setting"] == {spec.name: "16,8,4"}  # as a link spells it
+    restored, notes = parse_setting_json(text, network)
+    assert restored == {spec.name: (16, 8, 4)} and notes == []
+    # Only a layers setting may be a sequence: any other stays refused.
+    with pytest.raises(ValueError, match="only numbers"):
+        setting_json(network.id, {"some_number": (1, 2)})
 
 
 def test_infinite_c_travels_as_text():
@@ -382,8 +546,9 @@ def _cells(line: str) -> int:
 
 
 def test_card_lists_hyperparameters_parameters_scores_and_caveats(ridge_diabetes):
-    setting, dataset, fit, params = ridge_diabetes
-    card = model_card_markdown(LINEAR, setting, params, fit.metrics, dataset.notes, fit.warnings)
+    setting, dataset, fit, learned = ridge_diabetes
+    params = learned.detail
+    card = model_card_markdown(LINEAR, setting, learned, fit.metrics, dataset.notes, fit.warnings)
     assert card.startswith("# Model card: Linear regression, Ridge (L2)")
     assert "| `alpha` | 3 | 1 | changed |" in card
     assert "| `fit_intercept` | True | True | default |" in card
@@ -391,9 +556,10 @@ def test_card_lists_hyperparameters_parameters_scores_and_caveats(ridge_diabetes
     assert "not causes" in card
     assert "in-sample" not in card  # there are test rows
     assert "Diabetes progression" in card and "Target: progression" in card
-    rows = _table_lines(card, "| output |")
+    rows = _table_lines(card, "| parameter |")
     assert len(rows) == 2 + len(params.feature_names) + 1
     assert f"| {params.intercept[0]:.6g} |" in rows[-1]
+    assert "11 learned parameters." in card
     scores = _table_lines(card, "| metric |")
     assert scores[0] == "| metric | train | test |"
     assert f"{fit.metrics.at['R²', 'test']:.6g}" in card
@@ -401,30 +567,32 @@ def test_card_lists_hyperparameters_parameters_scores_and_caveats(ridge_diabetes
 
 
 def test_card_says_when_scores_are_in_sample(logistic_iris_all_rows):
-    setting, dataset, fit, params = logistic_iris_all_rows
-    card = model_card_markdown(LOGISTIC, setting, params, fit.metrics, dataset.notes, [])
+    setting, dataset, fit, learned = logistic_iris_all_rows
+    card = model_card_markdown(LOGISTIC, setting, learned, fit.metrics, dataset.notes, [])
     assert card.startswith("# Model card: Logistic regression\n")
     assert "| metric | all rows (in-sample) |" in card
     assert "scores are in-sample and cannot show over-fitting" in card
     assert "| `C` | 0.5 | 1 | changed |" in card
     assert 'solver="lbfgs"' in card and "class_weight=None" in card
     assert "log-odds" in card
-    assert len(_table_lines(card, "| output |")) == 2 + 3 * (4 + 1)
+    assert len(_table_lines(card, "| parameter |")) == 2 + 3 * (4 + 1)
 
 
 def test_card_escapes_user_strings(odd_upload):
-    setting, _, fit, params = odd_upload
+    setting, _, fit, learned = odd_upload
     warnings = ("UserWarning: weird | text\n# not a heading",)
     notes = ("Read odd.csv | with *stars*",)
-    card = model_card_markdown(LINEAR, setting, params, fit.metrics, notes, warnings)
-    rows = _table_lines(card, "| output |")
+    card = model_card_markdown(LINEAR, setting, learned, fit.metrics, notes, warnings)
+    rows = _table_lines(card, "| parameter |")
     assert len(rows) == 2 + len(ODD_FEATURES) + 1  # no name broke a row
-    assert {_cells(row) for row in rows} == {5}
+    assert {_cells(row) for row in rows} == {4}
     assert r"a \| b" in card and r"\*bold\* \<i\>" in card
     assert "line break" in card and "line\nbreak" not in card.split("## Reproduce")[0]
     assert r"weird \| text \# not a heading" in card
     assert "\n# not a heading" not in card
-    assert "(fixed, not learned)" in card and "intercept was fixed at 0" in card
+    # The intercept was fixed at 0 by fit_intercept=False: its row and the caveats say so.
+    assert "(fixed, not learned)" in rows[-1] and "| 0 |" in rows[-1]
+    assert "intercept (intercept_) was fixed by a setting, not learned" in card
     assert "Data set: an uploaded CSV file" in card
     # The setting's fence is longer than the target's run of backticks.
     reproduce = card.split("## Reproduce")[1]
@@ -454,9 +622,13 @@ def test_link_problems_name_each_ignored_value():
         LINEAR,
         {"dataset": "synthetic_regression", "n_samples": "3", "alpha": "big", "scale": "no"},
     )
-    assert len(problems) == 2
-    assert "n_samples='3'" in problems[0] and "below the minimum" in problems[0]
-    assert "alpha='big'" in problems[1] and "default 1 is used" in problems[1]
+    # Keyed by the query key, in the page's order; a bound checkbox takes only true/false.
+    assert list(problems) == ["n_samples", "scale", "alpha"]
+    assert "n_samples='3'" in problems["n_samples"]
+    assert "below the minimum" in problems["n_samples"]
+    assert "200 is used instead" in problems["n_samples"]
+    assert "scale='no'" in problems["scale"] and "true is used instead" in problems["scale"]
+    assert "alpha='big'" in problems["alpha"] and "1 is used instead" in problems["alpha"]
     solver = link_problems(LOGISTIC_REGRESSION, {"l1_ratio": "1", "solver": "lbfgs"})
-    assert len(solver) == 1 and "solver='lbfgs'" in solver[0]
-    assert link_problems(LINEAR, {"dataset": "longley", "alpha": "2"}) == []
+    assert list(solver) == ["solver"] and "solver='lbfgs'" in solver["solver"]
+    assert link_problems(LINEAR, {"dataset": "longley", "alpha": "2"}) == {}

@@ -26,15 +26,13 @@ from core.inference import (
     inference_applies,
     is_unpenalised,
     logit_inference,
-    logit_inference_table,
     ols_inference,
-    ols_inference_table,
     resample_coefficients,
     resample_intervals,
     resample_warning_note,
 )
 from core.inference_figures import coefficient_spread_figure
-from core.parameters import extract_linear_parameters
+from core.linear_parameters import extract_linear_parameters
 from core.registry import LINEAR_REGRESSION, LOGISTIC_REGRESSION
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -174,7 +172,7 @@ def test_inference_refuses_exactly_collinear_features(diabetes):
 # --- ordinary least squares -----------------------------------------------------------------
 def test_ols_table_equals_statsmodels_and_sklearn_on_diabetes(diabetes):
     fit = fit_model(LINEAR_REGRESSION, "ols", {}, diabetes, seed=1)
-    table = ols_inference_table(fit, diabetes)
+    table = ols_inference(fit, diabetes).table
     y = diabetes.y.iloc[fit.split.train]
     expected = sm.OLS(y, statsmodels_design(fit, diabetes)).fit()
     assert table["term"].tolist() == [INTERCEPT, *diabetes.X.columns]
@@ -218,8 +216,8 @@ def test_ols_on_longley_matches_statsmodels_and_nist(longley, scale):
 
 def test_ols_confidence_level_is_honoured(diabetes):
     fit = fit_model(LINEAR_REGRESSION, "ols", {}, diabetes)
-    wide = ols_inference_table(fit, diabetes, level=0.99)
-    narrow = ols_inference_table(fit, diabetes, level=0.9)
+    wide = ols_inference(fit, diabetes, level=0.99).table
+    narrow = ols_inference(fit, diabetes, level=0.9).table
     y = diabetes.y.iloc[fit.split.train]
     expected = sm.OLS(y, statsmodels_design(fit, diabetes)).fit().conf_int(alpha=0.01)
     np.testing.assert_allclose(wide["ci_low"], expected.iloc[:, 0], rtol=1e-6)
@@ -242,7 +240,7 @@ def test_ols_with_missing_values_uses_imputed_training_features(diabetes):
 def test_ols_refuses_a_penalised_fit(diabetes):
     fit = fit_model(LINEAR_REGRESSION, "lasso", {"alpha": 0.1}, diabetes)
     with pytest.raises(InferenceError, match="no longer hold"):
-        ols_inference_table(fit, diabetes)
+        ols_inference(fit, diabetes)
     with pytest.raises(InferenceError, match="no longer hold"):
         coefficient_inference(fit, diabetes)
 
@@ -274,7 +272,7 @@ def test_tightly_converged_sklearn_matches_statsmodels_logit(overlapping_binary)
     X, y = fit.split.train_rows(overlapping_binary)
     tight = clone(fit.pipeline).set_params(model__tol=1e-12, model__max_iter=100_000).fit(X, y)
     params = extract_linear_parameters(dataclasses.replace(fit, pipeline=tight))
-    table = logit_inference_table(fit, overlapping_binary)
+    table = logit_inference(fit, overlapping_binary).table
     np.testing.assert_allclose(table["coef"].iloc[0], params.intercept[0], rtol=1e-4)
     np.testing.assert_allclose(table["coef"].iloc[1:], params.coef[0], rtol=1e-4)
 
@@ -282,7 +280,7 @@ def test_tightly_converged_sklearn_matches_statsmodels_logit(overlapping_binary)
 def test_logit_on_a_feature_subset_of_breast_cancer(breast_cancer):
     data = subset("breast_cancer", ["mean radius", "mean texture"])
     fit = fit_model(LOGISTIC_REGRESSION, "logistic", UNPENALISED, data, seed=2)
-    table = logit_inference_table(fit, data)
+    table = logit_inference(fit, data).table
     y = (data.y.iloc[fit.split.train] == "malignant").astype(float)
     expected = sm.Logit(y, statsmodels_design(fit, data)).fit(disp=0)
     assert table["output"].iloc[0] == "malignant vs benign"
@@ -415,7 +413,7 @@ def test_resample_on_all_training_rows_reproduces_the_fit(diabetes):
 
 def test_bootstrap_spread_of_ols_agrees_with_classical_standard_errors(diabetes):
     fit = fit_model(LINEAR_REGRESSION, "ols", {}, diabetes)
-    classical = ols_inference_table(fit, diabetes).set_index("term")
+    classical = ols_inference(fit, diabetes).table.set_index("term")
     samples = resample_coefficients(LINEAR_REGRESSION, "ols", {}, diabetes, n_resamples=100)
     spread = resample_intervals(samples, fitted=extract_linear_parameters(fit))
     spread = spread.set_index("feature")

@@ -6,11 +6,11 @@ import pytest
 import statsmodels.api as sm
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 
-from core.compare import compare_coefficients, compare_metrics, compare_settings, make_snapshot
+from core.compare import compare_metrics, compare_settings, compare_terms, make_snapshot
 from core.figures import NEGATIVE, POSITIVE, ZERO, coefficient_bar_figure
 from core.fitting import fit_model, training_features
 from core.interpretation import condition_number, linear_sentences, vif_table
-from core.parameters import coefficient_table, extract_linear_parameters
+from core.linear_parameters import coefficient_table, extract_linear_parameters
 from core.registry import LINEAR_REGRESSION as LINEAR
 
 
@@ -125,26 +125,28 @@ def test_compare_a_and_b(diabetes):
     snaps = []
     for alpha in (0.1, 10.0):
         fit = fit_model(LINEAR, "ridge", {"alpha": alpha}, diabetes)
-        params = extract_linear_parameters(fit)
-        snaps.append(make_snapshot(fit, params, "diabetes", {"scale": True}))
+        snaps.append(make_snapshot(fit, LINEAR.extract(fit), "diabetes", {"scale": True}))
     a, b = snaps
     settings = compare_settings(a, b).set_index("setting")
     assert settings.loc["alpha", "changed"] and not settings.loc["scale", "changed"]
-    coefs = compare_coefficients(a, b, "coef")
-    assert coefs["feature"].iloc[-1] == "(intercept)"
+    coefs = compare_terms(a, b, "value")
+    assert coefs["term"].iloc[-1] == "(intercept)"
     np.testing.assert_allclose(coefs["B - A"], coefs["B"] - coefs["A"])
+    # Per SD has no intercept row: an intercept has no feature to scale by.
+    per_sd = compare_terms(a, b, "value_per_sd")
+    assert "(intercept)" not in set(per_sd["term"]) and len(per_sd) == 10
     metrics = compare_metrics(a, b).set_index("metric")
     assert metrics.loc["R² (train)", "A"] > metrics.loc["R² (train)", "B"]
     assert metrics.loc["learned parameters", "B - A"] == 0
-    assert b.coefficients["coef_per_sd"].abs().sum() < a.coefficients["coef_per_sd"].abs().sum()
+    assert b.terms["value_per_sd"].abs().sum() < a.terms["value_per_sd"].abs().sum()
 
 
 def test_compare_flags_features_present_on_one_side_only(diabetes, longley):
     fa = fit_model(LINEAR, "ols", {}, diabetes)
     fb = fit_model(LINEAR, "ols", {}, longley)
-    a = make_snapshot(fa, extract_linear_parameters(fa), "diabetes", {})
-    b = make_snapshot(fb, extract_linear_parameters(fb), "longley", {})
-    coefs = compare_coefficients(a, b)
+    a = make_snapshot(fa, LINEAR.extract(fa), "diabetes", {})
+    b = make_snapshot(fb, LINEAR.extract(fb), "longley", {})
+    coefs = compare_terms(a, b, "value_per_sd")
     assert len(coefs) == 16 and coefs["B - A"].isna().all()
 
 
@@ -153,3 +155,13 @@ def test_every_estimator_yields_a_full_table(diabetes, estimator):
     _, params, table, texts, _ = _explain(diabetes, estimator)
     assert params.coef.shape == (1, 10) and len(table) == 10
     assert texts
+
+
+def test_odds_sentence_leads_per_sd_when_per_unit_is_astronomical():
+    from core.interpretation import _odds_sentence
+
+    huge = _odds_sentence("mean area", "malignant", 1.16e7, 3.2)
+    assert huge.text.startswith("One standard deviation more of mean area multiplies")
+    assert "3.2" in huge.text and "1.16e+07" in huge.text
+    plain = _odds_sentence("age", "yes", 1.5, 2.0)
+    assert plain.text.startswith("Each extra unit of age multiplies the odds of yes by 1.5")

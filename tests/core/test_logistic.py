@@ -9,12 +9,12 @@ from sklearn.preprocessing import StandardScaler
 
 from core.boundary import boundary_lines, boundary_sweep, decision_surface
 from core.datasets import load_dataset
+from core.families.logistic_regression import valid_solvers
 from core.figures import decision_boundary_figure
 from core.fitting import FitError, confusion_table, fit_model
 from core.interpretation import logistic_sentences, vif_table
-from core.parameters import class_coefficient_table, extract_linear_parameters
+from core.linear_parameters import class_coefficient_table, extract_linear_parameters
 from core.registry import LOGISTIC_REGRESSION as LOGISTIC
-from core.registry import valid_solvers
 
 
 @pytest.fixture(scope="module")

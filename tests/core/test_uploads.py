@@ -72,3 +72,16 @@ def test_semicolon_files_with_decimal_commas_read_as_numbers():
     assert any("decimal comma" in n for n in table.notes)
     plain = read_csv_upload(b"a;b\n1.5;2\n3.5;4\n", "p.csv")
     assert plain.decimal == "." and plain.frame["a"].tolist() == [1.5, 3.5]
+
+
+def test_carriage_return_line_ends_are_read():
+    table = read_csv_upload(b"a,b,y\r1,2,3\r4,5,6\r7,8,9\r", "mac.csv")
+    assert list(table.frame.columns) == ["a", "b", "y"] and len(table.frame) == 3
+    assert table.frame["y"].tolist() == [3, 6, 9]
+
+
+def test_an_excel_sep_line_names_the_delimiter_and_is_skipped():
+    table = read_csv_upload(b"sep=;\na;b;y\n1,5;2;3\n4;5;6\n", "excel.csv")
+    assert list(table.frame.columns) == ["a", "b", "y"] and table.delimiter == ";"
+    assert table.skiprows == 1 and any("sep=;" in note for note in table.notes)
+    assert table.frame["a"].tolist() == [1.5, 4.0]

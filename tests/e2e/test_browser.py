@@ -1,9 +1,12 @@
-"""Headless Chromium against a real server: links, every page, and a bad upload.
+"""Headless Chromium against a real server: links, every page, tabs, bad and hostile input.
 
 The shared-link test comes first on purpose: it is the first request the fresh server gets.
+Every wait is for the element a test checks, never a fixed delay.
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -13,6 +16,8 @@ from core.registry import FAMILIES
 pytestmark = pytest.mark.e2e
 
 PAGES = [("", "Parameter Lab")] + [(f.id, f.title) for f in FAMILIES]
+#: The default view of a family page fits in about two screens at 1400 × 1000.
+MAX_PAGE_HEIGHT = 2500
 
 
 def settle(page: Page, heading: str) -> None:
@@ -23,10 +28,14 @@ def settle(page: Page, heading: str) -> None:
     )
 
 
+def no_exception(page: Page) -> None:
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+
+
 def test_shared_link_restores_the_setting(page: Page, app_url: str):
     page.goto(f"{app_url}/linear_regression?dataset=longley&estimator=lasso&alpha=10")
     settle(page, "Linear regression")
-    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    no_exception(page)
     # The first request after a server start is a deep link: it must still run app.py's
     # navigation (not Streamlit's legacy folder-based pages), so the sidebar lists titles.
     titles = ["Home"] + [f.title for f in FAMILIES]
@@ -41,13 +50,31 @@ def test_shared_link_restores_the_setting(page: Page, app_url: str):
 
 
 @pytest.mark.parametrize(("path", "heading"), PAGES, ids=[p or "home" for p, _ in PAGES])
-def test_page_opens_without_exception(page: Page, app_url: str, path: str, heading: str):
+def test_page_opens_without_exception_and_answers_first(
+    page: Page, app_url: str, path: str, heading: str
+):
     page.goto(f"{app_url}/{path}")
     settle(page, heading)
-    expect(page.locator("[data-testid='stException']")).to_have_count(0)
-    if path:
-        expect(page.get_by_text("Parameters the model learned")).to_be_visible()
-        expect(page.locator("[data-testid='stPlotlyChart']").first).to_be_visible()
+    no_exception(page)
+    if not path:
+        return
+    expect(page.get_by_text("Parameters the model learned")).to_be_visible()
+    expect(page.get_by_role("tab", name="Compare")).to_have_attribute("aria-selected", "true")
+    # Set beside learned, then the interpretation, then the tabs: about two screens.
+    height = page.evaluate("document.querySelector(\"[data-testid='stMain']\").scrollHeight")
+    assert height <= MAX_PAGE_HEIGHT, f"{path} is {height} px tall"
+
+
+def test_a_tab_link_opens_the_tab_and_a_click_puts_it_in_the_link(page: Page, app_url: str):
+    page.goto(f"{app_url}/linear_regression?view=Sweeps")
+    settle(page, "Linear regression")
+    expect(page.get_by_role("tab", name="Sweeps")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_text("Validation curve").first).to_be_visible(timeout=60_000)
+    no_exception(page)
+    page.get_by_role("tab", name="History").click()
+    expect(page).to_have_url(re.compile(r"view=History"))
+    expect(page.get_by_text("Download history (CSV)")).to_be_visible(timeout=30_000)
+    no_exception(page)
 
 
 def test_bad_upload_shows_a_message_not_a_traceback(page: Page, app_url: str):
@@ -57,20 +84,64 @@ def test_bad_upload_shows_a_message_not_a_traceback(page: Page, app_url: str):
         files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"a,b\n1,2\n3,4,5\n"}]
     )
     expect(page.get_by_text("could not be read as a table")).to_be_visible(timeout=30_000)
-    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    no_exception(page)
+
+
+def test_an_overflowing_link_value_is_named_and_the_page_works(page: Page, app_url: str):
+    page.goto(f"{app_url}/linear_regression?seed=inf&alpha=3")
+    settle(page, "Linear regression")
+    expect(page.get_by_text("The link's seed='inf' was ignored")).to_be_visible()
+    no_exception(page)
+    expect(page).not_to_have_url(re.compile(r"seed=inf"))
+    expect(page.get_by_role("spinbutton", name="alpha (penalty strength)")).to_have_value("3")
 
 
 def test_logistic_link_with_no_penalty_then_a_new_c(page: Page, app_url: str):
-    page.goto(f"{app_url}/logistic_regression?dataset=iris&C=inf&max_iter=2000")
+    page.goto(f"{app_url}/logistic_regression?dataset=iris&C=inf&max_iter=2000&view=Boundary")
     settle(page, "Logistic regression")
-    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    no_exception(page)
     expect(page.get_by_role("textbox", name="C (inverse penalty strength)")).to_have_value("inf")
-    expect(page.get_by_text("Decision boundary on two features")).to_be_visible()
-    # Change C in the browser: the page refits and the link box follows.
+    expect(page.get_by_role("tab", name="Boundary")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_text("A boundary can be drawn only in two dimensions")).to_be_visible()
+    # Change C in the browser, then open the link tab: the link follows the new C.
     box = page.get_by_role("textbox", name="C (inverse penalty strength)")
     box.fill("0.05")
     box.press("Enter")
+    expect(page).to_have_url(re.compile(r"C=0\.05"), timeout=30_000)
+    page.get_by_role("tab", name="Reproduce").click()
     expect(page.locator("[data-testid='stCode']").filter(has_text="C=0.05").first).to_be_visible(
         timeout=30_000
     )
-    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    no_exception(page)
+
+
+HOSTILE_NAME = '<img src=x onerror="alert(1)">'
+HOSTILE_CELL = "<script>alert(2)</script>"
+
+
+def test_hostile_names_and_cells_stay_text(page: Page, app_url: str):
+    """Markup in a CSV's names and cells is shown as text; no chart hover runs it."""
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    rows = "\n".join(
+        f"{i},{(i * 7) % 5},{HOSTILE_CELL if i % 2 else 'b'},{2 * i + 1}" for i in range(40)
+    )
+    csv = f'x1,"{HOSTILE_NAME.replace(chr(34), chr(34) * 2)}",kind,y\n{rows}\n'.encode()
+    page.goto(f"{app_url}/linear_regression?dataset=upload")
+    settle(page, "Linear regression")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+        files=[{"name": "odd.csv", "mimeType": "text/csv", "buffer": csv}]
+    )
+    expect(page.get_by_text("Parameters the model learned")).to_be_visible(timeout=60_000)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
+    no_exception(page)
+    charts = page.locator("[data-testid='stPlotlyChart'] .main-svg")
+    expect(charts.first).to_be_visible(timeout=60_000)
+    for chart in page.locator("[data-testid='stPlotlyChart']").all():
+        chart.scroll_into_view_if_needed()
+        box = chart.bounding_box()
+        if box:
+            for fx in (0.3, 0.5, 0.7):
+                page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * 0.5)
+    assert dialogs == []
+    assert page.locator("img[src='x']").count() == 0

@@ -1,7 +1,10 @@
-"""One extractor for learned parameters, in the model's units and in the features' own units.
+"""Linear models' learned parameters (``coef_``, ``intercept_``), in the model's units and in
+the features' own units: shared by every family whose model is a weighted sum of the features
+(linear and logistic regression, stochastic gradient descent).
 
-Fitted state keeps scikit-learn's names (``coef_``, ``intercept_``); coefficients are always
-shaped (n_outputs, n_features) so single-target and multi-class models read alike.
+Fitted state keeps scikit-learn's names; coefficients are always shaped (n_outputs,
+n_features) so single-target and multi-class models read alike. :func:`linear_learned` turns
+them into the general :class:`core.learned.LearnedParameters` the shared frame reads.
 """
 
 from __future__ import annotations
@@ -13,6 +16,10 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from core.fitting import FitResult, scaler_shift
+from core.learned import LearnedParameters, ParameterGroup
+
+#: The intercept's term in tables and comparisons.
+INTERCEPT = "(intercept)"
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,9 +93,22 @@ def raw_linear_coefficients(
     scaler = pipeline.named_steps.get("scale")
     if scaler is None:
         return coef_fitted, intercept_fitted, coef_fitted, intercept_fitted
-    coef = coef_fitted / scaler.scale_
-    intercept = intercept_fitted - coef_fitted @ (scaler_shift(scaler) / scaler.scale_)
+    coef, intercept = to_raw_units(
+        coef_fitted, intercept_fitted, scaler_shift(scaler), scaler.scale_
+    )
     return coef, intercept, coef_fitted, intercept_fitted
+
+
+def to_raw_units(
+    W: np.ndarray, b: np.ndarray, shift: np.ndarray, scale: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Undo standardisation: the one raw-unit back-transform of the app.
+
+    A model that saw ``(x - shift) / scale`` and learned weights ``W`` (shape
+    ``(..., n_features)``) and intercepts ``b`` predicts, in the features' own units, with
+    coefficients ``W / scale`` and intercepts ``b - W @ (shift / scale)``.
+    """
+    return W / scale, b - W @ (shift / scale)
 
 
 def extract_linear_parameters(fit: FitResult) -> LinearParameters:
@@ -187,3 +207,105 @@ def term_labels(params: LinearParameters) -> list[str]:
     if len(params.outputs) == 1:
         return list(params.feature_names)
     return [f"{o}: {f}" for o in params.outputs for f in params.feature_names]
+
+
+def linear_learned(params: LinearParameters) -> LearnedParameters:
+    """The general learned-parameters view of a linear model: ``coef_`` (per unit, per SD and
+    as fitted) and ``intercept_`` (not counted when ``fit_intercept`` is off).
+
+    Terms are the feature names for one output and ``"class: feature"`` for several, the
+    intercept ``"(intercept)"`` (``"class: (intercept)"``), as comparisons and resampling name
+    them. ``detail`` keeps ``params`` for the linear families' own panels.
+    """
+    several = len(params.outputs) > 1
+    if several:
+        coef = ParameterGroup(
+            "coef_",
+            "coefficients",
+            params.coef,
+            (params.outputs, params.feature_names),
+            per_sd=params.coef_per_sd,
+            fitted=params.coef_fitted,
+            axis_names=("output", "feature"),
+        )
+        intercept_terms = tuple(f"{o}: {INTERCEPT}" for o in params.outputs)
+    else:
+        coef = ParameterGroup(
+            "coef_",
+            "coefficients",
+            params.coef[0],
+            (params.feature_names,),
+            per_sd=params.coef_per_sd[0],
+            fitted=params.coef_fitted[0],
+            axis_names=("feature",),
+        )
+        intercept_terms = (INTERCEPT,)
+    intercept = ParameterGroup(
+        "intercept_",
+        "intercept",
+        params.intercept,
+        (params.outputs,),
+        fitted=params.intercept_fitted,
+        learned=params.fit_intercept,
+        axis_names=("output",),
+        term_labels=intercept_terms,
+    )
+    return LearnedParameters(groups=(coef, intercept), detail=params)
+
+
+def extract_linear(fit: FitResult) -> LearnedParameters:
+    """A linear family's ``extract`` capability."""
+    return linear_learned(extract_linear_parameters(fit))
+
+
+#: The generated script's lines that read a linear model's parameters (a family's
+#: ``script_parameters``): the same back-transform as :func:`raw_linear_coefficients`.
+LINEAR_SCRIPT = """# --- learned parameters, back in the features' own units ---
+coef_fitted = np.atleast_2d(np.asarray(model.coef_, dtype=float))
+intercept_fitted = np.atleast_1d(np.asarray(model.intercept_, dtype=float))
+if intercept_fitted.size == 1 and coef_fitted.shape[0] > 1:
+    intercept_fitted = np.repeat(intercept_fitted, coef_fitted.shape[0])
+if SCALE:
+    # The model saw (x - mean) / sd: per unit, w / sd; the intercept, b - sum(w * mean / sd).
+    scaler = pipeline.named_steps["scale"]
+    coef = coef_fitted / scaler.scale_
+    shift = scaler.mean_ if scaler.with_mean else np.zeros_like(scaler.scale_)
+    intercept = intercept_fitted - coef_fitted @ (shift / scaler.scale_)
+    feature_sd = np.asarray(scaler.scale_, dtype=float)
+else:
+    coef, intercept = coef_fitted, intercept_fitted
+    imputer = pipeline.named_steps.get("impute")
+    seen = imputer.transform(X_train) if imputer is not None else X_train.to_numpy(dtype=float)
+    feature_sd = seen.std(axis=0)
+learned = {
+    "coef_": (coef_fitted if len(outputs) > 1 else coef_fitted[0]).tolist(),
+    "intercept_": intercept_fitted.tolist(),
+}
+report = {
+    "outputs": outputs,
+    "coef": coef.tolist(),
+    "intercept": intercept.tolist(),
+    "coef_per_sd": (coef * feature_sd).tolist(),
+    "fitted": {"coef_": coef_fitted.tolist(), "intercept_": intercept_fitted.tolist()},
+}
+"""
+
+
+#: What one coefficient means, by task (a linear family's ``parameter_meaning``).
+LINEAR_MEANING = {
+    "regression": "Each coefficient is the change in the predicted {target} for one more "
+    "unit of its feature (per SD: one more standard deviation), the other features held "
+    "fixed. The intercept is the prediction when every feature is 0.",
+    "classification": "Each coefficient is the change in an output class's log-odds score "
+    "for one more unit of its feature (per SD: one more standard deviation), the other "
+    "features held fixed. With two classes there is one row, for the second class against "
+    "the first.",
+}
+
+#: A linear family's model-card caveats.
+LINEAR_CAVEATS = (
+    "Each coefficient holds the other features fixed. Correlated features share and trade "
+    "weight, so single coefficients can be unstable across samples.",
+    "A penalty, where the estimator has one, shrinks coefficients toward zero: their size "
+    "reflects the hyperparameters as well as the data.",
+)

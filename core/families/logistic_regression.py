@@ -1,0 +1,195 @@
+"""Logistic regression: C, the L1/L2 mix and the solver.
+
+The learned parameters are ``coef_`` (one row of weights per class; one row for two classes)
+and ``intercept_``; the fit traces its coefficients over ``C`` with warm-started refits, and
+an unpenalised fit (``C=inf``) has classical standard errors (statsmodels Logit/MNLogit).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from core.datasets import Dataset
+from core.families.linear_regression import FIT_INTERCEPT, TOL
+from core.family import EstimatorSpec, FamilySpec
+from core.fitting import FitResult, training_features
+from core.inference import logit_inference
+from core.interpretation import Sentence, logistic_sentences, vif_table
+from core.learned import LearnedParameters
+from core.linear_parameters import (
+    LINEAR_CAVEATS,
+    LINEAR_MEANING,
+    LINEAR_SCRIPT,
+    class_coefficient_table,
+    extract_linear,
+)
+from core.specs import ParamSpec
+
+#: Solvers by the penalties they support (scikit-learn 1.9); "auto" picks among them.
+SOLVERS_L2_ONLY = ("lbfgs", "newton-cg", "newton-cholesky", "sag")
+SOLVERS_ANY_PENALTY = ("saga",)
+
+
+def valid_solvers(C: float, l1_ratio: float) -> tuple[str, ...]:
+    """Solvers that accept this penalty. No penalty (``C=inf``) or pure L2 (``l1_ratio=0``)
+    suits every L2 solver; any L1 share needs ``saga``. (``liblinear`` is left out: it is
+    binary-only and fits its intercept with a penalty.)"""
+    if np.isinf(C) or l1_ratio == 0:
+        return (*SOLVERS_L2_ONLY, *SOLVERS_ANY_PENALTY)
+    return SOLVERS_ANY_PENALTY
+
+
+def resolve_logistic(values: dict[str, Any]) -> dict[str, Any]:
+    """Pick the solver for ``solver="auto"`` (lbfgs when it can, else saga), map the
+    ``class_weight`` choice ``"none"`` to ``None``, drop the L1 share when there is no
+    penalty, seed the shuffling solvers, and reject a solver that cannot handle the penalty
+    with a plain sentence."""
+    out = dict(values)
+    C, l1_ratio = out.get("C", 1.0), out.get("l1_ratio", 0.0)
+    allowed = valid_solvers(C, l1_ratio)
+    solver = out.get("solver", "auto")
+    if solver == "auto":
+        out["solver"] = allowed[0]
+    elif solver not in allowed:
+        raise ValueError(
+            f"The {solver} solver cannot fit an L1 share of {l1_ratio:g}; use "
+            f"{' or '.join(allowed)}, or set l1_ratio to 0."
+        )
+    if out.get("class_weight") == "none":
+        out["class_weight"] = None
+    if np.isinf(C) and "l1_ratio" in out:
+        # Without a penalty the mix means nothing, and scikit-learn warns if it is set.
+        out["l1_ratio"] = 0.0
+    if out["solver"] in ("sag", "saga"):
+        # These solvers shuffle; a fixed seed makes every fit (and its script) reproducible.
+        out["random_state"] = 0
+    return out
+
+
+def _no_penalty(values: dict[str, Any]) -> bool:
+    return math.isinf(values.get("C", 1.0))
+
+
+def _c_sentence(values: dict[str, Any]) -> str:
+    return (
+        f"Once the penalty hyperparameter is set (C={values.get('C', 1.0):g}), classical "
+        "standard errors and p-values no longer hold: the penalty pulls the coefficients "
+        "toward zero by an amount the formulas do not account for, and picking its strength "
+        "on the same data adds uncertainty they ignore. Set C to inf for classical "
+        "inference, or look at the resampling spread, which refits the same penalised model "
+        "on resampled training rows."
+    )
+
+
+def interpret(fit: FitResult, dataset: Dataset, learned: LearnedParameters) -> list[Sentence]:
+    """Odds ratios of the strongest features, separation, collinearity, fit quality."""
+    classes = tuple(str(c) for c in fit.model.classes_)
+    table = class_coefficient_table(learned.detail, reference=classes[0])
+    return logistic_sentences(
+        table,
+        classes,
+        fit.metrics,
+        vif_table(training_features(fit, dataset)),
+        in_sample=fit.in_sample,
+        unpenalised=math.isinf(fit.hyperparameters["C"]),
+    )
+
+
+FAMILY = FamilySpec(
+    id="logistic_regression",
+    title="Logistic regression",
+    icon=":material/call_split:",
+    tasks=("classification",),
+    summary="A weighted sum of the features turned into class probabilities; C sets how "
+    "little the weights are penalised.",
+    estimators=(
+        EstimatorSpec(
+            "logistic",
+            "Logistic regression",
+            LogisticRegression,
+            ("C", "l1_ratio", "fit_intercept", "class_weight", "solver", "max_iter", "tol"),
+            "models the log-odds of each class as a linear function of the features.",
+            resolve=resolve_logistic,
+            path="warm_start",
+            penalty="C",
+            penalty_grows=False,
+            inference=logit_inference,
+            unpenalised=_no_penalty,
+            penalty_sentence=_c_sentence,
+        ),
+    ),
+    hyperparameters=(
+        ParamSpec(
+            name="C",
+            label="C (inverse penalty strength)",
+            kind="float",
+            default=1.0,
+            low=1e-4,
+            high=float("inf"),
+            log=True,
+            step=0.1,
+            help="Smaller C means a stronger penalty and smaller coefficients; C=inf (type "
+            "'inf') removes the penalty, which gives classical maximum likelihood.",
+        ),
+        ParamSpec(
+            name="l1_ratio",
+            label="l1_ratio (L1 share of the penalty)",
+            kind="float",
+            default=0.0,
+            low=0.0,
+            high=1.0,
+            step=0.05,
+            help="0 is an L2 (ridge) penalty, 1 an L1 (lasso) penalty that zeroes "
+            "coefficients; between is elastic net. Ignored when C is inf.",
+        ),
+        FIT_INTERCEPT,
+        ParamSpec(
+            name="class_weight",
+            label="class_weight",
+            kind="choice",
+            default="none",
+            choices=("none", "balanced"),
+            help="'balanced' weights each class inversely to its frequency, so rare classes "
+            "count as much as common ones.",
+        ),
+        ParamSpec(
+            name="solver",
+            label="solver",
+            kind="choice",
+            default="auto",
+            choices=("auto", *SOLVERS_L2_ONLY, *SOLVERS_ANY_PENALTY),
+            allowed=lambda values: (
+                "auto",
+                *valid_solvers(values.get("C", 1.0), values.get("l1_ratio", 0.0)),
+            ),
+            role="optimizer",
+            help="The optimisation algorithm. 'auto' uses lbfgs for L2 or no penalty and saga "
+            "when the penalty has an L1 share. It changes how the optimum is found, not "
+            "which one.",
+        ),
+        ParamSpec(
+            name="max_iter",
+            label="max_iter (solver iterations)",
+            kind="int",
+            default=100,
+            low=1,
+            high=100_000,
+            step=100,
+            role="optimizer",
+            help="Iterations before the solver gives up; too few leaves it unconverged.",
+        ),
+        TOL,
+    ),
+    learned="coef_ (one weight per feature and class) and intercept_",
+    default_dataset="breast_cancer",
+    extract=extract_linear,
+    interpret=interpret,
+    script_parameters=LINEAR_SCRIPT,
+    resampling=True,
+    parameter_meaning=LINEAR_MEANING,
+    caveats=LINEAR_CAVEATS,
+)

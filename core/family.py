@@ -1,0 +1,244 @@
+"""What a model family is: its estimators, its hyperparameter specs, and its capabilities.
+
+A family module in ``core/families/`` builds one :class:`FamilySpec`; the registry only
+collects them. Shared code (the page frame, sweeps, exports, the generated script) asks what
+a family *can do* through the fields here, never which family it is:
+
+- ``extract`` (every family): the fitted pipeline's learned parameters as a
+  :class:`core.learned.LearnedParameters`;
+- ``interpret`` (every family): plain-language sentences from the fit;
+- ``script_parameters`` (every family): the lines of the generated script that read the
+  learned parameters off the fitted pipeline;
+- ``resampling``: the learned terms are identifiable across refits (a coefficient keeps its
+  meaning; a hidden unit does not), so their spread across resamples means something;
+- per estimator, ``path`` (a coefficient path over the penalty), ``inference`` (classical
+  standard errors when ``unpenalised(values)``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from sklearn.base import BaseEstimator
+
+from core.specs import ParamSpec
+
+if TYPE_CHECKING:
+    from core.datasets import Dataset
+    from core.fitting import FitResult
+    from core.interpretation import Sentence
+    from core.learned import LearnedParameters
+
+Task = Literal["regression", "classification"]
+#: How a family traces its coefficients over the penalty: one SVD (ridge), coordinate
+#: descent's own path (lasso, elastic net), or warm-started refits (logistic ``C``).
+PathKind = Literal["ridge_svd", "enet_path", "warm_start"]
+
+
+@dataclass(frozen=True)
+class EstimatorSpec:
+    """One scikit-learn estimator a family offers.
+
+    Parameters
+    ----------
+    id : str
+        Stable id, used as the ``estimator`` URL value.
+    label : str
+        Display name.
+    estimator : type
+        The scikit-learn estimator class.
+    hyperparameters : tuple of str
+        Names of the family's hyperparameter specs this estimator takes.
+    summary : str
+        One sentence on what it does differently.
+    resolve : callable, optional
+        ``resolve(values) -> values``: fills values that follow from others (such as an
+        automatic solver) so that scikit-learn only ever sees a valid combination.
+    task : {"regression", "classification"}, optional
+        The task this estimator serves, for a family that covers both (a network page
+        offers ``MLPClassifier`` on classes and ``MLPRegressor`` on numbers); ``None``
+        means the family's only task.
+    path : {"ridge_svd", "enet_path", "warm_start"}, optional
+        Capability: how to trace the coefficients over ``penalty`` (see :data:`PathKind`).
+    penalty : str, optional
+        The hyperparameter that sets the penalty's strength (``alpha`` or ``C``), swept by
+        the path and by default by the validation curve.
+    penalty_grows : bool, default=True
+        Whether a larger ``penalty`` value means a stronger penalty (``alpha``), or a
+        weaker one (``C``).
+    inference : callable, optional
+        Capability: ``inference(fit, dataset) -> Inference`` with classical standard errors;
+        valid only when ``unpenalised(values)``.
+    unpenalised : callable, optional
+        ``unpenalised(values) -> bool``: whether this setting fits without a penalty.
+    penalty_sentence : callable, optional
+        ``penalty_sentence(values) -> str``: why classical inference does not hold for a
+        penalised setting, and what to set instead.
+    overrides : tuple of ParamSpec, optional
+        This estimator's own specs, replacing the family's of the same name (a regression
+        tree's ``criterion`` has other choices and another default than a classifier's).
+    """
+
+    id: str
+    label: str
+    estimator: type[BaseEstimator]
+    hyperparameters: tuple[str, ...]
+    summary: str
+    resolve: Callable[[dict[str, Any]], dict[str, Any]] | None = field(default=None, repr=False)
+    task: Task | None = None
+    path: PathKind | None = None
+    penalty: str | None = None
+    penalty_grows: bool = True
+    inference: Callable[[FitResult, Dataset], Any] | None = field(default=None, repr=False)
+    unpenalised: Callable[[dict[str, Any]], bool] | None = field(default=None, repr=False)
+    penalty_sentence: Callable[[dict[str, Any]], str] | None = field(default=None, repr=False)
+    overrides: tuple[ParamSpec, ...] = ()
+
+    def estimator_params(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The keyword arguments passed to scikit-learn for these hyperparameter values."""
+        params = {k: values[k] for k in self.hyperparameters if k in values}
+        return self.resolve(params) if self.resolve else params
+
+    def make(self, values: dict[str, Any]) -> BaseEstimator:
+        """Return an unfitted estimator with the given hyperparameters (others ignored)."""
+        return self.estimator(**self.estimator_params(values))
+
+
+@dataclass(frozen=True)
+class FamilySpec:
+    """A model family: one page of the app.
+
+    Parameters
+    ----------
+    id : str
+        Stable id; also the page's URL path and ``app_pages/<id>.py``.
+    title, icon : str
+        Navigation title and Material icon.
+    tasks : tuple of {"regression", "classification"}
+        Which data sets fit the family; with both, each data set's own task picks the
+        estimator.
+    summary : str
+        One sentence for the home page.
+    estimators : tuple of EstimatorSpec
+        The estimators offered.
+    hyperparameters : tuple of ParamSpec
+        Every hyperparameter any of the estimators takes.
+    learned : str
+        Which fitted attributes are the learned parameters, in scikit-learn's names.
+    default_dataset : str
+        Data-set id used by default and for the home page's parameter counts.
+    extract : callable
+        ``extract(fit) -> LearnedParameters``.
+    interpret : callable
+        ``interpret(fit, dataset, learned) -> list of Sentence``.
+    script_parameters : str
+        Python lines for the generated script: from the fitted ``pipeline`` (and ``SCALE``,
+        ``X_train``, ``feature_names``, ``outputs``) they set ``learned``, a dict of
+        scikit-learn attribute name to nested lists, printed as JSON. They must read the
+        same values ``extract`` reports in ``value_fitted``.
+    default_estimator : str, optional
+        The estimator a page opens on (the first for its task when unset).
+    scale_default : bool, default=True
+        Whether the page starts with standardised features (a tree needs none).
+    resampling : bool, default=False
+        Capability: the learned terms keep their meaning across refits, so their spread
+        across resamples can be shown.
+    parameter_meaning : dict of task to str, optional
+        What one learned value means, for the model card (``{target}`` is filled in).
+    caveats : tuple of str, optional
+        Caveats the model card lists for this family's parameters.
+    check : callable, optional
+        ``check(estimator_id, values, X_train, y_train) -> str or None``: why this setting
+        cannot be fitted on these rows as a sentence (scikit-learn would refuse it later
+        than ``fit`` or in raw words, or it would take minutes); the fit stops with it
+        before any work is done.
+    """
+
+    id: str
+    title: str
+    icon: str
+    tasks: tuple[Task, ...]
+    summary: str
+    estimators: tuple[EstimatorSpec, ...]
+    hyperparameters: tuple[ParamSpec, ...]
+    learned: str
+    default_dataset: str
+    extract: Callable[[FitResult], LearnedParameters] = field(repr=False)
+    interpret: Callable[[FitResult, Dataset, LearnedParameters], list[Sentence]] = field(repr=False)
+    script_parameters: str = field(repr=False)
+    default_estimator: str | None = None
+    scale_default: bool = True
+    resampling: bool = False
+    parameter_meaning: dict[str, str] = field(default_factory=dict)
+    caveats: tuple[str, ...] = ()
+    check: Callable[[str, dict[str, Any], Any, Any], str | None] | None = field(
+        default=None, repr=False
+    )
+
+    @property
+    def page_path(self) -> str:
+        """Path of the page script, relative to the repository root."""
+        return f"app_pages/{self.id}.py"
+
+    def estimators_for(self, task: Task) -> tuple[EstimatorSpec, ...]:
+        """The estimators that serve ``task``, in family order."""
+        return tuple(e for e in self.estimators if (e.task or self.tasks[0]) == task)
+
+    def estimator_spec(self, task: Task | None = None) -> ParamSpec:
+        """The ``estimator`` choice as a spec, so it is a widget and URL key like the rest.
+
+        With ``task``, only that task's estimators are offered; the default is
+        ``default_estimator`` when it serves the task, else the first.
+        """
+        offered = self.estimators_for(task) if task else self.estimators
+        ids = tuple(e.id for e in offered)
+        default = self.default_estimator if self.default_estimator in ids else ids[0]
+        return ParamSpec(
+            name="estimator",
+            label="Estimator",
+            kind="choice",
+            default=default,
+            choices=ids,
+            choice_labels=tuple(e.label for e in offered),
+            help=" ".join(f"{e.label}: {e.summary}" for e in offered),
+        )
+
+    def get_estimator(self, estimator_id: str) -> EstimatorSpec:
+        """Return the estimator spec with this id; raise ``KeyError`` if absent."""
+        for spec in self.estimators:
+            if spec.id == estimator_id:
+                return spec
+        raise KeyError(f"{self.id} has no estimator {estimator_id!r}")
+
+    def hyperparameters_for(self, estimator_id: str) -> tuple[ParamSpec, ...]:
+        """The hyperparameter specs the given estimator takes, in family order (its own
+        ``overrides`` in place of the family's specs of the same name)."""
+        estimator = self.get_estimator(estimator_id)
+        own = {spec.name: spec for spec in estimator.overrides}
+        names = estimator.hyperparameters
+        return tuple(own.get(p.name, p) for p in self.hyperparameters if p.name in names)
+
+    def every_hyperparameter(self) -> tuple[ParamSpec, ...]:
+        """The family's specs and every estimator's own, each once (a link may name any)."""
+        specs = list(self.hyperparameters)
+        for estimator in self.estimators:
+            specs += [s for s in estimator.overrides if s not in specs]
+        return tuple(specs)
+
+    def task_for(self, setting: dict[str, Any]) -> Task:
+        """The task a flat setting fits: the family's only task, else the data set's own
+        (an upload's is the setting's ``task``)."""
+        if len(self.tasks) == 1:
+            return self.tasks[0]
+        from core.datasets import UPLOAD_ID, get_dataset_spec
+
+        dataset_id = setting.get("dataset", self.default_dataset)
+        if dataset_id == UPLOAD_ID:
+            task = setting.get("task", self.tasks[0])
+            return task if task in self.tasks else self.tasks[0]
+        try:
+            return get_dataset_spec(dataset_id).task
+        except KeyError:
+            return self.tasks[0]
