@@ -6,14 +6,24 @@ pages look a family up by its stable id and never branch on it.
 
 from __future__ import annotations
 
-from core.families import linear_regression, logistic_regression
+from core.families import (
+    decision_tree,
+    linear_regression,
+    logistic_regression,
+    nearest_neighbors,
+)
 from core.family import EstimatorSpec, FamilySpec, Task
 
 LINEAR_REGRESSION = linear_regression.FAMILY
 LOGISTIC_REGRESSION = logistic_regression.FAMILY
 
 #: The families with a page, in navigation order.
-FAMILIES: tuple[FamilySpec, ...] = (LINEAR_REGRESSION, LOGISTIC_REGRESSION)
+FAMILIES: tuple[FamilySpec, ...] = (
+    LINEAR_REGRESSION,
+    LOGISTIC_REGRESSION,
+    decision_tree.FAMILY,
+    nearest_neighbors.FAMILY,
+)
 #: Every family spec, including any whose page is still being built (not in navigation).
 ALL_FAMILIES: tuple[FamilySpec, ...] = FAMILIES
 

@@ -1,0 +1,15 @@
+"""Decision tree page: depth, leaf sizes and pruning set; splits and leaf values learned."""
+
+from core.registry import get_family
+from ui.decision_tree import depth_view, importance_view, tree_panel, tree_view
+from ui.family_page import View, family_page
+
+family_page(
+    get_family("decision_tree"),
+    learned_panel=tree_panel,
+    views=(
+        View("Tree", tree_view),
+        View("Depth", depth_view),
+        View("Importance", importance_view),
+    ),
+)

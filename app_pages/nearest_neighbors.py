@@ -1,0 +1,15 @@
+"""Nearest-neighbours page: k, weights and distance set; nothing learned, the rows stored."""
+
+from core.registry import get_family
+from ui.family_page import View, family_page
+from ui.nearest_neighbors import k_view, neighbors_panel, neighbours_view, speed_view
+
+family_page(
+    get_family("nearest_neighbors"),
+    learned_panel=neighbors_panel,
+    views=(
+        View("Neighbours", neighbours_view),
+        View("K", k_view),
+        View("Speed", speed_view),
+    ),
+)

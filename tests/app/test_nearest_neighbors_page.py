@@ -1,0 +1,172 @@
+"""AppTest: the nearest-neighbours page learns nothing and says so, shows what it stores, one
+row's neighbours as kneighbors finds them, the curve over k and the search algorithms."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from core.datasets import load_dataset
+from core.fitting import fit_model
+from core.neighbors import k_validation_curve, model_input
+from core.registry import get_family
+from ui.nearest_neighbors import clear_neighbor_caches, curve_plan
+
+PAGE = "app_pages/nearest_neighbors.py"
+FAMILY = get_family("nearest_neighbors")
+
+
+@pytest.fixture(autouse=True)
+def _empty_neighbor_caches():
+    clear_neighbor_caches()
+    yield
+    clear_neighbor_caches()
+
+
+def page_fit(dataset: str, task: str, estimator: str, scale: bool = True, **values):
+    """The fit the page makes for a setting: the page's initial values, then ``values``."""
+    data = load_dataset(dataset, task)
+    setting = {s.name: s.initial for s in FAMILY.hyperparameters_for(estimator)}
+    setting.update(values)
+    return data, fit_model(FAMILY, estimator, setting, data, scale=scale)
+
+
+def frame_with(at, column):
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+def metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def chart(at, key):
+    for element in at.get("plotly_chart"):
+        if element.proto.id.endswith(key) or key in element.proto.id:
+            return json.loads(element.proto.spec)
+    raise AssertionError(f"no chart {key!r}")
+
+
+@pytest.mark.parametrize(
+    ("query", "rows", "features", "parametric"),
+    [
+        ({}, 112, 4, ("LogisticRegression", 15)),  # 3 classes × (4 weights + 1)
+        ({"dataset": "diabetes"}, 331, 10, ("LinearRegression", 11)),
+        ({"dataset": "breast_cancer", "test_size": "0.5"}, 284, 30, ("LogisticRegression", 31)),
+    ],
+)
+def test_nothing_is_learned_and_the_stored_rows_are_counted(
+    open_page, query, rows, features, parametric
+):
+    at = open_page(PAGE, **query)
+    shown = metrics(at)
+    assert shown["Learned parameters"] == "0"
+    assert shown["Stored values instead"] == f"{rows * features:,}"
+    model, count = parametric
+    assert shown[f"{model} would learn"] == f"{count:,}"
+    held = frame_with(at, "held by the fitted model").set_index("kind")["numbers"]
+    assert held["learned"] == 0 and held["would be learned"] == count
+    assert held["data, stored"].tolist() == [rows * features, rows]
+    assert any("Nothing is learned." in m.value for m in at.markdown)
+
+
+def test_one_neighbour_of_a_training_row_is_itself(open_page):
+    at = open_page(PAGE, view="Neighbours", n_neighbors="1", row="7")
+    _, fit = page_fit("iris", "classification", "knn_classifier", n_neighbors=1)
+    neighbours = frame_with(at, "distance")
+    assert len(neighbours) == 1
+    assert neighbours["row"].iloc[0] == fit.split.train[7]
+    assert neighbours["distance"].iloc[0] == 0
+    assert metrics(at)["Neighbours"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("query", "dataset", "task", "estimator", "values"),
+    [
+        ({"row_set": "test", "row": "3"}, "iris", "classification", "knn_classifier", {}),
+        (
+            {"dataset": "diabetes", "weights": "distance", "row_set": "test", "row": "10"},
+            "diabetes",
+            "regression",
+            "knn_regressor",
+            {"weights": "distance"},
+        ),
+    ],
+)
+def test_neighbours_shown_are_those_kneighbors_finds(
+    open_page, query, dataset, task, estimator, values
+):
+    at = open_page(PAGE, view="Neighbours", **query)
+    data, fit = page_fit(dataset, task, estimator, **values)
+    position = int(fit.split.test[int(query["row"])])
+    row = data.X.iloc[[position]]
+    distances, indices = fit.model.kneighbors(model_input(fit.pipeline, row))
+    neighbours = frame_with(at, "distance")
+    assert neighbours["train_index"].tolist() == indices[0].tolist()
+    assert neighbours["row"].tolist() == fit.split.train[indices[0]].tolist()
+    np.testing.assert_allclose(neighbours["distance"], distances[0])
+    targets = data.y.iloc[fit.split.train[indices[0]]]
+    assert neighbours["target"].astype(str).tolist() == targets.astype(str).tolist()
+    predicted = fit.pipeline.predict(row)[0]
+    if task == "classification":
+        assert metrics(at)["Prediction"] == str(predicted)
+        votes = frame_with(at, "share")
+        assert votes["weight"].sum() == pytest.approx(fit.model.n_neighbors)
+        assert votes.set_index("class")["share"].idxmax() == str(predicted)
+    else:
+        weights = 1 / distances[0]
+        assert neighbours["weight"].tolist() == pytest.approx(weights.tolist())
+        assert metrics(at)["Prediction"] == f"{predicted:.4g}"
+
+
+def test_more_neighbours_than_training_rows_is_a_sentence(open_page):
+    at = open_page(PAGE, dataset="longley", n_neighbors="1000")
+    assert any("only 12 training rows" in e.value for e in at.error)
+    assert not at.tabs
+
+
+def test_k_view_curve_waits_for_a_click_then_sets_the_best_k(open_page):
+    at = open_page(PAGE, dataset="longley", view="K")
+    assert not any("k_curve_chart" in e.proto.id for e in at.get("plotly_chart"))
+    at.button(key="k_curve_run").click().run()
+    assert not at.exception
+    data, fit = page_fit("longley", "regression", "knn_regressor")
+    ks, cv = curve_plan(len(fit.split.train))
+    assert cv == "loo"  # 12 training rows: leave-one-out applies
+    expected = k_validation_curve(fit, data, ks, cv=cv)
+    spec = chart(at, "k_curve_chart")
+    assert spec["data"][1]["x"] == expected.table["n_neighbors"].tolist()
+    np.testing.assert_allclose(spec["data"][1]["y"], expected.table["validation"])
+    at.button(key="k_use_best").click().run()
+    assert not at.exception
+    assert at.number_input(key="n_neighbors").value == expected.best
+    # Moving k reuses the curve: no second click, the line moves.
+    assert "k_curve_run" not in [b.key for b in at.button]
+    assert chart(at, "k_curve_chart")["layout"]["shapes"][0]["x0"] == expected.best
+
+
+def test_k_view_regions_follow_k_on_two_features(open_page):
+    at = open_page(PAGE, dataset="moons", view="K")
+    scores = frame_with(at, "current")
+    assert scores.loc[scores["current"] != "", "n_neighbors"].tolist() == [5]
+    assert chart(at, "regions_chart")["layout"]["title"]["text"] == "n_neighbors = 5"
+    slider = next(s for s in at.select_slider if s.key.startswith("regions_k"))
+    slider.set_value(1).run()
+    assert chart(at, "regions_chart")["layout"]["title"]["text"] == "n_neighbors = 1"
+    # With k = 1 every training row is its own neighbour: a perfect training score.
+    assert scores.set_index("n_neighbors").loc[1, "train"] == 1.0
+
+
+def test_speed_view_finds_the_same_neighbours_with_every_search(open_page):
+    at = open_page(PAGE, view="Speed")
+    at.button(key="speed_run").click().run()
+    assert not at.exception
+    table = frame_with(at, "same_answer")
+    assert set(table["algorithm"]) == {"auto", "brute", "kd_tree", "ball_tree"}
+    assert table["same_answer"].all() and (table["differing_untied"] == 0).all()
+    assert sorted(table.loc[table["algorithm"] == "kd_tree", "leaf_size"]) == [5, 30, 100]
+    assert at.success

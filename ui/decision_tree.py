@@ -1,0 +1,577 @@
+"""Views only the decision tree has: its nodes and drawing, one row's path, how depth and
+pruning move what it learns, and its feature importances.
+
+Everything is placed from :mod:`core.tree` and :mod:`core.tree_figures`; the refits of the
+depth and pruning sweeps are cached here, keyed by the page's fit key without the swept
+hyperparameter (moving it along the sweep redraws from the cache).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.datasets import Dataset
+from core.fitting import FitKey, FitResult
+from core.learned import LearnedParameters
+from core.tree import (
+    IMPORTANCE_CAVEAT,
+    MAX_PRUNING_ALPHAS,
+    MAX_SWEEP_DEPTH,
+    TreeStructure,
+    TreeSweep,
+    depth_sweep,
+    format_number,
+    importance_table,
+    path_table,
+    pruning_sweep,
+    readable_depth,
+    tree_dot,
+)
+from ui.cache import cached_warm_fit_seconds
+from ui.family_page import PageFit
+from ui.text import escape_markdown
+from ui.widgets import confirm_long_work, drop_link_value, grid_value, request_setting
+
+NUMBER = st.column_config.NumberColumn(format="%.4g")
+
+
+# --- cached refits -----------------------------------------------------------------------
+@st.cache_data(max_entries=16, show_spinner="Refitting the tree at every max_depth…")
+def cached_depth_sweep(sweep_key: FitKey, _fit: FitResult, _dataset: Dataset) -> TreeSweep:
+    """:func:`core.tree.depth_sweep`; ``sweep_key`` is the fit's key without ``max_depth``."""
+    return depth_sweep(_fit, _dataset)
+
+
+@st.cache_data(max_entries=16, show_spinner="Refitting the tree along the pruning path…")
+def cached_pruning_sweep(sweep_key: FitKey, _fit: FitResult, _dataset: Dataset) -> TreeSweep:
+    """:func:`core.tree.pruning_sweep`; ``sweep_key`` is the fit's key without ``ccp_alpha``
+    (the path is computed from an unpruned tree whatever the current value)."""
+    return pruning_sweep(_fit, _dataset)
+
+
+def clear_tree_caches() -> None:
+    """Empty this module's caches (tests)."""
+    cached_depth_sweep.clear()
+    cached_pruning_sweep.clear()
+
+
+# --- shared pieces -----------------------------------------------------------------------
+def pick_row(page: PageFit, key: str = "row") -> int | None:
+    """A training or test row chosen by its position among them; its position in the data
+    set, or ``None`` (after a message) when no such row exists.
+
+    Both controls are bound to the link (``row_set``, ``row``). The number has no upper
+    bound of its own (the rows change with the test share); a position past the end is
+    refused here with a sentence.
+    """
+    _check_row_link(key)
+    split = page.fit.split
+    sets = {"training": split.train}
+    if split.test is not None:
+        sets["test"] = split.test
+    c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
+    with c1:
+        which = st.radio(
+            "Rows",
+            list(sets),
+            horizontal=True,
+            key=f"{key}_set",
+            bind="query-params",
+            help="Training rows shaped the model; test rows are new to it.",
+        )
+    positions = sets[which]
+    with c2:
+        number = st.number_input(
+            f"Row (0 to {len(positions) - 1} among the {len(positions)} {which} rows)",
+            min_value=0,
+            value=0,
+            step=1,
+            key=key,
+            bind="query-params",
+        )
+    if number >= len(positions):
+        st.warning(
+            f"There are only {len(positions)} {which} rows: pick a row from 0 to "
+            f"{len(positions) - 1}.",
+            icon=":material/edit:",
+        )
+        return None
+    return int(positions[int(number)])
+
+
+#: Row numbers a link may carry (Streamlit cannot hold a larger whole number).
+MAX_ROW_LINK = 10**9
+
+
+def _check_row_link(key: str) -> None:
+    """Drop a link's row number that is not a whole number from 0 (``?row=inf`` would raise
+    inside Streamlit when the bound widget parses it), with a sentence."""
+    text = st.query_params.get(key)
+    if text is None or key in st.session_state:
+        return
+    try:
+        ok = 0 <= int(text.strip()) < MAX_ROW_LINK
+    except ValueError:
+        ok = False
+    if not ok:
+        drop_link_value(key)
+        st.warning(
+            f"The link's row {escape_markdown(text)} is not a row number; showing row 0.",
+            icon=":material/link_off:",
+        )
+
+
+#: Nodes drawn by default: fewer than :data:`core.tree.READABLE_NODES`, because
+#: ``st.graphviz_chart`` shrinks a drawing to its column (the panel's is half the page) and
+#: a sideways tree of 16 leaves is already twice a screen tall.
+DRAWN_NODES = 15
+
+
+def _draw(
+    structure: TreeStructure,
+    key: str,
+    highlight: list[int] | None = None,
+    max_nodes: int = DRAWN_NODES,
+) -> None:
+    """The tree drawing, collapsed below a readable depth, with a control to show more and
+    a sentence on what is hidden."""
+    nodes = structure.nodes
+    readable = readable_depth(nodes, max_nodes)
+    collapse: int | None = None
+    if structure.depth > readable:
+        collapse = st.slider(
+            "Depth drawn",
+            min_value=1,
+            max_value=structure.depth,
+            value=readable,
+            key=key,
+            help="Nodes deeper than this are folded into dashed boxes. Deep trees take a "
+            "moment to lay out.",
+        )
+        if collapse >= structure.depth:
+            collapse = None
+    drawing = tree_dot(structure, collapse_depth=collapse, highlight=highlight or ())
+    if drawing.hidden:
+        text = (
+            f"Drawn to depth {collapse} of {structure.depth}: {drawing.shown} of "
+            f"{structure.n_nodes} nodes; {drawing.hidden} nodes are hidden below the dashed "
+            "boxes. Raise **Depth drawn** to see more; the tables list every node."
+        )
+        if drawing.path_hidden:
+            text += f" {drawing.path_hidden} nodes of this row's path are below the drawn depth."
+        st.caption(text)
+    else:
+        st.caption(
+            f"All {structure.n_nodes} nodes drawn (depth {structure.depth})."
+            if structure.n_nodes > 1
+            else "The tree is a single leaf: nothing to draw but the root."
+        )
+    dot = left_to_right(drawing.dot) if sideways(nodes, collapse) else drawing.dot
+    st.graphviz_chart(dot, width="content")
+
+
+#: Rough size of a node box in the drawing, in pixels: its width and its rank's step down.
+BOX_WIDTH, BOX_STEP = 110, 150
+
+
+def sideways(nodes: pd.DataFrame, collapse: int | None) -> bool:
+    """Whether the drawing reads better from left to right.
+
+    ``st.graphviz_chart`` shrinks a drawing to its column. Top-down, a tree is as wide as
+    its most crowded depth; sideways, as wide as its number of depths. Whichever is
+    narrower keeps the labels larger: a small tree stays top-down, a bushy one (8 or 16
+    nodes at its deepest drawn level) turns sideways, its leaves stacked.
+    """
+    drawn = nodes["depth"] if collapse is None else nodes["depth"][nodes["depth"] <= collapse]
+    widest = int(drawn.value_counts().max())
+    return widest * BOX_WIDTH > (int(drawn.max()) + 1) * BOX_STEP
+
+
+def left_to_right(dot: str) -> str:
+    """The DOT text laid out from left to right (a graph statement after the opening line:
+    ``core.tree.tree_dot`` has no layout option)."""
+    head, _, body = dot.partition("\n")
+    return f"{head}\n  rankdir=LR;\n{body}"
+
+
+def split_table(structure: TreeStructure, scaled: bool) -> pd.DataFrame:
+    """The internal nodes as shown: feature, threshold in the features' own units (and as
+    held when standardised), impurity, samples and children."""
+    nodes = structure.nodes
+    internal = nodes[~nodes["is_leaf"]].reset_index()
+    table = pd.DataFrame(
+        {
+            "node": internal["node"],
+            "depth": internal["depth"],
+            "feature": internal["feature_name"],
+            "threshold": internal["threshold_raw"],
+        }
+    )
+    if scaled:
+        table["threshold (standardised)"] = internal["threshold"]
+    table[structure.criterion] = internal["impurity"]
+    table["samples"] = internal["samples"]
+    table["yes (<=) node"] = internal["left"]
+    table["no (>) node"] = internal["right"]
+    return table
+
+
+def leaf_table(structure: TreeStructure) -> pd.DataFrame:
+    """The leaves as shown: samples, impurity and the value (regressor), or the predicted
+    class with each class's count and fraction (classifier)."""
+    nodes = structure.nodes
+    leaves = nodes[nodes["is_leaf"]].reset_index()
+    columns = ["node", "depth", "samples", "impurity"]
+    if structure.classes is None:
+        columns.append("value")
+    else:
+        columns.append("prediction")
+        columns += [f"count: {c}" for c in structure.classes]
+        columns += [f"fraction: {c}" for c in structure.classes]
+    return leaves[columns].rename(columns={"impurity": structure.criterion})
+
+
+# --- the learned-parameters panel --------------------------------------------------------
+def tree_panel(page: PageFit, learned: LearnedParameters) -> None:
+    """A tree's learned parameters: the counts, the drawing (collapsed), every split and
+    every leaf."""
+    structure: TreeStructure = learned.detail
+    per_leaf = len(structure.classes) if structure.classes is not None else 1
+    c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+    c1.metric(
+        "Learned parameters",
+        f"{learned.n_parameters:,}",
+        help="A feature and a threshold per split, and "
+        + (f"{per_leaf} class fractions" if structure.classes is not None else "one value")
+        + " per leaf.",
+    )
+    c2.metric("Splits", structure.n_splits, help="Internal nodes: one question each.")
+    c3.metric("Leaves", structure.n_leaves, help="The nodes that predict.")
+    c4.metric("Depth", structure.depth, help="The most questions from the root to a leaf.")
+    st.caption(
+        f"Counted: {structure.n_splits} splits × 2 (feature, threshold) + "
+        f"{structure.n_leaves} leaves × {per_leaf} "
+        + ("(class fractions)" if structure.classes is not None else "(prediction)")
+        + f" = {structure.n_parameters:,}. The tree's shape follows from the splits and is "
+        "not counted again; feature importances are computed afterwards, not learned."
+    )
+    _draw(structure, key="tree_drawn")
+    scaled = "scale" in page.fit.pipeline.named_steps
+    st.markdown(
+        f"**Splits** ({structure.n_splits}): a row goes to *yes* when its value <= the threshold"
+    )
+    if structure.n_splits:
+        splits = split_table(structure, scaled)
+        st.dataframe(
+            splits,
+            hide_index=True,
+            height=min(35 * len(splits) + 38, 282),
+            column_config={
+                "threshold": st.column_config.NumberColumn(
+                    format="%.6g", help="In the feature's own units."
+                ),
+                "threshold (standardised)": st.column_config.NumberColumn(
+                    format="%.4g", help="As the tree holds it: the page standardises."
+                ),
+                structure.criterion: NUMBER,
+            },
+        )
+    else:
+        st.caption("No split: the root is a leaf and predicts the same for every row.")
+    leaves = leaf_table(structure)
+    what = (
+        "class counts and fractions of the training rows reaching each"
+        if structure.classes is not None
+        else f"the prediction of {escape_markdown(page.fit.target)} (mean of its rows)"
+    )
+    st.markdown(f"**Leaves** ({structure.n_leaves}): {what}")
+    fractions = {
+        f"fraction: {c}": st.column_config.NumberColumn(format="%.3f")
+        for c in structure.classes or ()
+    }
+    counts = {
+        f"count: {c}": st.column_config.NumberColumn(format="%.4g") for c in structure.classes or ()
+    }
+    st.dataframe(
+        leaves,
+        hide_index=True,
+        height=min(35 * len(leaves) + 38, 282),
+        column_config={
+            structure.criterion: NUMBER,
+            "value": st.column_config.NumberColumn(format="%.5g"),
+            **counts,
+            **fractions,
+        },
+    )
+    if scaled:
+        st.caption(
+            "The features are standardised for this fit: thresholds are shown in each "
+            "feature's own units (and as the tree holds them). Standardising never changes "
+            "a tree's splits, only the numbers it stores."
+        )
+
+
+# --- Tree view: one row's decision path --------------------------------------------------
+def tree_view(page: PageFit, learned: LearnedParameters) -> None:
+    """Pick a row; its decision path highlighted in the drawing and listed as a table."""
+    structure: TreeStructure = learned.detail
+    dataset = page.choice.dataset
+    position = pick_row(page)
+    if position is None:
+        return
+    path = path_table(page.fit, dataset, position)
+    row = dataset.X.iloc[[position]]
+    predicted = page.fit.pipeline.predict(row)[0]
+    actual = dataset.y.iloc[position]
+    label = dataset.X.index[position]
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Questions asked", len(path) - 1, help="Splits on this row's path.")
+    c2.metric("Prediction", _value_text(predicted))
+    c3.metric("Actual", _value_text(actual), help="The row's target value in the data.")
+    st.caption(
+        f"Row {position} of the data set (label {escape_markdown(label)}), in red below: "
+        "each split asks one question about one feature, and the leaf it ends in gives the "
+        "prediction."
+    )
+    _draw(structure, key="path_drawn", highlight=path["node"].tolist())
+    st.dataframe(
+        path.rename(
+            columns={
+                "feature_name": "feature",
+                "threshold_raw": "threshold",
+                "row_value": "row's value",
+            }
+        ),
+        hide_index=True,
+        column_config={
+            "threshold": st.column_config.NumberColumn(format="%.6g"),
+            "row's value": st.column_config.NumberColumn(format="%.6g"),
+        },
+    )
+    leaf_id = int(path["node"].iloc[-1])
+    leaf = structure.nodes.loc[leaf_id]
+    if structure.classes is not None:
+        share = leaf[f"fraction: {leaf['prediction']}"]
+        st.caption(
+            f"Leaf {leaf_id} holds {int(leaf['samples'])} training rows, {share:.0%} of them "
+            f"{escape_markdown(leaf['prediction'])}: its majority class is the prediction."
+        )
+    else:
+        st.caption(
+            f"Leaf {leaf_id} holds {int(leaf['samples'])} training rows; their mean, "
+            f"{format_number(leaf['value'])}, is the prediction."
+        )
+
+
+def _value_text(value: object) -> str:
+    """A metric's value: a number shortened, a class label escaped (metric values are
+    Markdown, and labels come from users' files)."""
+    if isinstance(value, (float, np.floating)):
+        return format_number(float(value))
+    return escape_markdown(value)
+
+
+# --- Depth view: how max_depth and pruning move the tree ---------------------------------
+def alpha_to_request(alphas: list[float], index: int) -> float:
+    """A ``ccp_alpha`` that prunes to the subtree of ``alphas[index]`` and survives the
+    3-significant-digit rounding of :func:`ui.widgets.request_setting`.
+
+    Pruning keeps cutting while a subtree's effective alpha is at most ``ccp_alpha``, so
+    any value in ``[alphas[index], alphas[index + 1])`` gives the same tree: the alpha
+    rounded *up* to 3 digits is taken when it stays below the next one.
+    """
+    alpha = float(alphas[index])
+    if alpha <= 0:
+        return 0.0
+    digits = 2 - math.floor(math.log10(alpha))
+    up = math.ceil(alpha * 10**digits) / 10**digits
+    up = float(f"{up:.3g}")
+    following = alphas[index + 1] if index + 1 < len(alphas) else math.inf
+    return up if alpha <= up < following else grid_value(alpha)
+
+
+def _sweep_warnings(sweep: TreeSweep) -> None:
+    if sweep.warnings:
+        st.caption(escape_markdown(f"scikit-learn warned during the refits: {sweep.warnings[0]}"))
+
+
+def depth_view(page: PageFit, learned: LearnedParameters) -> None:
+    """Splits, leaves, depth and scores over max_depth and along the pruning path, from
+    real refits, with controls that make a depth or an alpha the current setting."""
+    st.caption(
+        "Every point is a real refit of this tree on the same training rows, with one "
+        "hyperparameter changed and every other setting kept. The dashed line marks the "
+        "current setting; the dotted grey line (right axis) counts the leaves."
+    )
+    left, right = st.columns(2, gap="large")
+    with left:
+        _depth_part(page)
+    with right:
+        _pruning_part(page)
+
+
+def _depth_part(page: PageFit) -> None:
+    st.markdown("**Over max_depth**")
+    fit, dataset = page.fit, page.choice.dataset
+    sweep_key = page.key.without("max_depth")
+    fits = MAX_SWEEP_DEPTH + 1
+
+    def warm() -> float:
+        return fits * 1.5 * cached_warm_fit_seconds(page.key, dataset)
+
+    work = repr(("depth", sweep_key))
+    if not confirm_long_work(work, fits * 1.5 * fit.fit_seconds, "The depth sweep", warm):
+        return
+    sweep = cached_depth_sweep(sweep_key, fit, dataset)
+    current = page.values.get("max_depth")
+    st.plotly_chart(
+        _depth_figure(sweep, current), key="depth_chart", config={"displayModeBar": False}
+    )
+    st.caption(escape_markdown(sweep.note))
+    _sweep_warnings(sweep)
+    depths = sweep.table["max_depth"].astype(int).tolist()
+    chosen = st.select_slider(
+        "max_depth to use",
+        depths,
+        value=current if current in depths else depths[-1],
+        key="depth_pick",
+    )
+    row = sweep.table.set_index("max_depth").loc[chosen]
+    st.button(
+        f"Use max_depth = {chosen}",
+        key="depth_use",
+        on_click=request_setting,
+        args=("max_depth", int(chosen)),
+        icon=":material/ads_click:",
+        disabled=current == chosen,
+        help=f"{int(row['splits'])} splits, {int(row['leaves'])} leaves, "
+        f"{sweep.score} {row['train']:.3f} train"
+        + ("" if np.isnan(row["test"]) else f", {row['test']:.3f} test"),
+    )
+    with st.expander("Table"):
+        st.dataframe(
+            sweep.table,
+            hide_index=True,
+            column_config={"train": NUMBER, "test": NUMBER},
+        )
+
+
+def _pruning_part(page: PageFit) -> None:
+    st.markdown("**Over the cost-complexity pruning path (ccp_alpha)**")
+    fit, dataset = page.fit, page.choice.dataset
+    sweep_key = page.key.without("ccp_alpha")
+    fits = MAX_PRUNING_ALPHAS + 1
+
+    def warm() -> float:
+        return fits * 1.5 * cached_warm_fit_seconds(page.key, dataset)
+
+    work = repr(("pruning", sweep_key))
+    if not confirm_long_work(work, fits * 1.5 * fit.fit_seconds, "The pruning sweep", warm):
+        return
+    sweep = cached_pruning_sweep(sweep_key, fit, dataset)
+    current = float(page.values.get("ccp_alpha") or 0.0)
+    st.plotly_chart(
+        _pruning_figure(sweep, current), key="pruning_chart", config={"displayModeBar": False}
+    )
+    st.caption(
+        escape_markdown(sweep.note)
+        + " Each alpha is where one more subtree is cut away: a larger ccp_alpha gives a "
+        "smaller tree. Pruning starts from the tree the other settings grow (max_depth "
+        "included)."
+    )
+    _sweep_warnings(sweep)
+    table = sweep.table
+    alphas = table["ccp_alpha"].astype(float).tolist()
+    # The refit whose alpha is the largest at or below the current value: the current tree.
+    at_or_below = [i for i, a in enumerate(alphas) if a <= current * (1 + 1e-9) + 1e-15]
+    index_now = at_or_below[-1] if at_or_below else 0
+
+    def describe(i: int) -> str:
+        return f"{format_number(alphas[i])} ({int(table['leaves'].iloc[i])} leaves)"
+
+    chosen = st.select_slider(
+        "ccp_alpha to use (leaves after pruning)",
+        list(range(len(alphas))),
+        value=index_now,
+        format_func=describe,
+        key="alpha_pick",
+    )
+    value = alpha_to_request(alphas, chosen)
+    st.button(
+        f"Use ccp_alpha = {value:g}",
+        key="alpha_use",
+        on_click=request_setting,
+        args=("ccp_alpha", value),
+        icon=":material/ads_click:",
+        disabled=value == current,
+        help=f"Prunes to {int(table['leaves'].iloc[chosen])} leaves: {sweep.score} "
+        f"{table['train'].iloc[chosen]:.3f} train"
+        + (
+            ""
+            if np.isnan(table["test"].iloc[chosen])
+            else f", {table['test'].iloc[chosen]:.3f} test"
+        ),
+    )
+    with st.expander("Table"):
+        st.dataframe(
+            table,
+            hide_index=True,
+            column_config={
+                "ccp_alpha": st.column_config.NumberColumn(format="%.4g"),
+                "total_leaf_impurity": NUMBER,
+                "train": NUMBER,
+                "test": NUMBER,
+            },
+        )
+
+
+def _depth_figure(sweep: TreeSweep, current: int | None):
+    from core.tree_figures import depth_sweep_figure  # plotly: imported when the tab opens
+
+    return depth_sweep_figure(sweep, current)
+
+
+def _pruning_figure(sweep: TreeSweep, current: float):
+    from core.tree_figures import pruning_figure
+
+    return pruning_figure(sweep, current)
+
+
+# --- Importance view ---------------------------------------------------------------------
+def importance_view(page: PageFit, learned: LearnedParameters) -> None:
+    """Feature importances, with the caveat that they are computed, not learned."""
+    from core.tree_figures import importance_figure
+
+    structure: TreeStructure = learned.detail
+    st.info(IMPORTANCE_CAVEAT, icon=":material/info:")
+    if not structure.n_splits:
+        st.caption("The tree made no split, so no feature has any importance.")
+        return
+    table = importance_table(page.fit)
+    left, right = st.columns([3, 2])
+    with left:
+        st.plotly_chart(
+            importance_figure(table), key="importance_chart", config={"displayModeBar": False}
+        )
+    with right:
+        st.dataframe(
+            table,
+            hide_index=True,
+            column_config={
+                "importance": st.column_config.ProgressColumn(
+                    format="%.3f", min_value=0.0, max_value=1.0
+                ),
+                "splits": st.column_config.NumberColumn(help="Internal nodes using it."),
+            },
+        )
+    unused = int((table["splits"] == 0).sum())
+    if unused:
+        st.caption(
+            f"{unused} of the {len(table)} features are never used by a split and have "
+            "importance 0; that does not mean they carry no information (another feature "
+            "may have asked the same question first)."
+        )
