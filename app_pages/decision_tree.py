@@ -8,8 +8,8 @@ family_page(
     get_family("decision_tree"),
     learned_panel=tree_panel,
     views=(
-        View("Tree", tree_view),
-        View("Depth", depth_view),
-        View("Importance", importance_view),
+        View("Tree", tree_view, "one row's path through the splits"),
+        View("Depth", depth_view, "depth and pruning against the splits learned"),
+        View("Importance", importance_view, "what the splits add up to per feature"),
     ),
 )

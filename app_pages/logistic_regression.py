@@ -8,5 +8,5 @@ from ui.linear_models import classifier_panel
 family_page(
     get_family("logistic_regression"),
     learned_panel=classifier_panel,
-    views=(View("Boundary", boundary_view),),
+    views=(View("Boundary", boundary_view, "a two-feature model's line, at other C too"),),
 )

@@ -8,8 +8,8 @@ family_page(
     get_family("nearest_neighbors"),
     learned_panel=neighbors_panel,
     views=(
-        View("Neighbours", neighbours_view),
-        View("K", k_view),
-        View("Speed", speed_view),
+        View("Neighbours", neighbours_view, "one row's neighbours and their votes"),
+        View("K", k_view, "how k moves the regions and the scores"),
+        View("Speed", speed_view, "algorithm and leaf_size: speed, never the answer"),
     ),
 )

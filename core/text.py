@@ -19,3 +19,8 @@ def escape_markdown(text: Any) -> str:
     table pipe included, is backslash-escaped.
     """
     return _MARKDOWN_SPECIAL.sub(r"\\\1", _CONTROL.sub(" ", str(text)))
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``"1 leaf"``, ``"3 leaves"``: a count with its noun in the right number."""
+    return f"{count:,} {noun if count == 1 else (many or noun + 's')}"

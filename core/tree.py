@@ -43,6 +43,7 @@ from sklearn.pipeline import Pipeline
 
 from core.datasets import Dataset
 from core.fitting import TASK_SCORING, FitResult, recorded_warnings, scaler_shift
+from core.text import plural
 
 #: ``children_left`` / ``children_right`` at a leaf (scikit-learn's ``TREE_LEAF``).
 LEAF = -1
@@ -571,7 +572,7 @@ def depth_sweep(fit: FitResult, dataset: Dataset, bound: int = MAX_SWEEP_DEPTH) 
         ]
     note = (
         f"{last} real refits, max_depth 1 to {last}. Without a depth limit this tree grows "
-        f"to depth {free['depth']} ({free['leaves']} leaves)"
+        f"to depth {free['depth']} ({plural(int(free['leaves']), 'leaf', 'leaves')})"
         + (f"; the sweep stops at {bound}." if free["depth"] > bound else ".")
     )
     return TreeSweep(pd.DataFrame(rows), scoring.primary, note, tuple(shown))
@@ -620,7 +621,7 @@ def pruning_sweep(fit: FitResult, dataset: Dataset, most: int = MAX_PRUNING_ALPH
             }
             for i in positions
         ]
-    note = f"The pruning path has {len(alphas)} alphas; " + (
+    note = f"The pruning path has {plural(len(alphas), 'alpha')}; " + (
         f"{len(positions)} of them, evenly spread along the path, were refitted."
         if len(positions) < len(alphas)
         else "each was refitted."

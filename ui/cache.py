@@ -214,12 +214,7 @@ def cached_warm_fit_seconds(fit_key: FitKey, _dataset: Dataset) -> float:
 
 
 def clear_caches() -> None:
-    """Empty every cache (tests call this between app runs)."""
-    for cached in (
-        cached_table,
-        cached_upload,
-        cached_target_candidates,
-        cached_dataset,
-        cached_fit,
-    ):
-        cached.clear()
+    """Empty every cache of the app, the family modules' own included (tests call this
+    between app runs)."""
+    st.cache_data.clear()
+    st.cache_resource.clear()

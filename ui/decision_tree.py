@@ -53,12 +53,6 @@ def cached_pruning_sweep(sweep_key: FitKey, _fit: FitResult, _dataset: Dataset) 
     return pruning_sweep(_fit, _dataset)
 
 
-def clear_tree_caches() -> None:
-    """Empty this module's caches (tests)."""
-    cached_depth_sweep.clear()
-    cached_pruning_sweep.clear()
-
-
 # --- shared pieces -----------------------------------------------------------------------
 def pick_row(page: PageFit, key: str = "row") -> int | None:
     """A training or test row chosen by its position among them; its position in the data

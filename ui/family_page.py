@@ -67,11 +67,13 @@ ViewBody = Callable[[PageFit, LearnedParameters], None]
 class View:
     """One tab of a family page.
 
-    ``label`` is also the ``view`` value in the page's link, so keep it short and stable.
+    ``label`` is also the ``view`` value in the page's link, so keep it short and stable;
+    ``help`` says in a few words what the tab holds (the line above the tabs).
     """
 
     label: str
     body: ViewBody
+    help: str = ""
 
 
 #: The query key that holds the open tab.
@@ -159,21 +161,18 @@ def shared_views(family: FamilySpec, own: Sequence[View]) -> list[View]:
     """The tabs of a family page: compare first (light, so a fresh page draws fast), then
     the sweeps, the family's own views, stability when the family's terms can be resampled,
     then share and history."""
-    views = [View("Compare", _compare_view), View("Sweeps", _sweeps_view), *own]
+    views = [
+        View("Compare", _compare_view, "pin A and compare"),
+        View("Sweeps", _sweeps_view, "how hyperparameters move the parameters"),
+        *own,
+    ]
     if family.resampling:
-        views.append(View("Stability", _stability_view))
-    views += [View("Reproduce", _reproduce_view), View("History", _history_view)]
+        views.append(View("Stability", _stability_view, "inference and resampling"))
+    views += [
+        View("Reproduce", _reproduce_view, "link, code, downloads"),
+        View("History", _history_view, "every fit this session"),
+    ]
     return views
-
-
-#: What each shared tab holds, for the line above the tabs.
-_TAB_HELP = {
-    "Compare": "pin A and compare",
-    "Sweeps": "how hyperparameters move the parameters",
-    "Stability": "inference and resampling",
-    "Reproduce": "link, code, downloads",
-    "History": "every fit this session",
-}
 
 
 def family_page(
@@ -213,9 +212,7 @@ def family_page(
     interpretation_panel(family.interpret(page.fit, page.choice.dataset, learned))
 
     tabs = shared_views(family, views)
-    st.caption(
-        " · ".join(f"**{v.label}**: {_TAB_HELP[v.label]}" for v in tabs if v.label in _TAB_HELP)
-    )
+    st.caption(" · ".join(f"**{v.label}**: {v.help}" for v in tabs if v.help))
     containers = st.tabs([v.label for v in tabs], key=VIEW_KEY, bind="query-params")
     for view, container in zip(tabs, containers, strict=True):
         # Only the open tab's body runs: the others cost nothing until clicked.

@@ -77,12 +77,6 @@ def cached_comparison(
     return algorithm_comparison(_fit, _dataset, leaf_sizes=leaf_sizes)
 
 
-def clear_neighbor_caches() -> None:
-    """Empty this module's caches (tests)."""
-    for cached in (cached_k_curve, cached_regions, cached_comparison):
-        cached.clear()
-
-
 def _on_click(work: str, label: str, key: str, help: str | None = None) -> bool:
     """Whether to run ``work``: once its button has been pressed in this session (so the
     result is shown again when the tab is reopened)."""

@@ -38,6 +38,7 @@ from core.fitting import FitResult
 from core.interpretation import Sentence
 from core.learned import LearnedParameters, ParameterGroup
 from core.specs import ParamSpec
+from core.text import plural
 from core.tree import (
     IMPORTANCE_CAVEAT,
     SMALL_LEAF,
@@ -250,7 +251,7 @@ def extract(fit: FitResult) -> LearnedParameters:
     notes = [
         f"Counted: a feature and a threshold for each of the {structure.n_splits} splits "
         f"({2 * structure.n_splits}) and {per_leaf} value(s) for each of the "
-        f"{structure.n_leaves} leaves ({per_leaf * structure.n_leaves}): "
+        f"{plural(structure.n_leaves, 'leaf', 'leaves')} ({per_leaf * structure.n_leaves}): "
         f"{structure.n_parameters} numbers. Which node is whose child follows from the "
         "splits and is not counted again.",
         "A split feature is a column index, a label rather than a quantity. Thresholds are "
@@ -287,7 +288,8 @@ def _size_sentence(structure: TreeStructure) -> Sentence:
         else "one prediction"
     )
     return Sentence(
-        f"The tree learned {structure.n_splits} splits and {structure.n_leaves} leaves: "
+        f"The tree learned {plural(structure.n_splits, 'split')} and "
+        f"{plural(structure.n_leaves, 'leaf', 'leaves')}: "
         f"{structure.n_parameters} numbers in all, a feature and a threshold per split and "
         f"{per_leaf} per leaf. Every other number on this page was set, not learned."
     )

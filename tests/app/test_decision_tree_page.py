@@ -13,17 +13,9 @@ from core.datasets import load_dataset
 from core.fitting import fit_model
 from core.registry import get_family
 from core.tree import PATH_COLOUR, model_input
-from ui.decision_tree import clear_tree_caches
 
 PAGE = "app_pages/decision_tree.py"
 FAMILY = get_family("decision_tree")
-
-
-@pytest.fixture(autouse=True)
-def _empty_tree_caches():
-    clear_tree_caches()
-    yield
-    clear_tree_caches()
 
 
 def page_fit(dataset: str, task: str, estimator: str, scale: bool = False, **values):

@@ -12,17 +12,10 @@ from core.datasets import load_dataset
 from core.fitting import fit_model
 from core.neighbors import k_validation_curve, model_input
 from core.registry import get_family
-from ui.nearest_neighbors import clear_neighbor_caches, curve_plan
+from ui.nearest_neighbors import curve_plan
 
 PAGE = "app_pages/nearest_neighbors.py"
 FAMILY = get_family("nearest_neighbors")
-
-
-@pytest.fixture(autouse=True)
-def _empty_neighbor_caches():
-    clear_neighbor_caches()
-    yield
-    clear_neighbor_caches()
 
 
 def page_fit(dataset: str, task: str, estimator: str, scale: bool = True, **values):
