@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from core.families import (
     decision_tree,
+    gradient_descent,
     linear_regression,
     logistic_regression,
     nearest_neighbors,
@@ -23,6 +24,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
     LOGISTIC_REGRESSION,
     decision_tree.FAMILY,
     nearest_neighbors.FAMILY,
+    gradient_descent.FAMILY,
 )
 #: Every family spec, including any whose page is still being built (not in navigation).
 ALL_FAMILIES: tuple[FamilySpec, ...] = FAMILIES

@@ -75,20 +75,25 @@ def _sweep_settings(
         low = high = None
         if spec.kind in ("int", "float"):
             default_low, default_high = sweep_range(spec)
+            # Streamlit wants every bound of one box in one type: whole numbers for an int
+            # spec (max_depth, n_neighbors), floats otherwise.
+            number = int if spec.kind == "int" else float
+            fmt = "%d" if spec.kind == "int" else "%g"
+            top = spec.high if spec.high is not None and math.isfinite(spec.high) else None
             low = c2.number_input(
                 "From",
-                min_value=spec.low,
-                max_value=default_high,
-                value=default_low,
-                format="%g",
+                min_value=number(spec.low) if spec.low is not None else None,
+                max_value=number(default_high),
+                value=number(default_low),
+                format=fmt,
                 key=f"sweep_low_{spec.name}",
             )
             high = c3.number_input(
                 "To",
                 min_value=low,
-                max_value=spec.high if spec.high != math.inf else None,
-                value=default_high,
-                format="%g",
+                max_value=number(top) if top is not None else None,
+                value=max(number(default_high), low),
+                format=fmt,
                 key=f"sweep_high_{spec.name}",
             )
         st.caption("Log-scaled hyperparameters are swept on a log grid.")

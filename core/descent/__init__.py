@@ -1,0 +1,38 @@
+"""Gradient descent made visible: two parameters on one feature, and SGD on every feature.
+
+**The two-parameter view.** One feature ``x`` and the target give a model with two learned
+parameters, a slope ``w`` and an intercept ``b``, small enough to see the whole loss surface:
+
+- squared error (regression), as scikit-learn's ``SGDRegressor`` defines it:
+  ``L(w, b) = mean_i ½ (y_i − (w x_i + b))²``;
+- log loss (classification, one class against the rest):
+  ``L(w, b) = mean_i [log(1 + exp(z_i)) − y_i z_i]`` with ``z_i = w x_i + b`` and
+  ``y_i`` 1 for the chosen class, 0 otherwise.
+
+**The real-data view.** :mod:`core.descent.sgd_replay` runs scikit-learn's own
+``SGDRegressor`` / ``SGDClassifier`` one epoch per ``partial_fit`` call and records every
+coefficient per epoch, next to the closed-form model of the same penalised objective.
+
+The modules, one concern each, in the order they build on each other:
+
+``problem``
+    The one-feature data the two parameters are fitted to, and which feature to open on.
+``loss``
+    Loss, gradient and Hessian at any (slope, intercept), the exact optimum, and the loss
+    on a grid for a contour plot.
+``optimizer``
+    The optimiser (learning-rate schedules, momentum, Nesterov, mini-batches) and the
+    path it walks, stopped safely at divergence.
+``diagnostics``
+    Curvature, condition number and the largest stable learning rate, a verdict on each
+    run (converged, too slow, oscillating, divergent), each in the user's numbers.
+``specs``
+    The view's settings as :class:`core.specs.ParamSpec` (widgets and URL keys ``gd_*``),
+    and which knob belongs to which optimiser.
+``report``
+    One call for the view: problem, optimum, runs A (and B), verdicts and surface.
+``sgd_replay``
+    scikit-learn's SGD on every feature, one real ``partial_fit`` call per epoch.
+
+Figures are in :mod:`core.descent_figures`.
+"""
