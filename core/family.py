@@ -149,6 +149,17 @@ class FamilySpec:
         What one learned value means, for the model card (``{target}`` is filled in).
     caveats : tuple of str, optional
         Caveats the model card lists for this family's parameters.
+    capacity : str, optional
+        The hyperparameter that most directly sets how much the model can fit (``alpha``,
+        ``C``, ``max_depth``, ``n_neighbors``, a layer width): the all-families page sweeps
+        it. ``None`` when the family has none.
+    effective_parameters : callable, optional
+        ``effective_parameters(fit, dataset) -> float``: the model's effective number of
+        parameters by its textbook definition (the hat matrix's trace for ridge, non-zero
+        coefficients for the lasso, leaves for a tree, n / k for nearest neighbours); by
+        default the nominal count of learned values.
+    effective_definition : str, optional
+        One sentence naming that definition and its reference, for a chart's caption.
     check : callable, optional
         ``check(estimator_id, values, X_train, y_train) -> str or None``: why this setting
         cannot be fitted on these rows as a sentence (scikit-learn would refuse it later
@@ -173,6 +184,11 @@ class FamilySpec:
     resampling: bool = False
     parameter_meaning: dict[str, str] = field(default_factory=dict)
     caveats: tuple[str, ...] = ()
+    capacity: str | None = None
+    effective_parameters: Callable[[FitResult, Dataset], float] | None = field(
+        default=None, repr=False
+    )
+    effective_definition: str = "the number of learned values"
     check: Callable[[str, dict[str, Any], Any, Any], str | None] | None = field(
         default=None, repr=False
     )

@@ -10,6 +10,7 @@ them into the general :class:`core.learned.LearnedParameters` the shared frame r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -308,4 +309,37 @@ LINEAR_CAVEATS = (
     "weight, so single coefficients can be unstable across samples.",
     "A penalty, where the estimator has one, shrinks coefficients toward zero: their size "
     "reflects the hyperparameters as well as the data.",
+)
+
+
+def effective_linear_parameters(fit: FitResult, dataset: Any) -> float:
+    """A linear family's effective number of parameters, by the textbook definition.
+
+    With an L2-only penalty traced by one SVD (ridge) it is the trace of the hat matrix,
+    ``sum_i d_i^2 / (d_i^2 + alpha)`` over the singular values ``d_i`` of the (centred)
+    design the model saw (Hastie, Tibshirani and Friedman, *The Elements of Statistical
+    Learning*, eq. 3.50); otherwise the number of non-zero coefficients, which is the
+    lasso's unbiased degrees-of-freedom estimate (Zou, Hastie and Tibshirani, 2007) and the
+    nominal count for an unpenalised fit. A learned intercept adds one per output.
+    """
+    params = extract_linear_parameters(fit)
+    intercepts = len(params.outputs) if params.fit_intercept else 0
+    spec = fit.estimator_spec
+    if spec is not None and spec.path == "ridge_svd":
+        X_train = dataset.X.iloc[fit.split.train]
+        design = np.asarray(fit.pipeline[:-1].transform(X_train), dtype=float)
+        if params.fit_intercept:
+            design = design - design.mean(axis=0)
+        d = np.linalg.svd(design, compute_uv=False)
+        alpha = float(fit.hyperparameters["alpha"])
+        return float(np.sum(d**2 / (d**2 + alpha))) + intercepts
+    return float(np.count_nonzero(params.coef_fitted)) + intercepts
+
+
+#: A linear family's ``effective_definition``.
+LINEAR_EFFECTIVE = (
+    "ridge: the trace of the hat matrix, sum of d²/(d² + alpha) over the design's singular "
+    "values (Hastie et al., The Elements of Statistical Learning, eq. 3.50); lasso, elastic "
+    "net and unpenalised fits: the non-zero coefficients (Zou, Hastie and Tibshirani 2007); "
+    "plus the intercept"
 )

@@ -412,6 +412,11 @@ def interpret(fit: FitResult, dataset: Dataset, learned: LearnedParameters) -> l
     return out
 
 
+def leaf_count(fit: FitResult, dataset: Dataset) -> float:
+    """The tree's effective number of parameters: its leaves."""
+    return float(fit.model.get_n_leaves())
+
+
 FAMILY = FamilySpec(
     id="decision_tree",
     title="Decision tree",
@@ -458,4 +463,8 @@ FAMILY = FamilySpec(
     scale_default=False,
     resampling=False,
     check=setting_problem,
+    capacity="max_depth",
+    effective_parameters=leaf_count,
+    effective_definition="the number of leaves: a tree with L leaves fits L constants "
+    "(Hastie et al., The Elements of Statistical Learning, section 9.2)",
 )

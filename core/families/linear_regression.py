@@ -17,9 +17,11 @@ from core.interpretation import Sentence, linear_sentences, vif_table
 from core.learned import LearnedParameters
 from core.linear_parameters import (
     LINEAR_CAVEATS,
+    LINEAR_EFFECTIVE,
     LINEAR_MEANING,
     LINEAR_SCRIPT,
     coefficient_table,
+    effective_linear_parameters,
     extract_linear,
 )
 from core.specs import ParamSpec
@@ -177,6 +179,9 @@ FAMILY = FamilySpec(
     # squares' only knob (fit_intercept) shows no hyperparameter at work.
     default_estimator="ridge",
     resampling=True,
+    capacity="alpha",
+    effective_parameters=effective_linear_parameters,
+    effective_definition=LINEAR_EFFECTIVE,
     parameter_meaning=LINEAR_MEANING,
     caveats=LINEAR_CAVEATS,
 )

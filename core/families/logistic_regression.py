@@ -22,9 +22,11 @@ from core.interpretation import Sentence, logistic_sentences, vif_table
 from core.learned import LearnedParameters
 from core.linear_parameters import (
     LINEAR_CAVEATS,
+    LINEAR_EFFECTIVE,
     LINEAR_MEANING,
     LINEAR_SCRIPT,
     class_coefficient_table,
+    effective_linear_parameters,
     extract_linear,
 )
 from core.specs import ParamSpec
@@ -190,6 +192,9 @@ FAMILY = FamilySpec(
     interpret=interpret,
     script_parameters=LINEAR_SCRIPT,
     resampling=True,
+    capacity="C",
+    effective_parameters=effective_linear_parameters,
+    effective_definition=LINEAR_EFFECTIVE,
     parameter_meaning=LINEAR_MEANING,
     caveats=LINEAR_CAVEATS,
 )

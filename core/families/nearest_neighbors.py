@@ -306,6 +306,11 @@ def interpret(fit: FitResult, dataset: Dataset, learned: LearnedParameters) -> l
     return out
 
 
+def rows_per_neighbour(fit: FitResult, dataset: Dataset) -> float:
+    """k-nearest neighbours' effective number of parameters: training rows over k."""
+    return len(fit.split.train) / fit.model.n_neighbors
+
+
 FAMILY = FamilySpec(
     id="nearest_neighbors",
     title="Nearest neighbours",
@@ -343,4 +348,9 @@ FAMILY = FamilySpec(
     scale_default=True,
     resampling=False,
     check=setting_problem,
+    capacity="n_neighbors",
+    effective_parameters=rows_per_neighbour,
+    effective_definition="n / k: k-nearest neighbours averages k of n training rows, like a "
+    "model with n / k parameters (Hastie et al., The Elements of Statistical Learning, "
+    "section 7.6)",
 )
