@@ -12,6 +12,7 @@ from core.families import (
     linear_regression,
     logistic_regression,
     nearest_neighbors,
+    neural_network,
 )
 from core.family import EstimatorSpec, FamilySpec, Task
 
@@ -22,6 +23,7 @@ LOGISTIC_REGRESSION = logistic_regression.FAMILY
 FAMILIES: tuple[FamilySpec, ...] = (
     LINEAR_REGRESSION,
     LOGISTIC_REGRESSION,
+    neural_network.FAMILY,
     decision_tree.FAMILY,
     nearest_neighbors.FAMILY,
     gradient_descent.FAMILY,

@@ -1,0 +1,23 @@
+"""Neural network page: layer widths, activation, alpha and the optimiser set; weights and
+biases learned."""
+
+from core.registry import get_family
+from ui.family_page import View, family_page
+from ui.neural_network import (
+    capacity_view,
+    epochs_view,
+    network_panel,
+    network_view,
+    seeds_view,
+)
+
+family_page(
+    get_family("neural_network"),
+    learned_panel=network_panel,
+    views=(
+        View("Network", network_view, "every weight and bias, drawn"),
+        View("Epochs", epochs_view, "the network after any epoch, exactly"),
+        View("Seeds", seeds_view, "what changes with the initial weights"),
+        View("Capacity", capacity_view, "layer width and alpha against the scores"),
+    ),
+)

@@ -1,0 +1,568 @@
+"""The neural-network family: scikit-learn's multilayer perceptrons.
+
+``MLPClassifier`` on classification data and ``MLPRegressor`` on regression data. What a
+network learns is one weight matrix ``coefs_[i]`` and one bias vector ``intercepts_[i]`` per
+layer; what a person sets is the architecture (``hidden_layer_sizes``, ``activation``), the
+penalty (``alpha``) and how the optimiser finds the weights (``solver``,
+``learning_rate_init``, ``batch_size``, ``max_iter``, ``early_stopping``, ``random_state``).
+The computations behind the page's own views live in :mod:`core.network` (layers, counts,
+cost, unit health), :mod:`core.network_epochs` (epoch snapshots) and
+:mod:`core.network_refits` (seeds, alpha, layer width); the figures in
+:mod:`core.network_figures`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+from core.datasets import Dataset
+from core.family import EstimatorSpec, FamilySpec
+from core.fitting import TASK_SCORING, FitResult
+from core.interpretation import Sentence
+from core.learned import LearnedParameters, ParameterGroup
+from core.network import (
+    STOCHASTIC_SOLVERS,
+    check_training_budget,
+    layer_name,
+    layer_units,
+    model_inputs,
+    parameter_count_table,
+    planned_layer_units,
+    transition_label,
+    unit_health_table,
+    unit_labels,
+    warning_sentences,
+)
+from core.specs import ParamSpec
+
+HIDDEN_LAYER_SIZES = ParamSpec(
+    name="hidden_layer_sizes",
+    label="hidden_layer_sizes (units per hidden layer)",
+    kind="layers",
+    default=(100,),
+    start=(8, 4),
+    help="How many hidden layers, and how many units each: 8,4 is two hidden layers of 8 "
+    "and 4 units. Every unit adds one weight per unit in the layer before it, plus a bias.",
+)
+ACTIVATION = ParamSpec(
+    name="activation",
+    label="activation (hidden units' function)",
+    kind="choice",
+    default="relu",
+    choices=("relu", "tanh", "logistic", "identity"),
+    choice_labels=("relu: max(0, z)", "tanh", "logistic: 1/(1+e⁻ᶻ)", "identity: z (linear)"),
+    help="The function each hidden unit applies to its weighted sum. With identity the "
+    "whole network is a linear model, however many layers it has.",
+)
+ALPHA = ParamSpec(
+    name="alpha",
+    label="alpha (L2 penalty)",
+    kind="float",
+    default=0.0001,
+    low=1e-6,
+    high=100.0,
+    log=True,
+    step=0.0001,
+    help="Strength of the L2 penalty on the weights (not the biases): larger values keep "
+    "the weights small and the fitted function smoother.",
+)
+SOLVER = ParamSpec(
+    name="solver",
+    label="solver",
+    kind="choice",
+    default="adam",
+    choices=("adam", "sgd", "lbfgs"),
+    choice_labels=("adam", "sgd (with momentum 0.9)", "lbfgs (full batch, no epochs)"),
+    role="optimizer",
+    help="How the weights are searched for. adam and sgd take small steps on mini-batches, "
+    "epoch by epoch; lbfgs takes quasi-Newton steps on the whole training set and often "
+    "suits small data sets.",
+)
+LEARNING_RATE_INIT = ParamSpec(
+    name="learning_rate_init",
+    label="learning_rate_init (step size)",
+    kind="float",
+    default=0.001,
+    start=0.01,
+    low=1e-5,
+    high=1.0,
+    log=True,
+    step=0.001,
+    role="optimizer",
+    help="Size of the first steps of adam and sgd (ignored by lbfgs). Too small trains "
+    "slowly; too large makes the loss jump around or diverge.",
+)
+#: batch_size is a choice, not a nullable whole number: scikit-learn's own default is the
+#: string "auto" (= min(200, training rows)), which a choice holds as itself, so the spec's
+#: default equals scikit-learn's and the ledger marks only real changes; the other choices
+#: span pure stochastic steps (1) to large mini-batches.
+BATCH_SIZE = ParamSpec(
+    name="batch_size",
+    label="batch_size (rows per step)",
+    kind="choice",
+    default="auto",
+    choices=("auto", 1, 8, 16, 32, 64, 128, 256, 512),
+    choice_labels=("auto: min(200, rows)", "1", "8", "16", "32", "64", "128", "256", "512"),
+    role="optimizer",
+    help="Training rows per weight update for adam and sgd (ignored by lbfgs). Smaller "
+    "batches take more, noisier steps per epoch.",
+)
+MAX_ITER = ParamSpec(
+    name="max_iter",
+    label="max_iter (epochs at most)",
+    kind="int",
+    default=200,
+    start=500,
+    low=1,
+    high=2000,
+    step=50,
+    role="optimizer",
+    help="For adam and sgd the most epochs (passes over the training rows); for lbfgs the "
+    "most iterations. Training stops earlier once the loss stops improving by tol.",
+)
+EARLY_STOPPING = ParamSpec(
+    name="early_stopping",
+    label="early_stopping",
+    kind="bool",
+    default=False,
+    role="optimizer",
+    help="Hold out 10% of the training rows, score them after every epoch, stop when the "
+    "score stops improving and keep the best epoch's weights (adam and sgd only).",
+)
+RANDOM_STATE = ParamSpec(
+    name="random_state",
+    label="random_state (initial weights)",
+    kind="int",
+    default=None,
+    start=0,
+    low=0,
+    high=2**32 - 1,
+    nullable=True,
+    role="optimizer",
+    help="Seed of the random initial weights (and the order of the rows in each epoch); "
+    "separate from the data split's seed. none gives a different network on every fit.",
+)
+
+HYPERPARAMETERS = (
+    HIDDEN_LAYER_SIZES,
+    ACTIVATION,
+    ALPHA,
+    SOLVER,
+    LEARNING_RATE_INIT,
+    BATCH_SIZE,
+    MAX_ITER,
+    EARLY_STOPPING,
+    RANDOM_STATE,
+)
+NAMES = tuple(p.name for p in HYPERPARAMETERS)
+
+
+def resolve_mlp(values: dict[str, Any]) -> dict[str, Any]:
+    """scikit-learn's keyword arguments for page values: layer widths as a tuple of ints,
+    ``batch_size`` None (a blank in a link) as scikit-learn's ``"auto"``."""
+    out = dict(values)
+    if "hidden_layer_sizes" in out:
+        out["hidden_layer_sizes"] = tuple(int(w) for w in out["hidden_layer_sizes"])
+    if "batch_size" in out and out["batch_size"] is None:
+        out["batch_size"] = "auto"
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class NetworkLayout:
+    """The fitted network's shape, for the page's own panels (``LearnedParameters.detail``).
+
+    Parameters
+    ----------
+    units : tuple of int
+        Units per layer, inputs first.
+    labels : tuple of tuple of str
+        Unit labels per layer (features, ``h1_1``..., classes or the target).
+    activation, out_activation : str
+        The hidden units' function, and the output's (softmax, logistic or identity).
+    counts : DataFrame
+        :func:`core.network.parameter_count_table`.
+    formula : str
+        The count as a sum with these numbers.
+    scaled : bool
+        Whether the inputs were standardised.
+    """
+
+    units: tuple[int, ...]
+    labels: tuple[tuple[str, ...], ...]
+    activation: str
+    out_activation: str
+    counts: pd.DataFrame
+    formula: str
+    scaled: bool
+
+
+def network_layout(fit: FitResult) -> NetworkLayout:
+    """The fitted network's units, labels and parameter count."""
+    model = fit.model
+    units = layer_units(model)
+    counts, formula = parameter_count_table(units)
+    return NetworkLayout(
+        units=tuple(units),
+        labels=tuple(unit_labels(model, fit.feature_names, fit.target)),
+        activation=model.activation,
+        out_activation=model.out_activation_,
+        counts=counts,
+        formula=formula,
+        scaled="scale" in fit.pipeline.named_steps,
+    )
+
+
+def extract(fit: FitResult) -> LearnedParameters:
+    """Weights and biases layer by layer, exactly as the network holds them.
+
+    Groups ``coefs_[i]`` (axes ``from``: the units of layer ``i``, ``to``: the units of layer
+    ``i + 1``) and ``intercepts_[i]`` (axis ``to``: one bias per unit of layer ``i + 1``,
+    labelled ``"h1_1 (bias)"`` so a bias's term reads as one in compare tables), in layer
+    order.
+    """
+    model = fit.model
+    layout = network_layout(fit)
+    n = len(layout.units)
+    groups = []
+    for i, (W, b) in enumerate(zip(model.coefs_, model.intercepts_, strict=True)):
+        source, dest = layout.labels[i], layout.labels[i + 1]
+        groups.append(
+            ParameterGroup(
+                name=f"coefs_[{i}]",
+                label=f"weights, {transition_label(i, n)}",
+                values=W,
+                axes=(source, dest),
+                axis_names=("from", "to"),
+            )
+        )
+        groups.append(
+            ParameterGroup(
+                name=f"intercepts_[{i}]",
+                label=f"biases, {layer_name(i + 1, n)}",
+                values=b,
+                axes=(tuple(f"{u} (bias)" for u in dest),),
+                axis_names=("to",),
+            )
+        )
+    if layout.scaled:
+        units_note = (
+            "The first layer's weights apply to standardised features (training mean "
+            "subtracted, divided by the training SD), and are shown as the network holds "
+            "them."
+        )
+    else:
+        units_note = "The first layer's weights apply to the features in their own units."
+    if model.activation == "identity":
+        fold = (
+            " With the identity activation the network is one linear map, so its product of "
+            "layers could be converted to raw units; the layers themselves cannot be."
+        )
+    else:
+        fold = (
+            f" Unlike a linear coefficient they cannot be converted back to raw units: the "
+            f"{model.activation} between layers does not let a rescaling of the inputs pass "
+            "through to the output."
+        )
+    notes = (
+        units_note + fold,
+        "Hidden units have no fixed identity: the same network with its hidden units in "
+        "another order predicts exactly the same, so another random_state can give the same "
+        "units in another order with other values. Compare counts and predictions across "
+        "seeds, not single weights.",
+    )
+    return LearnedParameters(groups=tuple(groups), notes=notes, detail=layout)
+
+
+def restored_epoch(validation_scores: list[float] | np.ndarray) -> int:
+    """The epoch early stopping restores: the first with the best score, by scikit-learn's
+    rule (a strictly higher score replaces the best; NaN never does; 0 = initial weights)."""
+    best, epoch = -np.inf, 0
+    for k, score in enumerate(validation_scores, start=1):
+        if score > best:
+            best, epoch = score, k
+    return epoch
+
+
+def _count_sentence(
+    fit: FitResult, dataset: Dataset, learned: LearnedParameters, rows: int
+) -> Sentence:
+    layout = learned.detail
+    n = learned.n_parameters
+    text = (
+        f"The network learned {n:,} parameters ({layout.formula}: for each layer, inputs × "
+        f"units weights plus one bias per unit) from {rows:,} training rows, "
+        f"{n / rows:.2g} per row."
+    )
+    if n <= rows:
+        return Sentence(text)
+    score = TASK_SCORING[dataset.task].primary
+    train, test = fit.metrics.loc[score, "train"], fit.metrics.loc[score, "test"]
+    gap = (
+        f" Compare the training and test {score}: {train:.3f} against {test:.3f}."
+        if np.isfinite(test)
+        else ""
+    )
+    return Sentence(
+        text + " With more parameters than rows the network can fit the training rows "
+        "closely without generalising; alpha, early_stopping or fewer units hold it back." + gap,
+        "warning",
+    )
+
+
+def _stopping_sentences(fit: FitResult, rows: int) -> list[Sentence]:
+    model, values = fit.model, fit.hyperparameters
+    out = warning_sentences(fit.warnings, values, rows, getattr(model, "loss_curve_", None))
+    stochastic = model.solver in STOCHASTIC_SOLVERS
+    stopped_by_limit = any("Maximum iterations" in w or "lbfgs failed" in w for w in fit.warnings)
+    if stochastic and model.early_stopping:
+        scores = model.validation_scores_
+        best = restored_epoch(scores)
+        n_val = math.ceil(model.validation_fraction * rows)
+        name = "accuracy" if model.out_activation_ != "identity" else "R²"
+        if best == 0:
+            out.append(
+                Sentence(
+                    f"Early stopping held out {n_val} of the {rows:,} training rows, but no "
+                    f"epoch scored a finite validation {name}, so the model keeps its "
+                    "initial random weights.",
+                    "warning",
+                )
+            )
+        else:
+            last = (
+                f"training ran on to epoch {model.n_iter_} without beating it by more "
+                f"than tol = {model.tol:g} for {model.n_iter_no_change} epochs, so the model "
+                f"holds epoch {best}'s weights, not epoch {model.n_iter_}'s"
+                if best < model.n_iter_
+                else "that was the last epoch, so the model holds the last epoch's weights"
+            )
+            out.append(
+                Sentence(
+                    f"Early stopping held out {n_val} of the {rows:,} training rows (trained "
+                    f"on the other {rows - n_val:,}) and scored them after every epoch: the "
+                    f"validation {name} peaked at {scores[best - 1]:.3f} at epoch {best}; "
+                    f"{last}."
+                )
+            )
+    elif stochastic and not stopped_by_limit:
+        out.append(
+            Sentence(
+                f"Training stopped after {model.n_iter_} of at most {model.max_iter} epochs "
+                f"because the training loss ({model.loss_:.4g}) improved by less than "
+                f"tol = {model.tol:g} for {model.n_iter_no_change} epochs in a row."
+            )
+        )
+    elif not stochastic and not stopped_by_limit:
+        out.append(
+            Sentence(
+                f"lbfgs converged after {model.n_iter_} iterations on the whole training "
+                f"set, at a loss of {model.loss_:.4g}; it has no epochs to trace."
+            )
+        )
+    return out
+
+
+def _unit_sentences(fit: FitResult, dataset: Dataset, labels: Any) -> list[Sentence]:
+    model = fit.model
+    X, _ = model_inputs(fit, dataset, "train")
+    rows = len(fit.split.train)
+    health = unit_health_table(model, X, labels)
+    out = []
+    for layer, units in health.groupby("layer", sort=True):
+        width = len(units)
+        dead = units.loc[units["dead"].astype(bool), "unit"].tolist()
+        if dead:
+            out.append(
+                Sentence(
+                    f"{len(dead)} of {width} ReLU units in hidden layer {layer} "
+                    f"({_names(dead)}) output 0 on every one of the {rows:,} training rows: "
+                    "they are dead, their outgoing weights never act and their incoming "
+                    f"weights get no gradient, so the layer works with {width - len(dead)} "
+                    "units. A smaller learning_rate_init or another random_state can avoid "
+                    "this.",
+                    "warning",
+                )
+            )
+        saturated = units.loc[units["saturated"].astype(bool), "unit"].tolist()
+        if saturated:
+            limit = "±1" if model.activation == "tanh" else "0 or 1"
+            scale_hint = (
+                ""
+                if "scale" in fit.pipeline.named_steps
+                else " Standardising the features usually prevents this."
+            )
+            out.append(
+                Sentence(
+                    f"{len(saturated)} of {width} {model.activation} units in hidden layer "
+                    f"{layer} ({_names(saturated)}) are saturated: on at least 90% of the "
+                    f"training rows their output is within 0.01 of {limit}, where their "
+                    f"gradient is nearly zero, so they barely learn.{scale_hint}",
+                    "warning",
+                )
+            )
+    return out
+
+
+def _names(units: list[str], most: int = 6) -> str:
+    shown = ", ".join(units[:most])
+    return shown + (f" and {len(units) - most} more" if len(units) > most else "")
+
+
+def _single_weight_sentence(fit: FitResult, layout: NetworkLayout) -> Sentence:
+    model = fit.model
+    W = model.coefs_[0]
+    i, j = np.unravel_index(np.argmax(np.abs(W)), W.shape)
+    feature, unit = layout.labels[0][i], layout.labels[1][j]
+    # Paths from one first-layer unit to the outputs: one per unit of every later layer.
+    paths = int(np.prod(layout.units[2:]))
+    text = (
+        f"The largest first-layer weight, coefs_[0][{feature} → {unit}] = {W[i, j]:.3g}, "
+        f"is not a coefficient of {feature}: unlike a linear model's coefficient it does not "
+        f"say how the prediction moves with {feature}. Its effect passes through {unit}'s "
+        f"{model.activation} and then along {paths:,} weighted paths to the output, mixed "
+        "with every other feature's, and can change size and sign from one row to the next."
+    )
+    if len(model.coefs_) > 2:
+        V = model.coefs_[1]
+        a, b = np.unravel_index(np.argmax(np.abs(V)), V.shape)
+        text += (
+            f" A weight deeper in, such as coefs_[1][{layout.labels[1][a]} → "
+            f"{layout.labels[2][b]}] = {V[a, b]:.3g}, joins two hidden units and refers to "
+            "no feature at all."
+        )
+    return Sentence(text)
+
+
+def _target_scale_sentences(fit: FitResult, dataset: Dataset) -> list[Sentence]:
+    y = dataset.y.iloc[fit.split.train].to_numpy(dtype=float)
+    mean, sd = float(np.mean(y)), float(np.std(y))
+    if max(abs(mean), sd) <= 10:
+        return []
+    return [
+        Sentence(
+            f"MLPRegressor does not standardise the target: {fit.target} has mean {mean:.4g} "
+            f"and SD {sd:.4g} on the training rows, while the initial weights give outputs "
+            "near 0, so the early epochs are spent just reaching the target's scale and the "
+            "loss (half the squared error) is in the target's units squared."
+        )
+    ]
+
+
+def interpret(fit: FitResult, dataset: Dataset, learned: LearnedParameters) -> list[Sentence]:
+    """Sentences with the user's numbers: the count against the training rows, how training
+    stopped, dead or saturated hidden units, and what a single weight does not mean."""
+    model = fit.model
+    layout = learned.detail if isinstance(learned.detail, NetworkLayout) else network_layout(fit)
+    rows = len(fit.split.train)
+    out = [_count_sentence(fit, dataset, learned, rows)]
+    out += _stopping_sentences(fit, rows)
+    if model.activation != "identity":
+        out += _unit_sentences(fit, dataset, layout.labels)
+        out.append(_single_weight_sentence(fit, layout))
+    else:
+        effective = layout.units[0] * layout.units[-1] + layout.units[-1]
+        out.append(
+            Sentence(
+                f"With activation identity the layers compose into one linear map: the "
+                f"{learned.n_parameters:,} parameters express no more than the {effective:,} "
+                "coefficients and intercepts of a linear model on the same features."
+            )
+        )
+    if dataset.task == "regression":
+        out += _target_scale_sentences(fit, dataset)
+    if fit.hyperparameters.get("random_state") is None:
+        out.append(
+            Sentence(
+                "random_state is none: every fit starts from other random weights, so these "
+                "values change on each refit of the same data; set random_state to make them "
+                "reproducible."
+            )
+        )
+    return out
+
+
+SCRIPT_PARAMETERS = """\
+learned = {}
+for i, (w, b) in enumerate(zip(model.coefs_, model.intercepts_)):
+    learned[f"coefs_[{i}]"] = w.tolist()
+    learned[f"intercepts_[{i}]"] = b.tolist()
+"""
+
+
+def explain_warnings(fit: FitResult) -> list[str]:
+    """The family's ``explain_warnings``: non-convergence and the like in plain sentences,
+    with the epochs run and how fast the loss was still falling."""
+    sentences = warning_sentences(
+        fit.warnings,
+        fit.hyperparameters,
+        len(fit.split.train),
+        getattr(fit.model, "loss_curve_", None),
+    )
+    return [s.text for s in sentences] or list(fit.warnings)
+
+
+def budget_problem(
+    estimator_id: str, values: dict[str, Any], X_train: pd.DataFrame, y_train: pd.Series
+) -> str | None:
+    """The family's ``check``: refuse, in a sentence, a network that could take minutes to
+    train on these rows (a link must not be able to ask the server for that)."""
+    task = "classification" if estimator_id == "mlp_classifier" else "regression"
+    n_classes = int(pd.Series(y_train).nunique()) if task == "classification" else 0
+    units = planned_layer_units(
+        X_train.shape[1], values.get("hidden_layer_sizes", (100,)), task, n_classes
+    )
+    try:
+        check_training_budget(len(y_train), units, values)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+FAMILY = FamilySpec(
+    id="neural_network",
+    title="Neural network",
+    icon=":material/hub:",
+    tasks=("classification", "regression"),
+    summary="A multilayer perceptron: layers of units, each a weighted sum of the layer "
+    "before passed through an activation; it learns a weight matrix and a bias vector per "
+    "layer.",
+    estimators=(
+        EstimatorSpec(
+            id="mlp_classifier",
+            label="MLPClassifier",
+            estimator=MLPClassifier,
+            hyperparameters=NAMES,
+            summary="Predicts class probabilities: a logistic output unit for two classes, "
+            "a softmax over one unit per class for more; minimises the log loss.",
+            resolve=resolve_mlp,
+            task="classification",
+        ),
+        EstimatorSpec(
+            id="mlp_regressor",
+            label="MLPRegressor",
+            estimator=MLPRegressor,
+            hyperparameters=NAMES,
+            summary="Predicts a number with one linear output unit; minimises half the "
+            "squared error.",
+            resolve=resolve_mlp,
+            task="regression",
+        ),
+    ),
+    hyperparameters=HYPERPARAMETERS,
+    learned="coefs_ (one weight matrix per layer) and intercepts_ (one bias vector per layer)",
+    default_dataset="iris",
+    extract=extract,
+    interpret=interpret,
+    script_parameters=SCRIPT_PARAMETERS,
+    resampling=False,
+    check=budget_problem,
+    explain_warnings=explain_warnings,
+    capacity="alpha",
+)
