@@ -160,6 +160,10 @@ class FamilySpec:
         default the nominal count of learned values.
     effective_definition : str, optional
         One sentence naming that definition and its reference, for a chart's caption.
+    explain_warnings : callable, optional
+        ``explain_warnings(fit) -> list of str``: the fit's warnings as sentences with the
+        user's numbers (a network that stopped at max_iter and how fast its loss still
+        fell), shown instead of scikit-learn's own words.
     check : callable, optional
         ``check(estimator_id, values, X_train, y_train) -> str or None``: why this setting
         cannot be fitted on these rows as a sentence (scikit-learn would refuse it later
@@ -189,6 +193,7 @@ class FamilySpec:
         default=None, repr=False
     )
     effective_definition: str = "the number of learned values"
+    explain_warnings: Callable[[FitResult], list[str]] | None = field(default=None, repr=False)
     check: Callable[[str, dict[str, Any], Any, Any], str | None] | None = field(
         default=None, repr=False
     )

@@ -128,7 +128,7 @@ def fit_section(family: FamilySpec) -> PageFit:
     with learned_col:
         st.subheader("Parameters the model learned", divider="orange")
         # Warnings that make the parameters meaningless sit right beside them.
-        fit_messages(fit)
+        fit_messages(fit, family)
     return PageFit(family, choice, estimator_id, values, fit, key, set_col, learned_col)
 
 

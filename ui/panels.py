@@ -53,8 +53,13 @@ def hyperparameter_panel(family: FamilySpec, task: Task) -> tuple[str, dict[str,
     return estimator_id, values
 
 
-def fit_messages(fit: FitResult) -> None:
-    """Show what scikit-learn warned about during the fit."""
+def fit_messages(fit: FitResult, family: FamilySpec) -> None:
+    """Show what scikit-learn warned about during the fit: in the family's own sentences
+    with the user's numbers when it has them, else scikit-learn's words."""
+    if fit.warnings and family.explain_warnings is not None:
+        for text in family.explain_warnings(fit):
+            st.warning(escape_markdown(text), icon=":material/warning:")
+        return
     for text in fit.warnings:
         st.warning(
             "scikit-learn warned while fitting: " + escape_markdown(text),

@@ -7,7 +7,6 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
-
 from streamlit.testing.v1 import AppTest
 
 from core.export import setting_specs
