@@ -359,7 +359,8 @@ TASK_CODE: dict[Task, TaskCode] = {
 ''',
         target_labels="""    # Plain labels: whole numbers as int64 (1.0 -> 1), else text.
     numeric = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
-    y = y.astype(np.int64) if numeric and (y % 1 == 0).all() else y.astype(str)
+    whole = numeric and (y % 1 == 0).all() and (y.abs() < 2**53).all()
+    y = y.astype(np.int64) if whole else y.astype(str)
 """,
         stratify="""    # Stratify by class when both parts can hold every class.
     n_test, n_classes = int(np.ceil(TEST_SIZE * len(y))), y.nunique()

@@ -701,8 +701,11 @@ def make_dataset(
     y = y.loc[keep]
     if task == "classification":
         # Plain labels for scikit-learn: whole numbers as int64 (1.0 -> 1), anything else text.
+        # Only numbers int64 holds exactly become integers: 1e308 would wrap around, and
+        # every such label would become the same class.
         numeric = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
-        y = y.astype(np.int64) if numeric and (y % 1 == 0).all() else y.astype(str)
+        whole = numeric and (y % 1 == 0).all() and (y.abs() < 2**53).all()
+        y = y.astype(np.int64) if whole else y.astype(str)
 
     columns: dict[str, pd.Series] = {}
     dropped_empty, dropped_constant, dropped_text, encoded, coerced = [], [], [], [], []

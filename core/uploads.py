@@ -15,7 +15,9 @@ import pandas as pd
 from core.datasets import DataError, Table
 
 #: Largest upload read, in bytes; ``.streamlit/config.toml`` sets the same bound in MB.
-MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+#: Streamlit's ``maxUploadSize = 25`` lets the browser send 25,000,000 bytes (decimal
+#: megabytes): the app's own bound is the same, so no file passes one and fails the other.
+MAX_UPLOAD_BYTES = 25_000_000
 MAX_ROWS = 200_000
 MAX_COLUMNS = 500
 _ENCODINGS = ("utf-8-sig", "utf-16", "cp1252", "latin-1")
@@ -83,8 +85,8 @@ def read_csv_upload(data: bytes, filename: str = "upload.csv") -> Table:
     """
     if len(data) > MAX_UPLOAD_BYTES:
         raise DataError(
-            f"{filename} is {len(data) / 2**20:.1f} MB; the limit is "
-            f"{MAX_UPLOAD_BYTES / 2**20:.0f} MB. Upload a sample of the rows."
+            f"{filename} is {len(data) / 1e6:.1f} MB; the limit is "
+            f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB. Upload a sample of the rows."
         )
     if not data.strip():
         raise DataError(f"{filename} is empty.")

@@ -90,7 +90,7 @@ def data_section(family: FamilySpec) -> DataChoice | None:
     options: dict = {}
     if dataset_id == UPLOAD_ID:
         upload = st.file_uploader(
-            f"CSV file (up to {MAX_UPLOAD_BYTES // 2**20} MB; comma, semicolon, tab or pipe "
+            f"CSV file (up to {MAX_UPLOAD_BYTES // 10**6} MB; comma, semicolon, tab or pipe "
             "separated; the first row holds column names)",
             type=["csv", "txt", "tsv"],
             key="upload",

@@ -304,6 +304,8 @@ def sgd_trajectory(
         scaler: StandardScaler | None = scale
     else:
         scaler = StandardScaler().fit(X) if scale else None
+    if scaler is not None and not hasattr(scaler, "feature_names_in_"):
+        X = np.asarray(X, dtype=float)  # a page's scaler after imputation saw no names
     Xs = np.asarray(scaler.transform(X) if scaler is not None else X, dtype=float)
     wanted = int(hyperparameters.get("max_iter", 1000) if epochs is None else epochs)
     run = _run_epochs(

@@ -85,3 +85,14 @@ def test_an_excel_sep_line_names_the_delimiter_and_is_skipped():
     assert list(table.frame.columns) == ["a", "b", "y"] and table.delimiter == ";"
     assert table.skiprows == 1 and any("sep=;" in note for note in table.notes)
     assert table.frame["a"].tolist() == [1.5, 4.0]
+
+
+def test_huge_whole_numbers_stay_distinct_classes():
+    """1e308 and -1e308 are whole numbers, but int64 cannot hold them: cast, they would
+    all wrap to one value and the target would have one class."""
+    from core.datasets import make_dataset
+
+    rows = "\n".join(f"{1e308 if i % 2 else -1e308},{i}" for i in range(20))
+    table = read_csv_upload(f"label,x\n{rows}\n".encode(), "huge.csv")
+    data = make_dataset(table.frame, "label", "classification", name="huge.csv")
+    assert data.y.nunique() == 2
