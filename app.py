@@ -16,4 +16,12 @@ pages += [
     st.Page(family.page_path, title=family.title, icon=family.icon, url_path=family.id)
     for family in FAMILIES
 ]
+pages.append(
+    st.Page(
+        "app_pages/families.py",
+        title="All families",
+        icon=":material/leaderboard:",
+        url_path="families",
+    )
+)
 st.navigation(pages).run()

@@ -1,0 +1,189 @@
+"""AppTest: the all-families page lists every family that serves the data set's task, with
+its counts and scores, links to each family's page with the same setting, and sweeps every
+family's capacity on a click."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.datasets import load_dataset
+from core.fitting import split_data
+from core.registry import FAMILIES, get_family
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGE = "app_pages/families.py"
+LINK = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
+
+
+def open_families(at: AppTest | None = None, **query: str) -> AppTest:
+    if at is None:
+        at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page(PAGE)
+    if query:
+        at.query_params.update(query)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def families_table(at: AppTest):
+    for frame in at.dataframe:
+        if "learned parameters" in frame.value.columns:
+            return frame.value.set_index("family")
+    raise AssertionError("no families table on the page")
+
+
+def links(at: AppTest) -> dict[str, tuple[str, dict[str, str]]]:
+    """Family title to (page path, query as a dict), from the links line under the table;
+    the table's ``page`` column holds the same addresses."""
+    line = next(m.value for m in at.markdown if m.value.startswith("**Open a family's page"))
+    found = {title.replace("\\", ""): url for title, url in LINK.findall(line)}
+    assert found == families_table(at)["page"].to_dict()
+    out = {}
+    for title, url in found.items():
+        parts = urlsplit(url)
+        query = parse_qs(parts.query, keep_blank_values=True)
+        out[title] = (parts.path, {k: v[-1] for k, v in query.items()})
+    return out
+
+
+def titles(task: str) -> list[str]:
+    return [f.title for f in FAMILIES if task in f.tasks]
+
+
+def test_the_page_is_in_the_navigation_and_lists_every_regression_family_with_counts():
+    at = open_families()
+    assert at.title[0].value == "All families"
+    assert not at.error
+    table = families_table(at)
+    assert list(table.index) == titles("regression")  # diabetes opens the page
+    assert table.at["Linear regression", "learned parameters"] == 11
+    diabetes = load_dataset("diabetes", "regression")
+    n_train = len(split_data(diabetes, 0.25, 0).train)
+    knn = table.loc["Nearest neighbours"]
+    assert knn["learned parameters"] == 0
+    assert knn["stored values"] == n_train * diabetes.X.shape[1] == 3310
+    assert table.at["Linear regression", "shape the model"] == 2  # alpha, fit_intercept
+    assert table["test R²"].notna().all()
+    assert set(links(at)) == set(titles("regression"))
+
+
+@pytest.mark.parametrize(
+    ("dataset", "task"), [("iris", "classification"), ("longley", "regression")]
+)
+def test_a_data_set_lists_only_the_families_serving_its_task(dataset, task):
+    at = open_families(dataset=dataset)
+    table = families_table(at)
+    assert list(table.index) == titles(task)
+    score = "test accuracy" if task == "classification" else "test R²"
+    assert score in table.columns
+    if task == "classification":
+        assert "Linear regression" not in table.index
+    else:
+        assert "Logistic regression" not in table.index
+
+
+def _metrics_test_score(at: AppTest, metric: str) -> float:
+    for frame in at.dataframe:
+        value = frame.value
+        if list(value.columns) == ["train", "test"] and metric in value.index:
+            return float(value.at[metric, "test"])
+    raise AssertionError("no metrics table on the family page")
+
+
+def test_each_rows_test_score_equals_the_family_pages_through_its_link():
+    at = open_families(seed="3", test_size="0.3")
+    table = families_table(at)
+    opened = links(at)
+    for title in table.index:
+        page, query = opened[title]
+        family = next(f for f in FAMILIES if f.title == title)
+        assert page == f"/{family.id}"  # the page's url path
+        assert query["seed"] == "3" and query["test_size"] == "0.3"
+        assert query.get("dataset", family.default_dataset) == "diabetes"
+        family_page = AppTest.from_file(APP, default_timeout=120)
+        family_page.switch_page(family.page_path)
+        family_page.query_params.update(query)
+        family_page.run()
+        assert not family_page.exception, [e.value for e in family_page.exception]
+        assert family_page.title[0].value == title
+        assert _metrics_test_score(family_page, "R²") == pytest.approx(
+            table.at[title, "test R²"], rel=1e-12
+        )
+
+
+def test_the_links_carry_the_setting_last_used_on_each_family_page():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page("app_pages/linear_regression.py")
+    at.query_params.update({"estimator": "lasso", "alpha": "0.5"})
+    at.run()
+    assert not at.exception
+    at.query_params.clear()
+    at = open_families(at)
+    table = families_table(at)
+    row = table.loc["Linear regression"]
+    assert row["from"] == "your last run"
+    assert row["estimator"] == "Lasso (L1)" and "alpha=0.5" in row["setting"]
+    assert table.at["Decision tree", "from"] == "page start"
+    page, query = links(at)["Linear regression"]
+    assert page == "/linear_regression"
+    assert query["estimator"] == "lasso" and float(query["alpha"]) == 0.5
+    # the tree page starts unscaled; this page scales, so its link says so
+    page, query = links(at)["Decision tree"]
+    tree = get_family("decision_tree")
+    assert page == f"/{tree.id}"
+    assert query["dataset"] == "diabetes" and query["scale"] == "true"
+    assert query["estimator"] == "tree_regressor" and "max_depth" not in query  # the start
+
+
+def test_a_family_that_cannot_fit_the_data_is_a_row_with_a_sentence():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["run_history"] = [
+        {
+            "family": "decision_tree",
+            "setting": {"estimator": "tree_regressor", "criterion": "poisson", "max_depth": 3},
+        }
+    ]
+    at = open_families(at, dataset="synthetic_regression")
+    table = families_table(at)
+    row = table.loc["Decision tree"]
+    assert "oisson" in row["note"] and row["from"] == "your last run"
+    assert row["test R²"] != row["test R²"]  # NaN: no fit
+    assert table["test R²"].notna().sum() == len(table) - 1
+    interpretation = " ".join(m.value for m in at.markdown)
+    assert "Decision tree cannot be fitted here" in interpretation
+
+
+def test_a_sweep_click_draws_one_trace_per_family_and_returning_is_instant():
+    at = open_families(dataset="iris")
+    assert not at.get("plotly_chart")  # waits for the click
+    at.button(key="families_sweep").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (chart,) = at.get("plotly_chart")
+    data = json.loads(chart.proto.spec)["data"]
+    legend = [t["name"] for t in data if t.get("showlegend") is not False]
+    assert legend == titles("classification")
+    stars = [t["name"] for t in data if t["name"].endswith(": your setting")]
+    assert len(stars) == len(legend)
+    text = " ".join(m.value for m in at.markdown)
+    assert "does best" in text
+    # a rerun draws the chart again without asking (the sweep is cached)
+    at.run()
+    assert len(at.get("plotly_chart")) == 1
+    assert all(b.key != "families_sweep" for b in at.button)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("seed", "inf"), ("dataset", "nope"), ("test_size", "2"), ("scale", "x")]
+)
+def test_a_bad_link_value_is_a_message(key, value):
+    at = open_families(**{key: value})
+    warnings = " ".join(w.value for w in at.warning).replace("\\", "")
+    assert f"{key}=" in warnings and "ignored" in warnings
+    assert list(families_table(at).index) == titles("regression")
