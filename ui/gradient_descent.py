@@ -49,7 +49,7 @@ from ui.family_page import PageFit
 from ui.linear_models import class_parameters_panel, regression_panel
 from ui.panels import interpretation_panel
 from ui.text import escape_markdown
-from ui.widgets import confirm_long_work, drop_link_value, spec_widget
+from ui.widgets import confirm_long_work, drop_link_value, preset_key, spec_widget
 
 #: Replays expected to take longer than this show a progress bar.
 PROGRESS_SECONDS = 1.0
@@ -151,7 +151,7 @@ def _copy_a_to_b(specs: Sequence[ParamSpec]) -> None:
     """Button callback (runs before the widgets): B's knobs take A's current values."""
     for spec in specs:
         if spec.name in st.session_state:
-            st.session_state[f"{spec.name}_b"] = st.session_state[spec.name]
+            preset_key(f"{spec.name}_b", st.session_state[spec.name])
 
 
 def _drop_bad_link_values(specs: Sequence[ParamSpec]) -> None:

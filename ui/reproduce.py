@@ -31,7 +31,7 @@ from core.registry import FamilySpec
 from ui.cache import cached_fit
 from ui.data import DataChoice
 from ui.text import escape_markdown
-from ui.widgets import drop_link_value, widget_state
+from ui.widgets import drop_link_value, preset_widget
 
 #: Runs kept in a session's history; older ones are dropped first.
 HISTORY_LIMIT = 200
@@ -99,8 +99,7 @@ def apply_setting(family: FamilySpec, setting: dict[str, Any]) -> None:
     """
     for spec in setting_specs(family, setting.get("dataset"), setting.get("estimator")):
         if spec.name in setting:
-            value = setting[spec.name]
-            st.session_state[spec.name] = widget_state(spec, value)
+            preset_widget(spec, setting[spec.name])
     if setting.get("target") is not None:
         st.session_state["target"] = setting["target"]
 

@@ -36,9 +36,11 @@ def spec_widget(
     }
     label = label or spec.label
     initial = spec.initial
-    # A value already in session state (a linked view's request, a restored setting) is
-    # the widget's value: passing a default too makes Streamlit warn about the clash.
-    preset = spec.name in st.session_state
+    # A value our code put in session state for this widget (a linked view's request, a
+    # restored setting) is the widget's value: passing a default too makes Streamlit warn
+    # about the clash. Any other state is the widget's own, and the default must be passed:
+    # without it, a widget met again after a page switch starts from its minimum.
+    preset = _take_preset(spec.name)
     if spec.kind == "bool":
         return st.checkbox(label, **({} if preset else {"value": initial}), **common)
     if spec.kind == "choice":
@@ -112,7 +114,7 @@ def apply_pending_settings(specs: tuple[ParamSpec, ...]) -> None:
                 value = spec.validate(requested)
             except ValueError:
                 continue  # rounded past a bound: keep the current value
-            st.session_state[spec.name] = widget_state(spec, value)
+            preset_widget(spec, value)
 
 
 def drop_link_value(name: str) -> None:
@@ -133,6 +135,30 @@ def drop_link_value(name: str) -> None:
         initial = getattr(params, "_initial_query_params", None)
         if isinstance(initial, dict):
             initial.pop(name, None)
+
+
+_PRESET = "preset_widgets"
+
+
+def preset_widget(spec: ParamSpec, value: Any) -> None:
+    """Give a widget its value through session state before it is drawn (a callback, a
+    pending request): the supported way to change a widget's value from code."""
+    preset_key(spec.name, widget_state(spec, value))
+
+
+def preset_key(key: str, state: Any) -> None:
+    """:func:`preset_widget` for a widget known by its key and its state's value."""
+    st.session_state[key] = state
+    st.session_state.setdefault(_PRESET, set()).add(key)
+
+
+def _take_preset(name: str) -> bool:
+    """Whether our code preset this widget's value since it was last drawn (and forget it)."""
+    presets = st.session_state.get(_PRESET)
+    if presets is None or name not in presets:
+        return False
+    presets.discard(name)
+    return name in st.session_state
 
 
 def widget_state(spec: ParamSpec, value: Any) -> Any:
@@ -174,7 +200,7 @@ def confirm_long_work(
 def _text_value(spec: ParamSpec, label: str, common: dict[str, Any]) -> Any:
     """A text box for a value typed as text: a float that may be ``inf`` (``C``), or layer
     widths (``8,4``); an invalid entry keeps the page's initial value and says so."""
-    preset = {} if spec.name in st.session_state else {"value": spec.format(spec.initial)}
+    preset = {} if _take_preset(spec.name) else {"value": spec.format(spec.initial)}
     text = st.text_input(label, max_chars=100, **preset, **common)
     try:
         return spec.validate(text.strip())

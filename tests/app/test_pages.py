@@ -203,3 +203,17 @@ def test_pin_as_a_then_compare_with_b(open_page):
     assert [trace["name"] for trace in chart["data"]] == ["A", "B"]
     at.button(key="pinned_linear_regression_clear").click().run()
     assert not any(next(iter(f.value.columns)) == "setting" for f in at.dataframe)
+
+
+def test_switching_pages_keeps_each_widget_at_its_value(open_page):
+    """A widget met again after a page switch starts from its default, not its minimum
+    (a data widget once took no default when its key was in session state)."""
+    at = open_page(LINEAR)
+    # The gradient-descent page also opens on diabetes, so every widget AppTest carries
+    # over still has a valid option (AppTest cannot carry a target another page lacks).
+    at.switch_page("app_pages/gradient_descent.py").run()
+    assert not at.exception
+    assert at.number_input(key="test_size").value == 0.25
+    assert "all rows (in-sample)" not in " ".join(c.value for c in at.caption)
+    at.switch_page(LINEAR).run()
+    assert at.number_input(key="test_size").value == 0.25 and at.checkbox(key="scale").value
