@@ -327,7 +327,9 @@ def effective_linear_parameters(fit: FitResult, dataset: Any) -> float:
     spec = fit.estimator_spec
     if spec is not None and spec.path == "ridge_svd":
         X_train = dataset.X.iloc[fit.split.train]
-        design = np.asarray(fit.pipeline[:-1].transform(X_train), dtype=float)
+        # The features as the model saw them (no preprocessing steps: as they are).
+        prep = fit.pipeline[:-1]
+        design = np.asarray(prep.transform(X_train) if len(prep) else X_train, dtype=float)
         if params.fit_intercept:
             design = design - design.mean(axis=0)
         d = np.linalg.svd(design, compute_uv=False)

@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.datasets import DATA_SETTINGS
 from core.export import setting_specs
 from core.registry import FAMILIES
 
@@ -27,34 +28,41 @@ LINKS = _links()
 PAGE_KEYS = {"view", "A", "target", "task", "n_samples", "n_classes", "noise"}
 
 
-def _relevant(link: str, family) -> bool:
-    """Whether the link names a key the family's page reads (others are ignored alike)."""
+#: Every page that reads a link: the family pages, and the all-families page (data keys).
+PAGES = [(f.page_path, {s.name for s in setting_specs(f)}) for f in FAMILIES] + [
+    ("app_pages/families.py", {s.name for s in DATA_SETTINGS} | {"dataset"})
+]
+
+
+def _relevant(link: str, names: set[str]) -> bool:
+    """Whether the link names a key the page reads (others are ignored alike)."""
     keys = {k for k, _ in parse_qsl(link, keep_blank_values=True)}
-    names = {s.name for s in setting_specs(family)} | PAGE_KEYS
-    return bool(keys & names)
+    return bool(keys & (names | PAGE_KEYS))
 
 
 def test_the_corpus_is_large_enough():
     assert len(LINKS) >= 100
 
 
-@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.id)
-def test_every_hostile_link_is_a_message_on_every_page(open_page, family):
+@pytest.mark.parametrize(("path", "names"), PAGES, ids=[p.split("/")[-1][:-3] for p, _ in PAGES])
+def test_every_hostile_link_is_a_message_on_every_page(path, names):
     """Each link opens without an exception; a bad value is named or replaced, and the
     fit still shows its learned parameters (or a sentence says why it cannot)."""
     failures = []
-    links = [link for link in LINKS if _relevant(link, family)]
+    links = [link for link in LINKS if _relevant(link, names)]
     assert len(links) >= 60
     for link in links:
         at = AppTest.from_file(APP, default_timeout=60)
-        at.switch_page(family.page_path)
+        at.switch_page(path)
         at.query_params.update(dict(parse_qsl(link, keep_blank_values=True)))
         at.run()
         if at.exception:
             failures.append((link, at.exception[0].value[:300]))
             continue
-        headers = [h.value for h in at.subheader]
-        if "Parameters the model learned" not in headers and not (at.error or at.info):
+        shown = bool(at.dataframe) or "Parameters the model learned" in [
+            h.value for h in at.subheader
+        ]
+        if not shown and not (at.error or at.info):
             failures.append((link, "neither parameters nor a message"))
     assert failures == []
 

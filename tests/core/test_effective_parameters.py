@@ -50,3 +50,13 @@ def test_nearest_neighbours_have_n_over_k():
     family = get_family("nearest_neighbors")
     fit = fit_model(family, "knn_classifier", {"n_neighbors": 7}, iris)
     assert family.effective_parameters(fit, iris) == pytest.approx(len(fit.split.train) / 7)
+
+
+def test_ridge_without_any_preprocessing_still_has_a_hat_matrix(small):
+    """Unscaled and with no missing values the pipeline is the model alone."""
+    family = get_family("linear_regression")
+    fit = fit_model(family, "ridge", {"alpha": 1.0}, small, scale=False)
+    X = small.X.iloc[fit.split.train].to_numpy(dtype=float)
+    X = X - X.mean(axis=0)
+    hat = X @ np.linalg.solve(X.T @ X + np.eye(X.shape[1]), X.T)
+    assert family.effective_parameters(fit, small) == pytest.approx(np.trace(hat) + 1, rel=1e-10)
