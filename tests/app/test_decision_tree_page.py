@@ -9,28 +9,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.datasets import load_dataset
-from core.fitting import fit_model
 from core.registry import get_family
 from core.tree import PATH_COLOUR, model_input
+from tests.app.page_helpers import frame_with
+from tests.app.page_helpers import page_fit as shared_page_fit
 
 PAGE = "app_pages/decision_tree.py"
 FAMILY = get_family("decision_tree")
 
 
 def page_fit(dataset: str, task: str, estimator: str, scale: bool = False, **values):
-    """The fit the page makes for a setting: the page's initial values, then ``values``."""
-    data = load_dataset(dataset, task)
-    setting = {s.name: s.initial for s in FAMILY.hyperparameters_for(estimator)}
-    setting.update(values)
-    return data, fit_model(FAMILY, estimator, setting, data, scale=scale)
-
-
-def frame_with(at, column):
-    for frame in at.dataframe:
-        if column in frame.value.columns:
-            return frame.value
-    raise AssertionError(f"no table with a {column!r} column")
+    """The fit this page makes for a setting."""
+    return shared_page_fit(FAMILY, dataset, task, estimator, scale, **values)
 
 
 def splits_shown(at):

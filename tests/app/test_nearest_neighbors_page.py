@@ -8,10 +8,10 @@ import json
 import numpy as np
 import pytest
 
-from core.datasets import load_dataset
-from core.fitting import fit_model
 from core.neighbors import k_validation_curve, model_input
 from core.registry import get_family
+from tests.app.page_helpers import frame_with
+from tests.app.page_helpers import page_fit as shared_page_fit
 from ui.nearest_neighbors import curve_plan
 
 PAGE = "app_pages/nearest_neighbors.py"
@@ -19,18 +19,8 @@ FAMILY = get_family("nearest_neighbors")
 
 
 def page_fit(dataset: str, task: str, estimator: str, scale: bool = True, **values):
-    """The fit the page makes for a setting: the page's initial values, then ``values``."""
-    data = load_dataset(dataset, task)
-    setting = {s.name: s.initial for s in FAMILY.hyperparameters_for(estimator)}
-    setting.update(values)
-    return data, fit_model(FAMILY, estimator, setting, data, scale=scale)
-
-
-def frame_with(at, column):
-    for frame in at.dataframe:
-        if column in frame.value.columns:
-            return frame.value
-    raise AssertionError(f"no table with a {column!r} column")
+    """The fit this page makes for a setting."""
+    return shared_page_fit(FAMILY, dataset, task, estimator, scale, **values)
 
 
 def metrics(at):

@@ -14,16 +14,10 @@ from core.datasets import load_dataset
 from core.export import setting_json
 from core.fitting import fit_model
 from core.registry import LINEAR_REGRESSION
+from tests.app.page_helpers import frame_with
 
 LINEAR = "app_pages/linear_regression.py"
 LOGISTIC = "app_pages/logistic_regression.py"
-
-
-def frame_with(at, column):
-    for frame in at.dataframe:
-        if column in frame.value.columns:
-            return frame.value
-    raise AssertionError(f"no table with a {column!r} column")
 
 
 def test_ols_page_shows_statsmodels_standard_errors(open_page):

@@ -1,0 +1,29 @@
+"""Helpers the AppTest files share: read a page's tables, and make the fit a page makes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from core.datasets import Dataset, load_dataset
+from core.family import FamilySpec
+from core.fitting import FitResult, fit_model
+
+
+def frame_with(at: Any, column: str) -> pd.DataFrame:
+    """The first table on the page with this column."""
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+def page_fit(
+    family: FamilySpec, dataset: str, task: str, estimator: str, scale: bool, **values: Any
+) -> tuple[Dataset, FitResult]:
+    """The fit a family page makes for a setting: the page's initial values, then ``values``."""
+    data = load_dataset(dataset, task)
+    setting = {s.name: s.initial for s in family.hyperparameters_for(estimator)}
+    setting.update(values)
+    return data, fit_model(family, estimator, setting, data, scale=scale)
