@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint format bench browser clean
+.PHONY: run test lint format bench load browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -43,8 +43,12 @@ format: $(VENV)/.dev
 test: $(VENV)/.dev browser lint
 	$(BIN)/python -m pytest
 
-bench: $(VENV)/.dev
+bench: $(VENV)/.dev browser
 	$(BIN)/python -m benchmarks.run
+
+# Opt-in crowd test: concurrent browser sessions against one server (a few minutes).
+load: $(VENV)/.dev browser
+	$(BIN)/python -m benchmarks.load_test
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

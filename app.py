@@ -9,7 +9,7 @@ import streamlit as st
 
 from core.registry import FAMILIES
 
-st.set_page_config(page_title="Parameter Lab", page_icon=":material/tune:", layout="wide")
+st.set_page_config(page_title="Parameter Lab", page_icon="🎛️", layout="wide")
 
 pages = [st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True)]
 pages += [
