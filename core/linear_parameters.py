@@ -202,14 +202,6 @@ def class_coefficient_table(params: LinearParameters, reference: str | None = No
     return table[[*columns, "zero"]]
 
 
-def term_labels(params: LinearParameters) -> list[str]:
-    """A label per coefficient, row-major over (output, feature): the feature alone for one
-    output, ``"class: feature"`` for several."""
-    if len(params.outputs) == 1:
-        return list(params.feature_names)
-    return [f"{o}: {f}" for o in params.outputs for f in params.feature_names]
-
-
 def linear_learned(params: LinearParameters) -> LearnedParameters:
     """The general learned-parameters view of a linear model: ``coef_`` (per unit, per SD and
     as fitted) and ``intercept_`` (not counted when ``fit_intercept`` is off).

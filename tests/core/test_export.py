@@ -31,7 +31,7 @@ from core.export import (
     setting_json,
 )
 from core.fitting import fit_model
-from core.linear_parameters import INTERCEPT, term_labels
+from core.linear_parameters import INTERCEPT
 from core.registry import ALL_FAMILIES, FamilySpec, get_family
 from core.specs import ParamSpec, resolve
 
@@ -130,8 +130,9 @@ def _assert_no_live_formula(table: pd.DataFrame) -> None:
 def _terms(params) -> tuple[list[str], list[str]]:
     """Expected coefficient and intercept terms of a linear model, before the guard."""
     if len(params.outputs) == 1:
-        return term_labels(params), [INTERCEPT]
-    return term_labels(params), [f"{o}: {INTERCEPT}" for o in params.outputs]
+        return list(params.feature_names), [INTERCEPT]
+    coefs = [f"{o}: {f}" for o in params.outputs for f in params.feature_names]
+    return coefs, [f"{o}: {INTERCEPT}" for o in params.outputs]
 
 
 @pytest.mark.parametrize("fixture", ["ridge_diabetes", "logistic_iris_all_rows", "signed_classes"])
