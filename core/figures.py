@@ -267,29 +267,6 @@ def decision_boundary_figure(surface, extra_lines=()) -> go.Figure:
     return fig
 
 
-def confusion_matrix_figure(matrix: np.ndarray, classes: list[str], title: str) -> go.Figure:
-    """Counts of true (rows) against predicted (columns) classes, annotated."""
-    fig = go.Figure(
-        go.Heatmap(
-            z=matrix,
-            x=[f"pred. {c}" for c in classes],
-            y=[f"true {c}" for c in classes],
-            colorscale="Blues",
-            showscale=False,
-            text=matrix,
-            texttemplate="%{text}",
-            hovertemplate="%{y}, %{x}: %{z}<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        title=title,
-        height=120 + 50 * len(classes),
-        yaxis={"autorange": "reversed"},
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-    )
-    return fig
-
-
 def coefficient_heatmap_figure(table: pd.DataFrame, column: str = "coef_per_sd") -> go.Figure:
     """Classes (rows) by features (columns) of a multi-class model's coefficients.
 

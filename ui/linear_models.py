@@ -50,6 +50,8 @@ def linear_parameters_panel(
             "true (per SD)": st.column_config.NumberColumn(format="%.5g"),
         },
     )
+    if not _chart_wanted(key):
+        return
     column = st.radio(
         "Chart units",
         list(UNITS),
@@ -103,6 +105,8 @@ def class_parameters_panel(
             pd.DataFrame({"class": params.outputs, "intercept": params.intercept}),
             hide_index=True,
         )
+    if not _chart_wanted(key):
+        return
     column = st.radio("Chart units", list(UNITS), format_func=UNITS.get, horizontal=True, key=key)
     if len(params.outputs) == 1:
         single = table.drop(columns=["output"])
@@ -117,6 +121,16 @@ def class_parameters_panel(
     else:
         st.plotly_chart(coefficient_heatmap_figure(table, column), key=f"{key}_chart")
         st.caption("One row per class: blue raises that class's score, red lowers it.")
+
+
+def _chart_wanted(key: str) -> bool:
+    """Whether to chart the coefficients: on a click, so a fresh page draws without the
+    chart library (the slowest thing a first visit loads; the table says the same)."""
+    return st.toggle(
+        "Chart the coefficients",
+        key=f"{key}_chart_on",
+        help="Bars, strongest first, per standard deviation or per unit.",
+    )
 
 
 #: Charts of more features than this show the strongest, with a control for more.

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from core.compare import Snapshot, compare_metrics, compare_settings, compare_terms
 from core.family import FamilySpec, Task
 from core.figures import (
     comparison_bar_figure,
-    confusion_matrix_figure,
 )
 from core.fitting import FitResult
 from core.interpretation import Sentence
@@ -68,9 +68,13 @@ def fit_messages(fit: FitResult, family: FamilySpec) -> None:
 
 
 def confusion_panel(matrix, classes: list[str], in_sample: bool) -> None:
-    """The confusion matrix of the held-out rows (all rows when there are none)."""
-    title = "Confusion matrix, all rows (in-sample)" if in_sample else "Confusion matrix, test rows"
-    st.plotly_chart(confusion_matrix_figure(matrix, classes, title), key="confusion")
+    """The confusion matrix of the held-out rows (all rows when there are none), as a
+    table: rows are the true classes, columns the predicted ones."""
+    title = "all rows (in-sample)" if in_sample else "test rows"
+    st.markdown(f"**Confusion matrix**, {title}: rows true class, columns predicted")
+    frame = pd.DataFrame(matrix, index=classes, columns=classes)
+    frame.index.name = "true"
+    st.dataframe(frame)
 
 
 def metrics_panel(fit: FitResult) -> None:

@@ -102,8 +102,9 @@ def test_default_page_is_light_and_offers_the_surface_first_among_its_own_views(
     at = open_page(PAGE)
     labels = [t.label for t in at.tabs]
     assert labels[:4] == ["Compare", "Sweeps", "Descent", "Epochs"]
-    # Only the learned panel's chart: the surface and the replay wait for their tabs.
-    assert len(at.get("plotly_chart")) == 1
+    # No chart at all: the learned panel charts on a click, the surface and the replay
+    # wait for their tabs.
+    assert len(at.get("plotly_chart")) == 0
     assert not [w for w in at.number_input if w.key.startswith("gd_")]
     data = load_dataset("diabetes", "regression")
     values = {s.name: s.initial for s in FAMILY.hyperparameters_for("sgd_regressor")}
@@ -186,7 +187,7 @@ def test_a_divergent_rate_is_caught_explained_and_drawn_with_finite_numbers(
     assert path.diverged
     np.testing.assert_allclose(decode(trace(at, "A")["x"]), path.params[:, 0])
     charts = specs(at)
-    assert len(charts) == 5
+    assert len(charts) == 4
     for spec in charts:
         for array in numbers(spec["data"]):
             assert np.isfinite(array).all()
@@ -197,7 +198,7 @@ def test_a_separable_feature_gives_a_message_not_a_chart(open_page):
         PAGE, dataset="iris", gd_feature="petal length (cm)", gd_class="setosa", view="Descent"
     )
     assert any("separates setosa from the rest perfectly" in t for t in texts(at))
-    assert len(at.get("plotly_chart")) == 1  # the learned panel's only
+    assert len(at.get("plotly_chart")) == 0  # the learned panel charts only on a click
 
 
 def test_a_bad_link_value_falls_back_to_the_default_with_a_note(open_page):

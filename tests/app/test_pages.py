@@ -217,3 +217,25 @@ def test_switching_pages_keeps_each_widget_at_its_value(open_page):
     assert "all rows (in-sample)" not in " ".join(c.value for c in at.caption)
     at.switch_page(LINEAR).run()
     assert at.number_input(key="test_size").value == 0.25 and at.checkbox(key="scale").value
+
+
+def test_the_coefficient_chart_draws_on_a_click_with_the_tables_values(open_page):
+    """The first screen carries no chart library; the toggle draws the table's values."""
+    at = open_page(LINEAR)
+    assert not at.get("plotly_chart")
+    at.toggle(key="units_chart_on").set_value(True).run()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    bars = spec["data"][0]
+    table = coefficient_table(at)
+    shown = dict(zip(bars["y"], _decoded(bars["x"]), strict=True))
+    for feature, value in shown.items():
+        assert value == pytest.approx(table.loc[feature, "per SD"], rel=1e-9)
+
+
+def _decoded(values):
+    """A plotly array from the spec (Streamlit sends numbers base64-encoded)."""
+    if isinstance(values, dict):
+        import base64
+
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values, dtype=float)
