@@ -164,6 +164,9 @@ class FamilySpec:
         ``explain_warnings(fit) -> list of str``: the fit's warnings as sentences with the
         user's numbers (a network that stopped at max_iter and how fast its loss still
         fell), shown instead of scikit-learn's own words.
+    estimate_seconds : callable, optional
+        ``estimate_seconds(estimator_id, values, X_train, y_train) -> float``: a fit's
+        time, estimated before fitting, so a page can ask before a slow one.
     check : callable, optional
         ``check(estimator_id, values, X_train, y_train) -> str or None``: why this setting
         cannot be fitted on these rows as a sentence (scikit-learn would refuse it later
@@ -194,6 +197,9 @@ class FamilySpec:
     )
     effective_definition: str = "the number of learned values"
     explain_warnings: Callable[[FitResult], list[str]] | None = field(default=None, repr=False)
+    estimate_seconds: Callable[[str, dict[str, Any], Any, Any], float] | None = field(
+        default=None, repr=False
+    )
     check: Callable[[str, dict[str, Any], Any, Any], str | None] | None = field(
         default=None, repr=False
     )

@@ -44,13 +44,9 @@ class FitTooSlow(FitError):
     """The fit would take longer than the budget it was given; ``seconds`` estimates how
     long, so the page can ask before spending it."""
 
-    def __init__(self, seconds: float, iterations: int) -> None:
+    def __init__(self, seconds: float, why: str) -> None:
         self.seconds = seconds
-        super().__init__(
-            f"This setting would take about {seconds:.0f} s to fit: the solver had not "
-            f"converged after {PROBE_ITERATIONS:,} of its max_iter = {iterations:,} "
-            "iterations. Lower max_iter, raise tol, or fit it anyway."
-        )
+        super().__init__(f"This setting would take about {seconds:.0f} s to fit: {why}")
 
 
 #: A fit asked for more iterations than this is first run with this many: when it converges
@@ -480,6 +476,14 @@ def fit_model(
         problem = family.check(estimator_id, setting.values, X_train, y_train)
         if problem:
             raise FitError(problem)
+    if budget is not None and family.estimate_seconds is not None:
+        seconds = family.estimate_seconds(estimator_id, setting.values, X_train, y_train)
+        if seconds > budget:
+            raise FitTooSlow(
+                seconds,
+                "a large model or many iterations for these rows. Narrow it, lower "
+                "max_iter, or fit it anyway.",
+            )
     estimator = spec.make(setting.values)
     pipeline = build_pipeline(estimator, scale=scale, impute=dataset.has_missing)
     iterations = estimator.get_params().get("max_iter")
@@ -499,7 +503,12 @@ def fit_model(
         if used >= PROBE_ITERATIONS:  # not converged yet: the full fit is what was asked
             estimate = fit_seconds * iterations / PROBE_ITERATIONS
             if estimate > budget:
-                raise FitTooSlow(estimate, iterations)
+                raise FitTooSlow(
+                    estimate,
+                    f"the solver had not converged after {PROBE_ITERATIONS:,} of its "
+                    f"max_iter = {iterations:,} iterations. Lower max_iter, raise tol, or "
+                    "fit it anyway.",
+                )
             return fit_model(
                 family,
                 estimator_id,

@@ -29,6 +29,7 @@ from core.learned import LearnedParameters, ParameterGroup
 from core.network import (
     STOCHASTIC_SOLVERS,
     check_training_budget,
+    estimated_training_seconds,
     layer_name,
     layer_units,
     model_inputs,
@@ -508,6 +509,19 @@ def explain_warnings(fit: FitResult) -> list[str]:
     return [s.text for s in sentences] or list(fit.warnings)
 
 
+def training_seconds(
+    estimator_id: str, values: dict[str, Any], X_train: pd.DataFrame, y_train: pd.Series
+) -> float:
+    """The family's ``estimate_seconds``: the training time estimated from the layer
+    widths, rows, batches and epochs (an upper bound measured on this machine)."""
+    task = "classification" if estimator_id == "mlp_classifier" else "regression"
+    n_classes = int(pd.Series(y_train).nunique()) if task == "classification" else 0
+    units = planned_layer_units(
+        X_train.shape[1], values.get("hidden_layer_sizes", (100,)), task, n_classes
+    )
+    return estimated_training_seconds(len(y_train), units, values)
+
+
 def budget_problem(
     estimator_id: str, values: dict[str, Any], X_train: pd.DataFrame, y_train: pd.Series
 ) -> str | None:
@@ -563,6 +577,7 @@ FAMILY = FamilySpec(
     script_parameters=SCRIPT_PARAMETERS,
     resampling=False,
     check=budget_problem,
+    estimate_seconds=training_seconds,
     explain_warnings=explain_warnings,
     capacity="alpha",
 )

@@ -40,3 +40,14 @@ def test_within_budget_the_full_fit_runs(diabetes):
     plain = fit_model(LINEAR_REGRESSION, "lasso", values, diabetes, scale=False)
     np.testing.assert_allclose(probed.model.coef_, plain.model.coef_, rtol=1e-12)
     assert probed.model.n_iter_ == plain.model.n_iter_ > PROBE_ITERATIONS  # the full fit ran
+
+
+def test_a_network_estimated_over_budget_asks_first():
+    from core.registry import get_family
+
+    family = get_family("neural_network")
+    iris = load_dataset("iris", "classification")
+    values = {"hidden_layer_sizes": (128, 64), "max_iter": 1000, "batch_size": 16}
+    with pytest.raises(FitTooSlow, match="would take about") as caught:
+        fit_model(family, "mlp_classifier", values, iris, budget=1.0)
+    assert 1.0 < caught.value.seconds <= 20.0  # within the hard limit: a click may run it
