@@ -24,6 +24,9 @@ from ui.cache import cached_dataset, cached_table, cached_target_candidates, cac
 from ui.text import escape_markdown
 from ui.widgets import spec_widget
 
+#: Rows of an upload shown as read, so an analyst can check the parse at a glance.
+PREVIEW_ROWS = 10
+
 
 @dataclass(frozen=True)
 class DataChoice:
@@ -108,6 +111,9 @@ def data_section(family: FamilySpec) -> DataChoice | None:
             return None
         data_key = f"upload:{upload.file_id}"
         name = upload.name
+        with st.expander(f"The first rows as read ({len(table.frame):,} in all)"):
+            # As parsed, before cleaning: what the app made of the file's text.
+            st.dataframe(table.frame.head(PREVIEW_ROWS))
         if len(family.tasks) > 1:
             task = spec_widget(TASK)
     else:

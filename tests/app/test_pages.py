@@ -11,6 +11,7 @@ from core.datasets import load_dataset
 from core.fitting import fit_model
 from core.linear_parameters import extract_linear_parameters
 from core.registry import FAMILIES, LINEAR_REGRESSION
+from tests.app.page_helpers import frame_with
 
 LINEAR = "app_pages/linear_regression.py"
 
@@ -239,3 +240,12 @@ def _decoded(values):
 
         return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
     return np.asarray(values, dtype=float)
+
+
+def test_an_upload_shows_its_first_rows_as_read(open_page):
+    at = open_page(LINEAR, dataset="upload")
+    csv = "size;rooms;price\n" + "\n".join(f"{i},5;{i % 4};{3 * i}" for i in range(1, 30))
+    at.file_uploader(key="upload").set_value(("de.csv", csv.encode(), "text/csv")).run()
+    preview = frame_with(at, "rooms")
+    assert list(preview.columns) == ["size", "rooms", "price"] and len(preview) == 10
+    assert preview["size"].iloc[0] == 1.5  # the decimal comma was read as a number
