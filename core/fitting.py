@@ -414,6 +414,35 @@ def recorded_warnings() -> Iterator[list[str]]:
             shown.append(text)
 
 
+#: Values this large overflow once squared or summed (scaling, distances, gradients).
+HUGE_VALUE = 1e150
+
+
+def _fit_failure(exc: Exception, X_train: pd.DataFrame, y_train: pd.Series) -> str:
+    """scikit-learn's refusal as a sentence; numbers too large to compute with are named
+    (scikit-learn reports them as NaN or infinity "in the input", which the file has not)."""
+    numeric = X_train.select_dtypes("number")
+    huge = [str(c) for c in numeric.columns if (numeric[c].abs() > HUGE_VALUE).any()]
+    target_huge = pd.api.types.is_numeric_dtype(y_train) and bool(
+        (y_train.abs() > HUGE_VALUE).any()
+    )
+    if huge or target_huge:
+        names = ", ".join(huge[:5]) + (" and others" if len(huge) > 5 else "")
+        where = (
+            (f"the feature {names}" if len(huge) == 1 else f"the features {names}")
+            if huge
+            else "the target"
+        )
+        if huge and target_huge:
+            where += " and the target"
+        return (
+            f"Some values of {where} are beyond ±{HUGE_VALUE:.0e}: computing with them "
+            "(scaling, squares, sums) overflows. Rescale those columns (divide by a power "
+            "of ten) or drop them."
+        )
+    return f"scikit-learn could not fit this setting: {exc}"
+
+
 def fit_model(
     family: FamilySpec,
     estimator_id: str,
@@ -495,7 +524,7 @@ def fit_model(
         try:
             pipeline.fit(X_train, y_train)
         except (ValueError, np.linalg.LinAlgError) as exc:
-            raise FitError(f"scikit-learn could not fit this setting: {exc}") from None
+            raise FitError(_fit_failure(exc, X_train, y_train)) from None
     fit_seconds = time.perf_counter() - start  # the fit alone, not the scoring below
     if probe:
         used = int(np.max(getattr(pipeline.named_steps["model"], "n_iter_", PROBE_ITERATIONS)))

@@ -96,3 +96,20 @@ def test_huge_whole_numbers_stay_distinct_classes():
     table = read_csv_upload(f"label,x\n{rows}\n".encode(), "huge.csv")
     data = make_dataset(table.frame, "label", "classification", name="huge.csv")
     assert data.y.nunique() == 2
+
+
+def test_values_too_large_to_compute_with_are_named_not_a_raw_error():
+    """scikit-learn reports ±1e308 after scaling as 'Input X contains NaN'; the page names
+    the column instead."""
+    from core.datasets import make_dataset
+    from core.fitting import FitError, fit_model
+    from core.registry import LINEAR_REGRESSION
+
+    rows = "\n".join(f"{1e308 if i % 2 else -1e308},{i % 3},{i}" for i in range(30))
+    table = read_csv_upload(f"big,x2,y\n{rows}\n".encode(), "huge.csv")
+    data = make_dataset(table.frame, "y", "regression", name="huge.csv")
+    with pytest.raises(FitError) as caught:
+        fit_model(LINEAR_REGRESSION, "ridge", {}, data)
+    message = str(caught.value)
+    assert message.startswith("Some values of the feature big are beyond ±1e+150")
+    assert "NaN" not in message and "HistGradientBoosting" not in message
