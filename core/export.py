@@ -299,7 +299,12 @@ def _unwrap(document: dict[str, Any], family: FamilySpec, notes: list[str]) -> d
 
 
 def _check_target(
-    raw: dict[str, Any], out: dict[str, Any], family: FamilySpec, seed: int, notes: list[str]
+    raw: dict[str, Any],
+    out: dict[str, Any],
+    family: FamilySpec,
+    seed: int,
+    notes: list[str],
+    current_dataset: str | None = None,
 ) -> None:
     """Keep the target if it is text and, for a registered data set, a usable column."""
     if "target" not in raw:
@@ -311,7 +316,8 @@ def _check_target(
             "default target is used."
         )
         return
-    dataset_id = out.get("dataset", family.default_dataset)
+    # A file that names no data set keeps the page's: check the target against that one.
+    dataset_id = out.get("dataset", current_dataset or family.default_dataset)
     if dataset_id != UPLOAD_ID:
         # A registered table is cheap to rebuild, so a wrong column is caught here rather
         # than as an error on the page.
@@ -369,7 +375,9 @@ def _check_combination(
     return {}
 
 
-def parse_setting_json(text: str | bytes, family: FamilySpec) -> tuple[dict[str, Any], list[str]]:
+def parse_setting_json(
+    text: str | bytes, family: FamilySpec, current_dataset: str | None = None
+) -> tuple[dict[str, Any], list[str]]:
     """Read a setting file for a page, keeping only values the page accepts.
 
     Parameters
@@ -380,6 +388,9 @@ def parse_setting_json(text: str | bytes, family: FamilySpec) -> tuple[dict[str,
         :data:`MAX_SETTING_BYTES`; parsed with :func:`json.loads` only.
     family : FamilySpec
         The page loading it.
+    current_dataset : str, optional
+        The page's data set now: a file that names none keeps it, so its target is
+        checked against that data set's columns.
 
     Returns
     -------
@@ -410,7 +421,7 @@ def parse_setting_json(text: str | bytes, family: FamilySpec) -> tuple[dict[str,
     data: dict[str, Any] = {}
     _take(DATA_SETTINGS, raw, data, notes, used)
     used.add("target")
-    _check_target(raw, out, family, data.get("seed", 0), notes)
+    _check_target(raw, out, family, data.get("seed", 0), notes, current_dataset)
     out.update(data)
 
     if len(family.tasks) > 1 and out.get("dataset") == UPLOAD_ID:

@@ -109,7 +109,8 @@ def _load_setting_file(family: FamilySpec) -> None:
     if upload is None:
         return
     try:
-        setting, notes = parse_setting_json(upload.getvalue(), family)
+        current = st.session_state.get("dataset")
+        setting, notes = parse_setting_json(upload.getvalue(), family, current)
     except ValueError as exc:
         st.session_state[_NOTES] = ("error", [str(exc)])
         return

@@ -23,6 +23,7 @@ from core.datasets import (
 )
 from core.export import (
     MAX_SETTING_BYTES,
+    SETTING_FORMAT,
     markdown_text,
     model_card_markdown,
     parameters_csv,
@@ -633,3 +634,20 @@ def test_link_problems_name_each_ignored_value():
     solver = link_problems(LOGISTIC_REGRESSION, {"l1_ratio": "1", "solver": "lbfgs"})
     assert list(solver) == ["solver"] and "solver='lbfgs'" in solver["solver"]
     assert link_problems(LINEAR, {"dataset": "longley", "alpha": "2"}) == {}
+
+
+def test_a_setting_file_without_a_data_set_checks_its_target_on_the_pages_own():
+    """The page keeps its data set when the file names none: longley's column is a fine
+    target there, though the family's default data set (diabetes) has no such column."""
+    document = json.dumps(
+        {
+            "format": SETTING_FORMAT,
+            "version": 1,
+            "family": "linear_regression",
+            "setting": {"target": "GNP"},
+        }
+    )
+    setting, notes = parse_setting_json(document, LINEAR, current_dataset="longley")
+    assert setting.get("target") == "GNP" and not any("Dropped target" in n for n in notes)
+    setting, notes = parse_setting_json(document, LINEAR)
+    assert "target" not in setting and any("Dropped target" in n for n in notes)
