@@ -38,7 +38,7 @@ from core.datasets import (
 )
 from core.family import FamilySpec, Task
 from core.specs import resolve
-from core.uploads import MAX_ROWS
+from core.uploads import MAX_NAME_CHARS, MAX_ROWS
 
 
 def python_literal(value: Any) -> str:
@@ -219,10 +219,11 @@ frame["class"] = y_raw
         default_target="class",
     ),
     UPLOAD_ID: DataCode(
-        imports=(),
+        imports=("import hashlib",),
         code=f"""# Read as the app does (core.uploads.read_csv_upload): at most MAX_ROWS rows,
 # spaces after the separator skipped, column names stripped.
 MAX_ROWS = {MAX_ROWS}
+MAX_NAME_CHARS = {MAX_NAME_CHARS}
 frame = pd.read_csv(
     FILE_NAME,
     sep=SEP,
@@ -232,7 +233,17 @@ frame = pd.read_csv(
     skipinitialspace=True,
     nrows=MAX_ROWS + 1,
 )
-frame.columns = [str(c).strip() for c in frame.columns]
+
+
+def short_name(name):
+    # Names longer than MAX_NAME_CHARS are shortened as the app does (core.uploads).
+    if len(name) <= MAX_NAME_CHARS:
+        return name
+    digest = hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{{name[: MAX_NAME_CHARS - 9]}}…{{digest}}"
+
+
+frame.columns = [short_name(str(c).strip()) for c in frame.columns]
 frame = frame.iloc[:MAX_ROWS]
 """,
         default_target=None,
@@ -480,11 +491,18 @@ def public_import(cls: type) -> tuple[str, str]:
     return cls.__module__, cls.__name__
 
 
+#: Standard-library imports a script may need besides json (isort's first group).
+_STDLIB_IMPORTS = frozenset({"import hashlib"})
+
+
 def _sorted_imports(lines: set[str]) -> str:
     """Import lines in isort order: stdlib, then ``import x`` before ``from x import y``."""
-    plain = sorted(line for line in lines if line.startswith("import "))
+    stdlib = sorted({"import json"} | {line for line in lines if line in _STDLIB_IMPORTS})
+    plain = sorted(
+        line for line in lines if line.startswith("import ") and line not in _STDLIB_IMPORTS
+    )
     from_lines = sorted(line for line in lines if line.startswith("from "))
-    return "import json\n\n" + "\n".join(plain + from_lines) + "\n"
+    return "\n".join(stdlib) + "\n\n" + "\n".join(plain + from_lines) + "\n"
 
 
 def _validated(spec: Any, setting: dict[str, Any]) -> Any:

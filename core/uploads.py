@@ -7,6 +7,7 @@ whose message tells the user what to fix.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 
@@ -22,6 +23,21 @@ MAX_ROWS = 200_000
 MAX_COLUMNS = 500
 _ENCODINGS = ("utf-8-sig", "utf-16", "cp1252", "latin-1")
 _DELIMITERS = ",;\t|"
+
+
+#: Column names longer than this are shortened: a 1 MB header cell must not become a 1 MB
+#: feature name in every table, chart, export and script.
+MAX_NAME_CHARS = 100
+
+
+def short_name(name: str) -> str:
+    """A column name bounded to :data:`MAX_NAME_CHARS`: its start, ``…`` and 8 hex digits
+    of its SHA-1, so two long names that start alike stay apart (the generated script
+    shortens them the same way)."""
+    if len(name) <= MAX_NAME_CHARS:
+        return name
+    digest = hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{name[: MAX_NAME_CHARS - 9]}…{digest}"
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -129,7 +145,8 @@ def read_csv_upload(data: bytes, filename: str = "upload.csv") -> Table:
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
         raise DataError(f"{filename} has repeated column names: {', '.join(repeated)}.")
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.columns = [short_name(str(c).strip()) for c in frame.columns]
+    long_names = sum(len(str(c).strip()) > MAX_NAME_CHARS for c in header)
     if frame.shape[1] < 2:
         raise DataError(
             f"{filename} has {frame.shape[1]} column; a target and at least one feature are "
@@ -140,6 +157,11 @@ def read_csv_upload(data: bytes, filename: str = "upload.csv") -> Table:
     if frame.empty:
         raise DataError(f"{filename} has a header but no rows.")
     notes = [f"Read {filename} as {encoding} text with {delimiter!r} as the delimiter."]
+    if long_names:
+        notes.append(
+            f"Shortened {long_names} column name(s) longer than {MAX_NAME_CHARS} characters "
+            "(the start, then a short fingerprint that keeps them apart)."
+        )
     if skiprows:
         notes.append(f"Skipped Excel's first line sep={delimiter}, which names the delimiter.")
     if decimal == ",":

@@ -436,7 +436,8 @@ def test_user_strings_appear_only_inside_string_literals(target, file_name):
         if isinstance(n, ast.Import | ast.ImportFrom)
         for alias in n.names
     }
-    assert modules <= {"json", "numpy", "pandas", "sklearn", "statsmodels"}
+    # hashlib only fingerprints long column names (as core.uploads.short_name does).
+    assert modules <= {"hashlib", "json", "numpy", "pandas", "sklearn", "statsmodels"}
     # Nor in comments: a newline in a user string must not start a line of code.
     for line in source.splitlines():
         assert "os.system" not in line or line.lstrip().startswith(("FILE_NAME", "TARGET", "ENC"))

@@ -113,3 +113,13 @@ def test_values_too_large_to_compute_with_are_named_not_a_raw_error():
     message = str(caught.value)
     assert message.startswith("Some values of the feature big are beyond ±1e+150")
     assert "NaN" not in message and "HistGradientBoosting" not in message
+
+
+def test_very_long_names_are_shortened_apart_with_a_note():
+    first, second = "a" * 5000 + "1", "a" * 5000 + "2"
+    rows = "\n".join(f"{i},{i % 3},{i}" for i in range(20))
+    table = read_csv_upload(f"{first},{second},y\n{rows}\n".encode(), "long.csv")
+    names = list(table.frame.columns)
+    assert all(len(n) <= 100 for n in names) and len(set(names)) == 3
+    assert names[0].startswith("a" * 91) and names[2] == "y"
+    assert any("Shortened 2 column name(s)" in note for note in table.notes)
