@@ -287,6 +287,14 @@ def training_features(fit: FitResult, dataset: Dataset) -> pd.DataFrame:
     return X_train
 
 
+def model_features(fit: FitResult, dataset: Dataset) -> np.ndarray:
+    """The training rows as the final estimator saw them: through the pipeline's own
+    imputation and scaling (each step gets the input type it was fitted on)."""
+    X_train = dataset.X.iloc[fit.split.train]
+    prep = fit.pipeline[:-1]
+    return np.asarray(prep.transform(X_train) if len(prep) else X_train, dtype=float)
+
+
 def regression_metrics(model: Any, X: pd.DataFrame, y: pd.Series) -> dict[str, float]:
     """R², RMSE and MAE of a fitted regressor on some rows."""
     y_true, y_pred = y.to_numpy(dtype=float), model.predict(X)

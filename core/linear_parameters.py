@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from core.fitting import FitResult, scaler_shift
+from core.fitting import FitResult, model_features, scaler_shift
 from core.learned import LearnedParameters, ParameterGroup
 
 #: The intercept's term in tables and comparisons.
@@ -318,10 +318,7 @@ def effective_linear_parameters(fit: FitResult, dataset: Any) -> float:
     intercepts = len(params.outputs) if params.fit_intercept else 0
     spec = fit.estimator_spec
     if spec is not None and spec.path == "ridge_svd":
-        X_train = dataset.X.iloc[fit.split.train]
-        # The features as the model saw them (no preprocessing steps: as they are).
-        prep = fit.pipeline[:-1]
-        design = np.asarray(prep.transform(X_train) if len(prep) else X_train, dtype=float)
+        design = model_features(fit, dataset)
         if params.fit_intercept:
             design = design - design.mean(axis=0)
         d = np.linalg.svd(design, compute_uv=False)

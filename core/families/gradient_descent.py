@@ -39,7 +39,7 @@ from sklearn.linear_model import (
 
 from core.datasets import Dataset
 from core.family import EstimatorSpec, FamilySpec, Task
-from core.fitting import FitResult, recorded_warnings, training_features
+from core.fitting import FitResult, model_features, recorded_warnings, training_features
 from core.interpretation import Sentence, linear_sentences, logistic_sentences, vif_table
 from core.learned import LearnedParameters
 from core.linear_parameters import (
@@ -338,10 +338,7 @@ def objective(
 # --- extraction and interpretation ------------------------------------------------------
 def _fitted_space(fit: FitResult, dataset: Dataset) -> tuple[np.ndarray, np.ndarray]:
     """The training rows as the model saw them (imputed and scaled) and their target."""
-    X_train = training_features(fit, dataset)
-    scaler = fit.pipeline.named_steps.get("scale")
-    values = scaler.transform(X_train) if scaler is not None else X_train.to_numpy(dtype=float)
-    return np.asarray(values, dtype=float), dataset.y.iloc[fit.split.train].to_numpy()
+    return model_features(fit, dataset), dataset.y.iloc[fit.split.train].to_numpy()
 
 
 def sgd_sentences(fit: FitResult, dataset: Dataset) -> list[Sentence]:

@@ -135,6 +135,8 @@ def test_hostile_names_and_cells_stay_text(page: Page, app_url: str):
     expect(page.get_by_text("Parameters the model learned")).to_be_visible(timeout=60_000)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
     no_exception(page)
+    # The coefficient chart draws on a click: draw it, names and all, then hover it.
+    page.get_by_text("Chart the coefficients").click()
     charts = page.locator("[data-testid='stPlotlyChart'] .main-svg")
     expect(charts.first).to_be_visible(timeout=60_000)
     for chart in page.locator("[data-testid='stPlotlyChart']").all():
