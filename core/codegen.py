@@ -346,7 +346,8 @@ TASK_CODE: dict[Task, TaskCode] = {
     """The target as floats; a text column is read as numbers."""
     if not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
         y = as_numeric(y)
-    return y.astype(float)
+    y = y.astype(float)
+    return y.mask(np.isinf(y))  # an infinite target counts as missing: its row is dropped
 ''',
         target_labels="",
         stratify="    stratify = None  # regression: a plain shuffle\n",

@@ -615,6 +615,13 @@ def _prepare_target(frame: pd.DataFrame, target: str, task: Task, notes: list[st
             notes.append(f"Read the target {target!r} as numbers ({bad} cells were not).")
             y = converted
         y = y.astype(float)
+        infinite = int(np.isinf(y).sum())
+        if infinite:
+            # An infinite target cannot be fitted or scored: such rows count as missing.
+            y = y.where(np.isfinite(y) | y.isna())
+            notes.append(
+                f"Dropped {infinite} row(s) whose target {target!r} is infinite (inf or -inf)."
+            )
         if y.nunique(dropna=True) < 2:
             raise DataError(
                 f"The target {target!r} has the same value in every row, so there is nothing "

@@ -250,8 +250,10 @@ def _read_document(text: str | bytes) -> dict[str, Any]:
             f"The setting file is not valid JSON ({exc.msg} at line {exc.lineno}, column "
             f"{exc.colno})."
         ) from None
-    except ValueError as exc:  # such as an integer with thousands of digits
-        raise ValueError(f"The setting file holds a value that cannot be read ({exc}).") from None
+    except ValueError:  # such as an integer with thousands of digits
+        raise ValueError(
+            "The setting file holds a number too long to be a setting (thousands of digits)."
+        ) from None
     except RecursionError:
         raise ValueError("The setting file is nested too deeply to be a setting.") from None
     if not isinstance(document, dict):

@@ -167,6 +167,19 @@ CASES: dict[str, tuple[str, dict[str, Any], tuple[str, bytes, str, str] | None]]
             "cp1252",
         ),
     ),
+    "ridge-upload-infinite-target": (
+        LINEAR,
+        {"dataset": UPLOAD_ID, "estimator": "ridge"},
+        (
+            "inf.csv",
+            (
+                "x1,x2,y\n"
+                + "\n".join(f"{i},{i % 3},{'inf' if i == 4 else 2 * i + 1}" for i in range(30))
+            ).encode(),
+            ",",
+            "utf-8",
+        ),
+    ),
     "ridge-upload-excel-sep-line-mac-line-ends": (
         LINEAR,
         {"dataset": UPLOAD_ID, "estimator": "ridge"},

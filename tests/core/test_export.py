@@ -393,7 +393,7 @@ def test_a_bare_object_of_url_values_is_read_too():
         ('"ridge"', "JSON str"),
         ("[" * 100_000 + "]" * 100_000, "kB"),
         ("[" * 40_000 + "]" * 40_000, "nested too deeply"),
-        ('{"a": ' + "9" * 5000 + "}", "cannot be read"),
+        ('{"a": ' + "9" * 5000 + "}", "too long to be a setting"),
         (pickle.dumps({"estimator": "ridge"}), "not UTF-8"),
         ('{"format": "other-app", "setting": {}}', "not a Parameter Lab setting"),
         ('{"family": "linear_regression", "setting": [1]}', "not a JSON object"),

@@ -1,5 +1,6 @@
 """Reading strangers' CSV files: sniffing, bounds and clear refusals."""
 
+import numpy as np
 import pytest
 
 from core.datasets import DataError, make_dataset
@@ -123,3 +124,13 @@ def test_very_long_names_are_shortened_apart_with_a_note():
     assert all(len(n) <= 100 for n in names) and len(set(names)) == 3
     assert names[0].startswith("a" * 91) and names[2] == "y"
     assert any("Shortened 2 column name(s)" in note for note in table.notes)
+
+
+def test_an_infinite_target_counts_as_missing_with_a_note():
+    from core.datasets import make_dataset
+
+    rows = "\n".join(f"{i},{'inf' if i == 3 else ('-inf' if i == 5 else i)}" for i in range(20))
+    table = read_csv_upload(f"x,y\n{rows}\n".encode(), "inf.csv")
+    data = make_dataset(table.frame, "y", "regression", name="inf.csv")
+    assert len(data.y) == 18 and np.isfinite(data.y).all()
+    assert any("2 row(s) whose target 'y' is infinite" in note for note in data.notes)
