@@ -25,6 +25,7 @@ from __future__ import annotations
 import importlib
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -520,6 +521,7 @@ def python_script(
     upload_encoding: str = "utf-8",
     upload_decimal: str = ".",
     upload_skiprows: int = 0,
+    upload_features: Sequence[str] | None = None,
 ) -> str:
     """A complete Python script that refits the app's model and prints what it learned.
 
@@ -549,6 +551,8 @@ def python_script(
         The decimal mark the app detected ("," in many European files).
     upload_skiprows : int, default=0
         Lines before the header (1 for Excel's ``sep=;`` line).
+    upload_features : sequence of str, optional
+        The feature columns chosen on the page (after cleaning); all when ``None``.
 
     Returns
     -------
@@ -657,6 +661,16 @@ def python_script(
         "",
         "",
         "X, y = prepare(frame, TARGET)",
+        *(
+            [
+                "FEATURES = ["
+                + ", ".join(python_literal(str(name)) for name in upload_features)
+                + "]  # the columns chosen on the page",
+                "X = X[FEATURES]",
+            ]
+            if upload_features
+            else []
+        ),
         "",
     ]
     fit_code = (

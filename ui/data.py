@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 
 import streamlit as st
@@ -51,6 +52,7 @@ class DataChoice:
     upload_encoding: str | None = None
     upload_decimal: str = "."
     upload_skiprows: int = 0
+    features: tuple[str, ...] | None = None
 
     @property
     def fitted_on(self) -> str:
@@ -186,6 +188,25 @@ def data_section(family: FamilySpec) -> DataChoice | None:
             "\n".join("- " + escape_markdown(note) for note in dataset.notes),
             icon=":material/build:",
         )
+    features = None
+    if dataset_id == UPLOAD_ID:
+        chosen = st.multiselect(
+            "Features",
+            list(dataset.X.columns),
+            default=list(dataset.X.columns),
+            key="features",
+            help="The columns the model learns from (after text columns became dummies). "
+            "Leave out an identifier or a column that gives the answer away.",
+        )
+        if not chosen:
+            st.error("Choose at least one feature to learn from.")
+            return None
+        if len(chosen) < dataset.X.shape[1]:
+            features = tuple(chosen)
+            dataset = replace(dataset, X=dataset.X[list(features)])
+            # A fit on other columns is another fit: the choice is part of every key.
+            digest = hashlib.sha1("\x1f".join(features).encode("utf-8", "surrogatepass"))
+            data_key = f"{data_key}:features={digest.hexdigest()[:12]}"
     return DataChoice(
         task=task,
         dataset=dataset,
@@ -202,4 +223,5 @@ def data_section(family: FamilySpec) -> DataChoice | None:
         upload_encoding=table.encoding,
         upload_decimal=table.decimal,
         upload_skiprows=table.skiprows,
+        features=features,
     )

@@ -158,6 +158,7 @@ def reproduce_section(
             "upload_encoding": choice.upload_encoding or "utf-8",
             "upload_decimal": choice.upload_decimal,
             "upload_skiprows": choice.upload_skiprows,
+            "upload_features": choice.features,
         }
     try:
         script = python_script(family, setting, **upload)

@@ -249,3 +249,31 @@ def test_an_upload_shows_its_first_rows_as_read(open_page):
     preview = frame_with(at, "rooms")
     assert list(preview.columns) == ["size", "rooms", "price"] and len(preview) == 10
     assert preview["size"].iloc[0] == 1.5  # the decimal comma was read as a number
+
+
+def test_an_upload_can_leave_features_out_and_the_script_follows(
+    open_page, open_tab, downloads, tmp_path
+):
+    """An analyst drops an identifier column: the fit, its table and the script follow."""
+    import subprocess
+    import sys
+
+    rows = "\n".join(f"{i},{(i * 7) % 5},{i % 3},{2 * i + (i * 7) % 5}" for i in range(40))
+    data = f"row_id,x1,x2,y\n{rows}\n".encode()
+    at = open_page(LINEAR, dataset="upload")
+    at.file_uploader(key="upload").set_value(("shop.csv", data, "text/csv")).run()
+    assert set(at.multiselect(key="features").value) == {"row_id", "x1", "x2"}
+    at.multiselect(key="features").set_value(["x1", "x2"]).run()
+    assert not at.exception
+    table = coefficient_table(at)
+    assert list(table.index) == ["x1", "x2"]
+    open_tab(at, "Reproduce")
+    (tmp_path / "shop.csv").write_bytes(data)
+    script = downloads["linear_regression_upload.py"].decode()
+    assert "X = X[FEATURES]" in script
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    printed = json.loads(out.stdout)
+    assert printed["features"] == ["x1", "x2"]
+    np.testing.assert_allclose(printed["coef"][0], table["per unit"], rtol=1e-8)
