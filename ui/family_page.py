@@ -203,7 +203,6 @@ def family_page(
         page.values,
         page.fit,
         learned,
-        make_snapshot(page.fit, learned, page.choice.fitted_on, page.choice.setting),
     )
     with page.learned_col:
         (learned_panel or _default_panel)(page, learned)

@@ -228,14 +228,15 @@ def record_run(
     values: dict[str, Any],
     fit: FitResult,
     learned: LearnedParameters,
-    snapshot: Snapshot,
 ) -> None:
-    """Log a fit in the session's history, once per distinct setting in a row."""
+    """Log a fit in the session's history, once per distinct setting in a row (an unchanged
+    rerun builds nothing: the snapshot and headline are made only for a new entry)."""
     history: list[dict] = st.session_state.setdefault(_HISTORY, [])
     setting = full_setting(choice, estimator_id, values)
     if history and history[-1]["setting"] == setting and history[-1]["family"] == family.id:
         return
     metrics = fit.metrics["test" if not fit.in_sample else "train"]
+    snapshot = make_snapshot(fit, learned, choice.fitted_on, choice.setting)
     history.append(
         {
             "run": (history[-1]["run"] + 1) if history else 1,
