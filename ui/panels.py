@@ -27,7 +27,7 @@ def hyperparameter_panel(family: FamilySpec, task: Task) -> tuple[str, dict[str,
     estimator_id = spec_widget(estimator_spec)
     chosen = family.get_estimator(estimator_id)
     apply_pending_settings(family.hyperparameters_for(estimator_id))
-    st.caption(f"**{chosen.label}** (`{chosen.estimator.__name__}`): {chosen.summary}")
+    st.caption(f"`{chosen.estimator.__name__}`: {chosen.summary}")
     specs = family.hyperparameters_for(estimator_id)
     values: dict[str, Any] = {}
     # Two columns: what shapes the model beside what only steers the optimiser, so the

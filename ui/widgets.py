@@ -22,7 +22,8 @@ def spec_widget(
 ) -> Any:
     """Draw the widget for one spec and return its current value.
 
-    Booleans are checkboxes, choices select boxes (limited to ``choices`` when given),
+    Booleans are checkboxes, choices select boxes showing their labels (limited to
+    ``choices`` when given),
     numbers number inputs with the spec's bounds (so the UI offers only values scikit-learn
     accepts); a number that may be infinite (``C``) is a text box that accepts ``inf``.
     Values arriving from the URL that fall outside the bounds are dropped by Streamlit and
@@ -44,18 +45,10 @@ def spec_widget(
     if spec.kind == "bool":
         return st.checkbox(label, **({} if preset else {"value": initial}), **common)
     if spec.kind == "choice":
-        # A bound select box writes its displayed option text to the URL, so the options are
-        # shown as their stable ids (``ridge``, ``diabetes``); callers caption the long label.
         options = list(choices if choices is not None else spec.choices)
         if len(options) == 1:
             return options[0]  # a choice of one is no choice: no box
-        index = options.index(initial) if initial in options else 0
-        if preset and st.session_state[spec.name] not in options:
-            del st.session_state[spec.name]  # no longer offered: fall back to the default
-            preset = False
-        return st.selectbox(
-            label, options=options, **({} if preset else {"index": index}), **common
-        )
+        return _choice_widget(spec, label, options, preset, common)
     if spec.unbounded or spec.kind == "layers":
         return _text_value(spec, label, common)
     if spec.kind == "int":
@@ -80,6 +73,53 @@ def spec_widget(
             **common,
         )
     )
+
+
+def _choice_widget(
+    spec: ParamSpec, label: str, options: list[Any], preset: bool, common: dict[str, Any]
+) -> Any:
+    """A select box that shows labels ("Ridge (L2 penalty)") and keeps ids in the link.
+
+    Streamlit's own binding would write the displayed text to the URL, so this box is not
+    bound: the link's id seeds it (when the link changed since this page last wrote it), and
+    the chosen id is written back, or removed at the default, as a bound widget would.
+    """
+    name = spec.name
+    default = spec.initial if spec.initial in options else options[0]
+    by_text = {spec.format(option): option for option in options}
+    written = _written_links()
+    text = st.query_params.get(name)
+    if text is not None and text != written.get(name) and text in by_text:
+        st.session_state[name] = by_text[text]  # a link the page has not seen yet
+        preset = True
+    if preset and st.session_state[name] not in options:
+        del st.session_state[name]  # no longer offered: fall back to the default
+        preset = False
+    unbound = {k: v for k, v in common.items() if k != "bind"}
+    value = st.selectbox(
+        label,
+        options=options,
+        format_func=spec.label_for,
+        **({} if preset else {"index": options.index(default)}),
+        **unbound,
+    )
+    if value == default:
+        if name in st.query_params:
+            del st.query_params[name]
+        written.pop(name, None)
+    else:
+        written[name] = st.query_params[name] = spec.format(value)
+    return value
+
+
+def _written_links() -> dict[str, str]:
+    """The select-box ids this page last wrote to the link, by key (kept per page: the same
+    key, ``estimator``, means another family's choice on another page)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    page = ctx.page_script_hash if ctx is not None else ""
+    return st.session_state.setdefault("links_written", {}).setdefault(page, {})
 
 
 _PENDING = "pending_setting"

@@ -121,3 +121,32 @@ def test_a_broken_pinned_setting_in_a_link_is_a_note(open_page):
     at = open_page("app_pages/linear_regression.py", A='{"alpha": -3, "estimator": "ridge"}')
     assert any("pinned setting A was ignored" in w.value for w in at.warning)
     assert not any("setting" in f.value.columns for f in at.dataframe)
+
+
+def test_select_boxes_show_labels_and_keep_ids_in_the_link(open_page):
+    at = open_page("app_pages/linear_regression.py", dataset="longley", estimator="lasso")
+    estimator = at.selectbox(key="estimator")
+    # The box holds the id and shows the label.
+    assert estimator.value == "lasso"
+    assert "Lasso (L1)" in estimator.options and "lasso" not in estimator.options
+    assert at.selectbox(key="dataset").value == "longley"
+    estimator.set_value("elasticnet").run()
+    assert not at.exception
+    assert at.query_params["estimator"] == "elasticnet"
+    assert at.query_params["dataset"] == "longley"
+    # The default leaves the link, as a bound widget's does.
+    at.selectbox(key="estimator").set_value("ridge").run()
+    assert "estimator" not in at.query_params
+    assert at.selectbox(key="estimator").value == "ridge"
+
+
+def test_a_new_link_value_moves_a_box_the_session_already_drew(open_page):
+    """A link the page has not written (a pasted or back-button URL) wins over the box's
+    state; the page's own writes do not undo the user's next choice."""
+    at = open_page("app_pages/linear_regression.py", estimator="lasso")
+    at.query_params["estimator"] = "ols"
+    at.run()
+    assert at.selectbox(key="estimator").value == "ols"
+    at.selectbox(key="estimator").set_value("elasticnet").run()
+    assert at.selectbox(key="estimator").value == "elasticnet"
+    assert at.query_params["estimator"] == "elasticnet"

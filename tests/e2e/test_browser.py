@@ -43,10 +43,18 @@ def test_shared_link_restores_the_setting(page: Page, app_url: str):
     expect(links).to_have_count(len(titles))
     for link, title in zip(links.all(), titles, strict=True):
         expect(link).to_contain_text(title)  # after the Material icon's ligature name
-    expect(page.get_by_role("combobox", name="Estimator")).to_have_value("lasso")
-    expect(page.get_by_role("combobox", name="Data set")).to_have_value("longley")
+    # Select boxes show labels; the link keeps the ids.
+    expect(page.get_by_role("combobox", name="Estimator")).to_have_value("Lasso (L1)")
+    expect(page.get_by_role("combobox", name="Data set")).to_have_value("Longley economic series")
     expect(page.get_by_role("spinbutton", name="alpha (penalty strength)")).to_have_value("10")
     expect(page.get_by_text("Longley", exact=False).first).to_be_visible()
+    page.get_by_role("combobox", name="Estimator").click()
+    page.get_by_role("option", name="Elastic net (L1 + L2)").click()
+    expect(page).to_have_url(re.compile(r"estimator=elasticnet"))
+    expect(page).to_have_url(re.compile(r"dataset=longley"))
+    expect(
+        page.get_by_role("spinbutton", name="l1_ratio (L1 share of the penalty)")
+    ).to_be_visible()
 
 
 @pytest.mark.parametrize(("path", "heading"), PAGES, ids=[p or "home" for p, _ in PAGES])
