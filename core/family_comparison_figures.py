@@ -16,6 +16,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
+from core.axes import log_ticks
+
 #: One colour per family, by its place in the registry, so a family keeps its colour
 #: whichever task the page shows.
 FAMILY_COLOURS = qualitative.D3
@@ -154,6 +156,7 @@ def complexity_figure(
     fig.update_xaxes(
         type="log" if log else "linear",
         title="effective number of parameters" + (" (log scale)" if log else ""),
+        **(log_ticks(float(effective.min()), float(effective.max())) if log else {}),
     )
     fig.update_yaxes(title=f"{score_name} (solid: cross-validated · dotted: test · ★ yours)")
     scores = table[["cv_mean", "test"]].to_numpy(dtype=float).ravel()

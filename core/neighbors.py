@@ -41,6 +41,7 @@ from sklearn.model_selection import (
 )
 from threadpoolctl import threadpool_limits
 
+from core.axes import log_ticks
 from core.datasets import Dataset
 from core.fitting import TASK_SCORING, FitResult, recorded_warnings
 from core.learned import StoredData
@@ -418,7 +419,11 @@ def k_curve_figure(curve: KCurve, current: int | None = None) -> go.Figure:
     if current is not None:
         fig.add_vline(x=current, line_dash="dot", line_color="#444")
     fig.update_layout(
-        xaxis={"title": "n_neighbors (k)", "type": "log"},
+        xaxis={
+            "title": "n_neighbors (k)",
+            "type": "log",
+            **log_ticks(float(table["n_neighbors"].min()), float(table["n_neighbors"].max())),
+        },
         yaxis_title=curve.score,
         height=340,
         margin={"l": 10, "r": 10, "t": 10, "b": 40},

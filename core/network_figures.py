@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
+from core.axes import log_ticks
 from core.network import layer_name, transition_label
 from core.network_epochs import EpochTrace, Surface
 from core.network_refits import SeedVariability
@@ -596,7 +597,11 @@ def alpha_norm_figure(table: pd.DataFrame, current: float | None = None) -> go.F
             )
         )
     fig.update_layout(
-        xaxis={"type": "log", "title": {"text": "alpha (L2 penalty)"}},
+        xaxis={
+            "type": "log",
+            "title": {"text": "alpha (L2 penalty)"},
+            **log_ticks(float(table["alpha"].min()), float(table["alpha"].max())),
+        },
         yaxis_title="weight norm ‖coefs_[i]‖",
         height=340,
         margin={"l": 10, "r": 10, "t": 10, "b": 40},

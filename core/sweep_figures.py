@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
+from core.axes import log_ticks
 from core.paths import PathResult
 from core.specs import ParamSpec
 from core.sweeps import best_value, is_log_sweep
@@ -186,6 +187,7 @@ def coefficient_path_figure(
         type="log",
         title=f"{param} (log scale, stronger penalty →)",
         autorange=True if path.penalty_grows else "reversed",
+        **log_ticks(float(values.min()), float(values.max())),
     )
     fig.add_hline(y=0, line_width=1, line_color="#444")
     fig.update_layout(
@@ -342,7 +344,8 @@ def validation_curve_figure(
             else:
                 _off_axis_note(fig, f"current {param_spec.name} = {_fmt(value)} is off this axis")
         x_title = param_spec.label + (" (log scale)" if log else "")
-        fig.update_xaxes(type="log" if log else "linear", title=x_title)
+        ticks = log_ticks(float(x.min()), float(x.max())) if log else {}
+        fig.update_xaxes(type="log" if log else "linear", title=x_title, **ticks)
         fig.update_layout(yaxis_title=y_title)
     fig.update_layout(
         title=title,

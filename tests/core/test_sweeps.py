@@ -542,6 +542,11 @@ def test_coefficient_path_figure_data(synthetic):
         assert trace.line.color == lines[j].line.color
     assert current.name.startswith("current alpha") and list(current.x) == [0.5, 0.5]
     assert fig.layout.xaxis.type == "log" and fig.layout.xaxis.autorange is True
+    # Ticks at whole decades of the swept range, written plainly.
+    ticks = np.asarray(fig.layout.xaxis.tickvals)
+    assert path.values.min() <= ticks.min() and ticks.max() <= path.values.max()
+    assert np.allclose(np.log10(ticks), np.round(np.log10(ticks)))
+    assert all("e" not in text for text in fig.layout.xaxis.ticktext)
     raw = coefficient_path_figure(path, "coef", current=2.0)
     np.testing.assert_allclose(raw.data[0].y, path.coef[:, 0])
     assert list(raw.data[-1].x) == [2.0, 2.0] and len(raw.data) == p + 2  # + zero markers
@@ -568,6 +573,7 @@ def test_validation_curve_figure_numeric(diabetes):
     np.testing.assert_allclose(band.y[: len(table)], upper)
     best = next(t for t in fig.data if t.name.startswith("best"))
     assert best.x[0] == best_value(table)
+    assert list(fig.layout.xaxis.ticktext) == ["0.1", "1", "10", "100"]
     assert best.y[0] == table["cv_mean"].max()
     current = next(t for t in fig.data if t.name.startswith("current"))
     assert list(current.x) == [1.0, 1.0]
