@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
 POSITIVE = "#1f77b4"
 NEGATIVE = "#d62728"
@@ -141,6 +142,69 @@ def _line_segment(
     return (xs.tolist(), ys.tolist()) if inside else None
 
 
+def _clip_to_box(
+    segment: tuple[list[float], list[float]],
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+) -> tuple[list[float], list[float]] | None:
+    """The part of a segment inside the box (Liang–Barsky), or None if it misses it."""
+    (xa, xb), (ya, yb) = segment
+    dx, dy = xb - xa, yb - ya
+    t0, t1 = 0.0, 1.0
+    for p, q in (
+        (-dx, xa - x_range[0]),
+        (dx, x_range[1] - xa),
+        (-dy, ya - y_range[0]),
+        (dy, y_range[1] - ya),
+    ):
+        if p == 0:
+            if q < 0:
+                return None
+            continue
+        t = q / p
+        if p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+    if t0 >= t1:
+        return None
+    return [xa + t0 * dx, xa + t1 * dx], [ya + t0 * dy, ya + t1 * dy]
+
+
+def _other_boundaries(fig, lines, x_range, y_range) -> None:
+    """The boundary at other penalties, told apart: one shade per value (light to dark in
+    the order given) and each line's own label on the chart, placed at a different point
+    along each line so labels of nearby lines do not sit on one another."""
+    if not lines:
+        return
+    shades = sample_colorscale("Purples", np.linspace(0.45, 0.95, len(lines)).tolist())
+    for k, ((label, w, b), colour) in enumerate(zip(lines, shades, strict=True)):
+        segment = _line_segment(w, b, x_range, y_range)
+        segment = _clip_to_box(segment, x_range, y_range) if segment else None
+        if segment is None:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=segment[0],
+                y=segment[1],
+                mode="lines",
+                name=label,
+                line={"color": colour, "width": 1.5, "dash": "dot"},
+                hovertemplate=f"{label}<extra></extra>",
+            )
+        )
+        at = 0.15 + 0.7 * k / max(len(lines) - 1, 1)
+        fig.add_annotation(
+            x=segment[0][0] + at * (segment[0][1] - segment[0][0]),
+            y=segment[1][0] + at * (segment[1][1] - segment[1][0]),
+            text=label,
+            showarrow=False,
+            font={"color": colour, "size": 11},
+            bgcolor="rgba(255,255,255,0.8)",
+            name=label,
+        )
+
+
 def _class_pairs(classes: tuple[str, ...]) -> list[tuple[str, str] | None]:
     """The class pair of each line of :func:`core.boundary.boundary_lines`, in its order
     (``None`` for a binary model's single line)."""
@@ -175,7 +239,8 @@ def decision_boundary_figure(surface, extra_lines=()) -> go.Figure:
     surface : core.boundary.DecisionSurface
         The two-feature fit evaluated on a grid.
     extra_lines : sequence of (label, w, b)
-        Further boundaries to draw faintly (the same model at other values of ``C``).
+        Further boundaries (the same model at other values of ``C``), dotted, in shades
+        from light to dark in the order given, each labelled on the chart.
 
     Returns
     -------
@@ -229,18 +294,7 @@ def decision_boundary_figure(surface, extra_lines=()) -> go.Figure:
         )
     x_range = (float(surface.x[0]), float(surface.x[-1]))
     y_range = (float(surface.y[0]), float(surface.y[-1]))
-    for label, w, b in extra_lines:
-        segment = _line_segment(w, b, x_range, y_range)
-        if segment:
-            fig.add_trace(
-                go.Scatter(
-                    x=segment[0],
-                    y=segment[1],
-                    mode="lines",
-                    name=label,
-                    line={"color": "#777", "width": 1, "dash": "dot"},
-                )
-            )
+    _other_boundaries(fig, extra_lines, x_range, y_range)
     pairs = _class_pairs(surface.classes)
     for (label, w, b), pair in zip(boundary_lines(surface.params), pairs, strict=True):
         segment = _line_segment(w, b, x_range, y_range)

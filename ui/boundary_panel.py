@@ -36,8 +36,8 @@ def boundary_view(page: PageFit, learned: LearnedParameters) -> None:
         "A boundary can be drawn only in two dimensions, so this is a separate model fitted "
         f"on {escape_markdown(fx)} and {escape_markdown(fy)} alone, with the same "
         "hyperparameters and rows. The black line is w1·x + w2·y + b = 0 from that model's "
-        f"own coefficients (raw units); dotted lines show the boundary at other values of "
-        f"{penalty}."
+        f"own coefficients (raw units); the dotted lines, darker as {penalty} grows, are the "
+        f"boundary at other values of {penalty}, each labelled on the chart."
     )
     try:
         surface = cached_surface(fit_key, (fx, fy), choice.dataset)

@@ -132,6 +132,32 @@ def test_the_drawn_boundary_line_is_the_fitted_models(cancer):
     assert surface.proba.shape == (50, 50, 2)
 
 
+def test_boundaries_at_other_c_are_labelled_apart_and_lie_on_their_lines(cancer):
+    features = ("mean radius", "mean texture")
+    surface = decision_surface(LOGISTIC, "logistic", {"C": 2.0}, cancer, features, grid=40)
+    others = boundary_sweep(
+        LOGISTIC, "logistic", {}, cancer, features, "C", (0.01, 0.1, 1.0, 10.0, 100.0)
+    )
+    fig = decision_boundary_figure(surface, others)
+    drawn = {t.name: t for t in fig.data if t.name and t.name.startswith("C=")}
+    labels = {a.text: a for a in fig.layout.annotations}
+    (x0, x1), (y0, y1) = fig.layout.xaxis.range, fig.layout.yaxis.range
+    for label, w, b in others:
+        if label not in drawn:  # a line outside the box is not drawn
+            continue
+        line, note = drawn[label], labels[label]
+        # Clipped to the box, still the model's own line, labelled on it in its colour.
+        assert min(line.x) >= x0 - 1e-9 and max(line.x) <= x1 + 1e-9
+        assert min(line.y) >= y0 - 1e-9 and max(line.y) <= y1 + 1e-9
+        np.testing.assert_allclose(
+            w[0] * np.array(line.x) + w[1] * np.array(line.y) + b, 0, atol=1e-8
+        )
+        assert note.x * w[0] + note.y * w[1] + b == pytest.approx(0, abs=1e-8)
+        assert note.font.color == line.line.color
+    assert len(drawn) >= 3
+    assert len({t.line.color for t in drawn.values()}) == len(drawn)  # one shade each
+
+
 def test_c_sweep_moves_the_boundary(cancer):
     lines = boundary_sweep(
         LOGISTIC, "logistic", {}, cancer, ("mean radius", "mean texture"), "C", (0.001, 100.0)
