@@ -11,18 +11,19 @@ import math
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils.class_weight import compute_sample_weight
 
 from core.datasets import Dataset
 from core.families.linear_regression import FIT_INTERCEPT, TOL
 from core.family import EstimatorSpec, FamilySpec
-from core.fitting import FitResult, training_features
+from core.fitting import FitResult, model_features, training_features
 from core.inference import logit_inference
 from core.interpretation import Sentence, logistic_sentences, vif_table
 from core.learned import LearnedParameters
 from core.linear_parameters import (
     LINEAR_CAVEATS,
-    LINEAR_EFFECTIVE,
     LINEAR_MEANING,
     LINEAR_SCRIPT,
     class_coefficient_table,
@@ -85,6 +86,82 @@ def _c_sentence(values: dict[str, Any]) -> str:
         "inference, or look at the resampling spread, which refits the same penalised model "
         "on resampled training rows."
     )
+
+
+#: Above this many multiply-adds the Hessian is not built (a wide upload with many classes)
+#: and the count of non-zero coefficients stands in.
+MAX_HESSIAN_WORK = 2e9
+
+
+def logistic_hessian(Z: np.ndarray, proba: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The Hessian of the (weighted) summed log loss at the fitted probabilities.
+
+    ``Z`` holds the rows as the model saw them (a column of ones last when it learns an
+    intercept). Two classes: one weight vector, ``Zᵀ diag(w p (1 − p)) Z``. More classes:
+    scikit-learn's softmax keeps one vector per class, and block (k, l) is
+    ``Σ_i w_i (p_ik δ_kl − p_ik p_il) z_i z_iᵀ``, over the class-major flattening of
+    ``coef_``.
+    """
+    if proba.shape[1] == 2:
+        return Z.T @ (Z * (weights * proba[:, 1] * proba[:, 0])[:, None])
+    K, q = proba.shape[1], Z.shape[1]
+    H = np.empty((K * q, K * q))
+    for k in range(K):
+        for j in range(k, K):
+            curvature = proba[:, k] * ((k == j) - proba[:, j]) * weights
+            block = Z.T @ (Z * curvature[:, None])
+            H[k * q : (k + 1) * q, j * q : (j + 1) * q] = block
+            H[j * q : (j + 1) * q, k * q : (k + 1) * q] = block.T
+    return H
+
+
+def effective_logistic_parameters(fit: FitResult, dataset: Dataset) -> float:
+    """Logistic regression's effective number of parameters.
+
+    With an L2 penalty: ``tr[(H + Λ)⁺ H]``, where ``H`` is the Hessian of the summed log loss
+    at the fit and ``Λ`` the penalty's (``1/C`` on each weight, nothing on intercepts, as
+    scikit-learn's objective ``C Σ loss + ½‖w‖²``). It is the trace of the hat matrix of the
+    last Newton step, the generalised-linear-model form of ridge's degrees of freedom
+    (Hastie and Tibshirani, *Generalized Additive Models*, 1990, §6.8): close to the count
+    when ``C`` is large, falling toward the intercepts as ``C`` shrinks. Without a penalty,
+    with an L1 share, or for a Hessian too large to build: the non-zero coefficients.
+    """
+    values = fit.hyperparameters
+    model = fit.model
+    C, l1_ratio = float(values["C"]), float(values.get("l1_ratio", 0.0) or 0.0)
+    Z = model_features(fit, dataset)
+    n, K = Z.shape[0], len(model.classes_)
+    q = Z.shape[1] + bool(model.fit_intercept)
+    size = q * (1 if K == 2 else K)
+    if not math.isfinite(C) or l1_ratio > 0 or n * size**2 > MAX_HESSIAN_WORK:
+        return effective_linear_parameters(fit, dataset)
+    proba = model.predict_proba(_as_fitted(model, Z))
+    if model.fit_intercept:
+        Z = np.column_stack([Z, np.ones(n)])
+    y = dataset.y.iloc[fit.split.train].to_numpy()
+    class_weight = model.get_params()["class_weight"]
+    weights = compute_sample_weight(class_weight, y) if class_weight is not None else np.ones(n)
+    H = logistic_hessian(Z, proba, weights)
+    penalty = np.full(q, 1.0 / C)
+    if model.fit_intercept:
+        penalty[-1] = 0.0
+    Lam = np.diag(np.tile(penalty, size // q))
+    return float(np.trace(np.linalg.pinv(H + Lam, hermitian=True) @ H))
+
+
+def _as_fitted(model: Any, Z: np.ndarray) -> Any:
+    """Rows in the form the model was fitted on (named columns when it saw a frame), so
+    scikit-learn does not warn about feature names."""
+    names = getattr(model, "feature_names_in_", None)
+    return Z if names is None else pd.DataFrame(Z, columns=names)
+
+
+#: Logistic regression's ``effective_definition``.
+LOGISTIC_EFFECTIVE = (
+    "L2 penalty: tr[(H + I/C)⁻¹ H], H the log loss's Hessian at the fit (the hat-matrix trace "
+    "of the last Newton step; Hastie and Tibshirani 1990), near the count for large C and "
+    "falling as C shrinks; no penalty or an L1 share: the non-zero coefficients"
+)
 
 
 def interpret(fit: FitResult, dataset: Dataset, learned: LearnedParameters) -> list[Sentence]:
@@ -193,8 +270,8 @@ FAMILY = FamilySpec(
     script_parameters=LINEAR_SCRIPT,
     resampling=True,
     capacity="C",
-    effective_parameters=effective_linear_parameters,
-    effective_definition=LINEAR_EFFECTIVE,
+    effective_parameters=effective_logistic_parameters,
+    effective_definition=LOGISTIC_EFFECTIVE,
     parameter_meaning=LINEAR_MEANING,
     caveats=LINEAR_CAVEATS,
 )
