@@ -33,13 +33,13 @@ from sklearn.model_selection import check_cv
 from core.datasets import Dataset
 from core.family import FamilySpec, Task
 from core.fitting import (
-    TASK_SCORING,
     FitError,
     FitResult,
     fit_model,
     recorded_warnings,
     split_data,
 )
+from core.scoring import TASK_SCORING
 from core.specs import ParamSpec
 from core.sweeps import (
     DEFAULT_SWEEP_POINTS,

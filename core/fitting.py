@@ -10,7 +10,7 @@ import functools
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -18,14 +18,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.impute import SimpleImputer
-from sklearn.metrics import (
-    accuracy_score,
-    log_loss,
-    mean_absolute_error,
-    r2_score,
-    roc_auc_score,
-    root_mean_squared_error,
-)
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -33,6 +25,7 @@ from threadpoolctl import ThreadpoolController
 
 from core.datasets import Dataset
 from core.family import EstimatorSpec, FamilySpec
+from core.scoring import TASK_SCORING
 from core.specs import resolve
 
 
@@ -229,7 +222,10 @@ def split_data(dataset: Dataset, test_size: float, seed: int) -> Split:
     if dataset.task == "classification":
         classes = dataset.y.nunique()
         if n_test >= classes and n - n_test >= classes:
-            stratify = dataset.y
+            # Class codes in sorted order: scikit-learn stratifies on exactly these (its
+            # np.unique inverse), so the split equals stratify=y, without its checks on an
+            # object column (half the cost of a new-value refit's split).
+            stratify = np.unique(dataset.y.to_numpy(), return_inverse=True)[1]
     train, test = train_test_split(
         positions, test_size=test_size, random_state=seed, stratify=stratify
     )
@@ -293,68 +289,6 @@ def model_features(fit: FitResult, dataset: Dataset) -> np.ndarray:
     X_train = dataset.X.iloc[fit.split.train]
     prep = fit.pipeline[:-1]
     return np.asarray(prep.transform(X_train) if len(prep) else X_train, dtype=float)
-
-
-def regression_metrics(model: Any, X: pd.DataFrame, y: pd.Series) -> dict[str, float]:
-    """R², RMSE and MAE of a fitted regressor on some rows."""
-    # Plain arrays into scikit-learn's metrics: with pandas inputs, their checks cost more
-    # than the metrics (a third of a new-value redraw).
-    y_true, y_pred = y.to_numpy(dtype=float), np.asarray(model.predict(X), dtype=float)
-    r2 = r2_score(y_true, y_pred) if len(y_true) > 1 else np.nan
-    return {
-        "R²": float(r2),
-        "RMSE": float(root_mean_squared_error(y_true, y_pred)),
-        "MAE": float(mean_absolute_error(y_true, y_pred)),
-    }
-
-
-def classification_metrics(model: Any, X: pd.DataFrame, y: pd.Series) -> dict[str, float]:
-    """Accuracy, ROC AUC (one-vs-rest macro average for several classes) and log loss.
-
-    AUC and log loss need predicted probabilities and every class among the rows; without
-    them they are NaN rather than an error.
-    """
-    y_true = y.to_numpy()
-    out = {"accuracy": float(accuracy_score(y_true, np.asarray(model.predict(X))))}
-    auc = loss = np.nan
-    if hasattr(model, "predict_proba"):
-        proba = np.asarray(model.predict_proba(X))
-        classes = model.classes_
-        if len(pd.unique(y_true)) == len(classes):
-            if len(classes) == 2:
-                auc = roc_auc_score(y_true == classes[1], proba[:, 1])
-            else:
-                auc = roc_auc_score(y_true, proba, multi_class="ovr", labels=classes)
-        loss = log_loss(y_true, proba, labels=classes)
-    out["ROC AUC"] = float(auc)
-    out["log loss"] = float(loss)
-    return out
-
-
-@dataclass(frozen=True)
-class TaskScoring:
-    """How a task is scored: the page's metrics, and the one score sweeps optimise.
-
-    Parameters
-    ----------
-    metrics : callable
-        ``metrics(model, X, y) -> dict`` of every score the page shows.
-    primary : str
-        Display name of the score that validation curves use (one of ``metrics``' keys).
-    scorer : str
-        scikit-learn's scorer name for ``primary``.
-    """
-
-    metrics: Callable[[Any, pd.DataFrame, pd.Series], dict[str, float]]
-    primary: str
-    scorer: str
-
-
-#: The one place a task's scoring is defined; the family's task picks the entry.
-TASK_SCORING = {
-    "regression": TaskScoring(regression_metrics, "R²", "r2"),
-    "classification": TaskScoring(classification_metrics, "accuracy", "accuracy"),
-}
 
 
 #: BLAS threads while fitting. The app's fits are many small matrices, where multi-threaded
@@ -558,15 +492,14 @@ def fit_model(
                 seed=seed,
                 budget=None,
             )
-    score = TASK_SCORING[dataset.task].metrics
-    test_rows = split.test_rows(dataset)
+    # One prediction over every row, scored on the training and the test rows.
+    rows = [split.train] + ([split.test] if split.test is not None else [])
     try:
-        train = score(pipeline, X_train, y_train)
-        test = (
-            score(pipeline, *test_rows) if test_rows is not None else dict.fromkeys(train, np.nan)
-        )
+        scores = TASK_SCORING[dataset.task].score_rows(pipeline, dataset.X, dataset.y, rows)
     except ValueError as exc:  # a model that fits but cannot predict these rows
         raise FitError(f"scikit-learn could not score this setting: {exc}") from None
+    train = scores[0]
+    test = scores[1] if len(scores) > 1 else dict.fromkeys(train, np.nan)
     metrics = pd.DataFrame({"train": train, "test": test})
     metrics.index.name = "metric"
     return FitResult(

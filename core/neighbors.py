@@ -43,8 +43,9 @@ from threadpoolctl import threadpool_limits
 
 from core.axes import log_ticks
 from core.datasets import Dataset
-from core.fitting import TASK_SCORING, FitResult, recorded_warnings
+from core.fitting import FitResult, recorded_warnings
 from core.learned import StoredData
+from core.scoring import TASK_SCORING
 
 #: Leave-one-out cross-validation is used up to this many training rows...
 LOO_MAX_ROWS = 150

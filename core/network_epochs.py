@@ -21,13 +21,14 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline
 
 from core.datasets import Dataset
-from core.fitting import TASK_SCORING, FitResult, recorded_warnings
+from core.fitting import FitResult, recorded_warnings
 from core.network import (
     STOCHASTIC_SOLVERS,
     model_inputs,
     model_with_weights,
     parameter_arrays,
 )
+from core.scoring import TASK_SCORING
 
 #: Bounds on what an epoch trace keeps in memory (the page caches it).
 TRACE_MAX_SNAPSHOTS = 2001

@@ -21,7 +21,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline
 
 from core.datasets import Dataset
-from core.fitting import TASK_SCORING, FitError, FitResult, recorded_warnings
+from core.fitting import FitError, FitResult, recorded_warnings
 from core.network import (
     Progress,
     layer_units,
@@ -30,6 +30,7 @@ from core.network import (
     parameter_count_table,
     transition_label,
 )
+from core.scoring import TASK_SCORING
 from core.specs import MAX_LAYER_WIDTH
 
 

@@ -25,7 +25,6 @@ from sklearn.utils.parallel import Parallel, delayed
 from core.datasets import Dataset
 from core.family import EstimatorSpec, FamilySpec
 from core.fitting import (
-    TASK_SCORING,
     FitError,
     build_pipeline,
     scaler_shift,
@@ -33,6 +32,7 @@ from core.fitting import (
     training_sd,
 )
 from core.linear_parameters import to_raw_units
+from core.scoring import TASK_SCORING
 from core.specs import ParamSpec, resolve
 from core.sweeps import (
     PATH_EPS,

@@ -42,7 +42,8 @@ from sklearn.metrics import get_scorer
 from sklearn.pipeline import Pipeline
 
 from core.datasets import Dataset
-from core.fitting import TASK_SCORING, FitResult, recorded_warnings, scaler_shift
+from core.fitting import FitResult, recorded_warnings, scaler_shift
+from core.scoring import TASK_SCORING
 from core.text import plural
 
 #: ``children_left`` / ``children_right`` at a leaf (scikit-learn's ``TREE_LEAF``).

@@ -34,8 +34,9 @@ from core.family_comparison import (
     sweep_table,
 )
 from core.family_comparison_figures import complexity_figure
-from core.fitting import TASK_SCORING, FitKey, FitResult, split_data
+from core.fitting import FitKey, FitResult, split_data
 from core.registry import FAMILIES
+from core.scoring import TASK_SCORING
 from ui.cache import cached_fit
 from ui.data import DataChoice, data_section
 from ui.text import escape_markdown

@@ -11,9 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from core.export import safe_csv
-from core.fitting import TASK_SCORING, FitError, FitKey, FitResult, max_folds
+from core.fitting import FitError, FitKey, FitResult, max_folds
 from core.paths import entry_table, has_penalty_path, path_table, penalty_param
 from core.registry import FamilySpec
+from core.scoring import TASK_SCORING
 from core.specs import ParamSpec
 from core.sweep_figures import coefficient_path_figure, validation_curve_figure
 from core.sweeps import (

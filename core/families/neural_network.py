@@ -23,7 +23,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from core.datasets import Dataset
 from core.family import EstimatorSpec, FamilySpec
-from core.fitting import TASK_SCORING, FitResult
+from core.fitting import FitResult
 from core.interpretation import Sentence
 from core.learned import LearnedParameters, ParameterGroup
 from core.network import (
@@ -40,6 +40,7 @@ from core.network import (
     unit_labels,
     warning_sentences,
 )
+from core.scoring import TASK_SCORING
 from core.specs import ParamSpec
 
 HIDDEN_LAYER_SIZES = ParamSpec(
