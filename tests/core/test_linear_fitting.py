@@ -158,6 +158,21 @@ def test_split_is_stratified_for_classes_and_refuses_too_few_training_rows():
         split_data(tiny, 0.9, seed=0)
 
 
+@pytest.mark.parametrize("dataset_id", ["iris", "breast_cancer", "wine", "moons"])
+@pytest.mark.parametrize("seed", [0, 7])
+def test_the_split_is_scikit_learns_stratified_split_of_the_labels(dataset_id, seed):
+    """The generated script splits with stratify=y: the app's split must be that one."""
+    from sklearn.model_selection import train_test_split
+
+    data = load_dataset(dataset_id, "classification")
+    split = split_data(data, 0.3, seed=seed)
+    train, test = train_test_split(
+        np.arange(len(data.y)), test_size=0.3, random_state=seed, stratify=data.y
+    )
+    np.testing.assert_array_equal(split.train, train)
+    np.testing.assert_array_equal(split.test, test)
+
+
 @pytest.mark.parametrize("estimator", ["ols", "ridge"])
 def test_without_intercept_standardising_does_not_change_the_model(diabetes, estimator):
     """Centring would move the origin the model is forced through, so it must not centre."""
