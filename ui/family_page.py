@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from core.compare import make_snapshot
+from core.compare import Snapshot, make_snapshot
 from core.family import FamilySpec
 from core.fitting import FitError, FitKey, FitResult, FitTooSlow
 from core.learned import LearnedParameters
@@ -52,6 +53,17 @@ class PageFit:
     key: FitKey
     set_col: DeltaGenerator
     learned_col: DeltaGenerator
+
+    @cached_property
+    def learned(self) -> LearnedParameters:
+        """The fit's learned parameters, in the family's terms."""
+        return self.family.extract(self.fit)
+
+    @cached_property
+    def snapshot(self) -> Snapshot:
+        """What a comparison keeps of this fit; built at most once per run, and only when
+        asked (the compare tab, or a new entry in the run history)."""
+        return make_snapshot(self.fit, self.learned, self.choice.fitted_on, self.choice.setting)
 
     @property
     def pin_key(self) -> str:
@@ -145,8 +157,7 @@ def _stability_view(page: PageFit, learned: LearnedParameters) -> None:
 
 
 def _compare_view(page: PageFit, learned: LearnedParameters) -> None:
-    snapshot = make_snapshot(page.fit, learned, page.choice.fitted_on, page.choice.setting)
-    compare_panel(page.pin_key, snapshot)
+    compare_panel(page.pin_key, page.snapshot)
 
 
 def _reproduce_view(page: PageFit, learned: LearnedParameters) -> None:
@@ -195,7 +206,7 @@ def family_page(
         sweeps. Each runs only while its tab is open.
     """
     page = fit_section(family)
-    learned = family.extract(page.fit)
+    learned = page.learned
     record_run(
         family,
         page.choice,
@@ -203,6 +214,7 @@ def family_page(
         page.values,
         page.fit,
         learned,
+        lambda: page.snapshot,
     )
     with page.learned_col:
         (learned_panel or _default_panel)(page, learned)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -228,15 +229,17 @@ def record_run(
     values: dict[str, Any],
     fit: FitResult,
     learned: LearnedParameters,
+    snapshot: Callable[[], Snapshot],
 ) -> None:
     """Log a fit in the session's history, once per distinct setting in a row (an unchanged
-    rerun builds nothing: the snapshot and headline are made only for a new entry)."""
+    rerun builds nothing: the snapshot and headline are made only for a new entry).
+    ``snapshot()`` gives the fit's snapshot (the page builds it once for this and its
+    compare tab)."""
     history: list[dict] = st.session_state.setdefault(_HISTORY, [])
     setting = full_setting(choice, estimator_id, values)
     if history and history[-1]["setting"] == setting and history[-1]["family"] == family.id:
         return
     metrics = fit.metrics["test" if not fit.in_sample else "train"]
-    snapshot = make_snapshot(fit, learned, choice.fitted_on, choice.setting)
     history.append(
         {
             "run": (history[-1]["run"] + 1) if history else 1,
@@ -254,7 +257,7 @@ def record_run(
             "in-sample": fit.in_sample,
             "learned": learned.headline(),
             "setting": setting,
-            "snapshot": snapshot,
+            "snapshot": snapshot(),
         }
     )
     del history[:-HISTORY_LIMIT]
