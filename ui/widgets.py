@@ -251,7 +251,10 @@ def _text_value(spec: ParamSpec, label: str, common: dict[str, Any]) -> Any:
 
 
 def setting_table(specs: tuple[ParamSpec, ...], values: dict[str, Any]) -> pd.DataFrame:
-    """The values set, beside scikit-learn's defaults, with the differing ones marked."""
+    """The values set, beside scikit-learn's defaults, with the differing ones marked.
+
+    Whether a value shapes the model or only steers the optimiser is the column its widget
+    sits in; repeating it here cut the table's text short in a half-width column."""
     rows = []
     for spec in specs:
         value = values[spec.name]
@@ -262,9 +265,6 @@ def setting_table(specs: tuple[ParamSpec, ...], values: dict[str, Any]) -> pd.Da
                 "your value": spec.format(value),
                 "scikit-learn default": spec.format(spec.default),
                 "changed": "● changed" if differs else "",
-                "role": {"model": "shapes the model", "optimizer": "optimizer only"}.get(
-                    spec.role, spec.role
-                ),
             }
         )
     return pd.DataFrame(rows)
