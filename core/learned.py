@@ -157,6 +157,11 @@ class LearnedParameters:
     stored: StoredData | None = None
     notes: tuple[str, ...] = ()
     detail: Any = field(default=None, repr=False)
+    #: Built tables by ``axes``: a page asks for the same table several times a run (the
+    #: snapshot, the history line, the panel), and the values never change.
+    _tables: dict[bool, pd.DataFrame] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def n_parameters(self) -> int:
@@ -179,6 +184,11 @@ class LearnedParameters:
         more column per axis name (``feature``, ``from``, ``to``...), empty where a group
         has no such axis.
         """
+        if axes not in self._tables:
+            self._tables[axes] = self._build_table(axes)
+        return self._tables[axes].copy()  # callers may add columns to theirs
+
+    def _build_table(self, axes: bool) -> pd.DataFrame:
         frames = []
         for g in self.groups:
             nan = np.full(g.size, np.nan)
