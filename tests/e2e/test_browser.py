@@ -85,6 +85,30 @@ def test_a_tab_link_opens_the_tab_and_a_click_puts_it_in_the_link(page: Page, ap
     no_exception(page)
 
 
+#: Each family's own first tab, opened from a link, and a text that only that tab draws.
+OWN_TABS = [
+    ("logistic_regression", "Boundary", "A boundary can be drawn only in two dimensions"),
+    ("neural_network", "Network", "An edge is one weight"),
+    ("decision_tree", "Tree", "each split asks one question about one feature"),
+    ("nearest_neighbors", "Neighbours", "nearest stored rows"),
+    ("gradient_descent", "Descent", "its whole loss surface fits on one chart"),
+]
+
+
+@pytest.mark.parametrize(("path", "tab", "text"), OWN_TABS, ids=[p for p, _, _ in OWN_TABS])
+def test_a_link_opens_a_familys_own_tab(page: Page, app_url: str, path: str, tab: str, text: str):
+    page.goto(f"{app_url}/{path}?view={tab}")
+    expect(page.get_by_role("tab", name=tab)).to_have_attribute(
+        "aria-selected", "true", timeout=60_000
+    )
+    expect(page.get_by_text(text).first).to_be_visible(timeout=60_000)
+    no_exception(page)
+    # Another tab's click takes the view out of the link (Compare is the default).
+    page.get_by_role("tab", name="Compare").click()
+    expect(page.get_by_text(text)).to_have_count(0, timeout=30_000)
+    expect(page).not_to_have_url(re.compile(r"view="))
+
+
 def test_bad_upload_shows_a_message_not_a_traceback(page: Page, app_url: str):
     page.goto(f"{app_url}/linear_regression?dataset=upload")
     settle(page, "Linear regression")
