@@ -23,7 +23,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from core.datasets import Dataset
 from core.family import EstimatorSpec, FamilySpec
-from core.fitting import FitResult
+from core.fitting import FitResult, model_features
 from core.interpretation import Sentence
 from core.learned import LearnedParameters, ParameterGroup
 from core.network import (
@@ -40,6 +40,7 @@ from core.network import (
     unit_labels,
     warning_sentences,
 )
+from core.network_effective import effective_network_parameters
 from core.scoring import TASK_SCORING
 from core.specs import ParamSpec
 
@@ -510,6 +511,22 @@ def explain_warnings(fit: FitResult) -> list[str]:
     return [s.text for s in sentences] or list(fit.warnings)
 
 
+def effective_parameters(fit: FitResult, dataset: Dataset) -> float:
+    """The network's effective number of parameters (:mod:`core.network_effective`): the
+    Gauss–Newton hat-matrix trace under its ``alpha``; the nominal count when the Jacobian
+    would be too large to form (a wide network on many rows)."""
+    value = effective_network_parameters(fit.model, model_features(fit, dataset))
+    return value if math.isfinite(value) else float(extract(fit).n_parameters)
+
+
+#: The network's ``effective_definition``.
+NETWORK_EFFECTIVE = (
+    "MacKay's count of well-determined parameters: the hat-matrix trace of the network "
+    "linearised at its fit, tr[(G + alpha·I)⁺ G] with G the Gauss–Newton curvature of the "
+    "loss (biases unpenalised); it falls as alpha grows"
+)
+
+
 def training_seconds(
     estimator_id: str, values: dict[str, Any], X_train: pd.DataFrame, y_train: pd.Series
 ) -> float:
@@ -581,4 +598,6 @@ FAMILY = FamilySpec(
     estimate_seconds=training_seconds,
     explain_warnings=explain_warnings,
     capacity="alpha",
+    effective_parameters=effective_parameters,
+    effective_definition=NETWORK_EFFECTIVE,
 )

@@ -152,3 +152,21 @@ def test_binary_effective_parameters_are_the_newton_hat_trace():
     penalty = np.diag([1 / 0.05] * (Z.shape[1] - 1) + [0.0])
     hat = root @ np.linalg.solve(root.T @ root + penalty, root.T)
     assert family.effective_parameters(fit, data) == pytest.approx(np.trace(hat), rel=1e-8)
+
+
+def test_a_networks_effective_parameters_fall_as_alpha_grows():
+    """The family counts its network's well-determined parameters (core.network_effective),
+    so the all-families chart moves a network along its x axis as alpha changes."""
+    from core.fitting import model_features
+    from core.network_effective import effective_network_parameters
+
+    family = get_family("neural_network")
+    data = load_dataset("iris", "classification")
+    counts = []
+    for alpha in (1e-4, 1.0, 10.0):
+        fit = fit_model(family, "mlp_classifier", {"alpha": alpha}, data)
+        count = family.effective_parameters(fit, data)
+        assert count == effective_network_parameters(fit.model, model_features(fit, data))
+        assert 0 < count < family.extract(fit).n_parameters
+        counts.append(count)
+    assert counts[0] > counts[1] > counts[2]
