@@ -88,7 +88,7 @@ def classification_scores(
         if (codes < 0).any():
             unseen = sorted(map(str, set(y_true[codes < 0])))
             raise ValueError(f"y_true contains labels the model never saw: {unseen}")
-        if len(np.unique(codes)) == len(classes):
+        if np.bincount(codes, minlength=len(classes)).all():  # every class present
             if len(classes) == 2:
                 auc = roc_auc(codes == 1, proba[:, 1])
             else:
@@ -98,6 +98,16 @@ def classification_scores(
     out["ROC AUC"] = float(auc)
     out["log loss"] = float(loss)
     return out
+
+
+def _through_preprocessing(model: Any, X: Any) -> tuple[Any, Any]:
+    """A pipeline's final estimator and the rows through the steps before it: the two
+    predictions of a classifier then transform the rows once, not twice (exactly what the
+    pipeline's own ``predict`` and ``predict_proba`` do)."""
+    steps = getattr(model, "steps", None)
+    if steps is None or len(steps) < 2:
+        return model, X
+    return model[-1], model[:-1].transform(X)
 
 
 @dataclass(frozen=True)
@@ -124,6 +134,7 @@ class TaskScoring:
         """Every score of a fitted model on each of several row selections of ``X`` (the
         training and the test rows), from one prediction over all of ``X``."""
         y_all = y.to_numpy()
+        model, X = _through_preprocessing(model, X)
         y_pred = np.asarray(model.predict(X))
         proba = None
         if self.probabilistic:
