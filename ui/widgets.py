@@ -78,7 +78,7 @@ def spec_widget(
 def _choice_widget(
     spec: ParamSpec, label: str, options: list[Any], preset: bool, common: dict[str, Any]
 ) -> Any:
-    """A select box that shows labels ("Ridge (L2 penalty)") and keeps ids in the link.
+    """A select box that shows labels ("Ridge (L2)") and keeps ids in the link.
 
     Streamlit's own binding would write the displayed text to the URL, so this box is not
     bound: the link's id seeds it (when the link changed since this page last wrote it), and
@@ -88,9 +88,9 @@ def _choice_widget(
     default = spec.initial if spec.initial in options else options[0]
     by_text = {spec.format(option): option for option in options}
     written = _written_links()
-    text = st.query_params.get(name)
-    if text is not None and text != written.get(name) and text in by_text:
-        st.session_state[name] = by_text[text]  # a link the page has not seen yet
+    linked = st.query_params.get(name)
+    if linked is not None and linked != written.get(name) and linked in by_text:
+        st.session_state[name] = by_text[linked]  # a link the page has not seen yet
         preset = True
     if preset and st.session_state[name] not in options:
         del st.session_state[name]  # no longer offered: fall back to the default
@@ -103,12 +103,15 @@ def _choice_widget(
         **({} if preset else {"index": options.index(default)}),
         **unbound,
     )
+    text = spec.format(value)
     if value == default:
         if name in st.query_params:
             del st.query_params[name]
         written.pop(name, None)
     else:
-        written[name] = st.query_params[name] = spec.format(value)
+        if st.query_params.get(name) != text:  # each write is a message to the browser
+            st.query_params[name] = text
+        written[name] = text
     return value
 
 
