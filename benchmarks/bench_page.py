@@ -29,6 +29,9 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 MAX_REDRAW_SECONDS = 1.0
 #: A new value may cost at most this many unchanged reruns (the fixed cost of drawing).
 MAX_REDRAW_RATIO = 1.5
+#: Samples per figure at least: a rerun is 40-90 ms, and on a shared machine the median of 7
+#: moved by ±15% from run to run (1.38× to 1.70× for the same code); 25 cost seconds.
+MIN_REPEAT = 25
 
 
 def _page(page: str, query: dict[str, str]) -> AppTest:
@@ -70,6 +73,7 @@ def _measure(page, query, widget, fresh_values, repeat) -> tuple[float, float, f
 
 
 def run(repeat: int = 5) -> list[Row]:
+    repeat = max(repeat, MIN_REPEAT)
     rows = []
     cases = [
         (
