@@ -7,6 +7,7 @@ nothing about the test rows leaks into imputation or scaling.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 import time
 import warnings
@@ -315,8 +316,24 @@ def single_blas_thread() -> Iterator[None]:
         yield
 
 
-def _warning_text(record: warnings.WarningMessage) -> str:
-    return f"{record.category.__name__}: {str(record.message).strip()}"
+def warning_text(record: warnings.WarningMessage) -> str:
+    """A captured warning as one line of text for the page: its kind and message."""
+    message = str(record.message).strip()
+    if "Traceback (most recent call last)" in message:
+        message = _without_traceback(message)
+    return f"{record.category.__name__}: {message}"
+
+
+def _without_traceback(message: str) -> str:
+    """scikit-learn's warnings about failed fits and scores ("3 fits failed...", "Scoring
+    failed...") carry full tracebacks, with the server's file paths; a reader needs what
+    failed and why: the warning's first line and each distinct error's last line."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    errors = [
+        line for line in lines if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Warning): ", line)
+    ]
+    head = lines[0].removesuffix("Details:").strip() if lines else ""
+    return " ".join([head, *dict.fromkeys(errors)]).strip()
 
 
 #: Python's warning filters are process-wide and Streamlit runs each session in a thread:
@@ -353,7 +370,7 @@ def recorded_warnings() -> Iterator[list[str]]:
     with captured_warnings() as records:
         yield shown
     for record in records:
-        text = _warning_text(record)
+        text = warning_text(record)
         if text not in shown:
             shown.append(text)
 

@@ -30,13 +30,14 @@ from sklearn.model_selection import validation_curve
 from core.datasets import Dataset
 from core.family import FamilySpec
 from core.fitting import (
-    TASK_SCORING,
     FitError,
     build_pipeline,
     captured_warnings,
     single_blas_thread,
     split_data,
+    warning_text,
 )
+from core.scoring import TASK_SCORING
 from core.specs import ParamSpec, resolve
 
 #: Points in a default validation-curve sweep: every half decade over six decades.
@@ -222,12 +223,12 @@ def _collect_warnings(shown: list[str]) -> Iterator[None]:
     with captured_warnings() as records:
         yield
     for record in records:
-        message = str(record.message).strip()
+        text = warning_text(record)
         # Convergence warnings differ only in their numbers (duality gap, tolerance); one
         # line per kind keeps a 100-point path from listing 100 warnings.
-        key = f"{record.category.__name__}: {message.splitlines()[0].split('. ')[0]}"
+        key = text.splitlines()[0].split(". ")[0]
         counts[key] = counts.get(key, 0) + 1
-        texts.setdefault(key, f"{record.category.__name__}: {message}")
+        texts.setdefault(key, text)
     for key, text in texts.items():
         more = counts[key] - 1
         shown.append(text if more == 0 else f"{text} (and {more} more like it along the sweep)")

@@ -641,3 +641,37 @@ def test_penalty_curve_matches_scikit_learn_with_and_without_intercept(
     np.testing.assert_allclose(table["cv_mean"], expected.mean(axis=1), rtol=1e-5, atol=1e-6)
     if not fit_intercept:
         assert table["cv_mean"].max() > -1  # the page's model, not a shifted origin
+
+
+def test_failed_fits_are_one_line_without_a_traceback():
+    """scikit-learn's warnings about failed fits and scores hold whole tracebacks with the
+    server's paths: the page shows what failed and each distinct error's last line."""
+    import warnings
+
+    from sklearn.model_selection import validation_curve
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from core.fitting import captured_warnings, warning_text
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 2)), np.repeat([0, 1], 20)
+    with captured_warnings() as records:
+        warnings.simplefilter("always")
+        validation_curve(
+            KNeighborsClassifier(), X, y, param_name="n_neighbors", param_range=[3, 60], cv=4
+        )
+    raw = [str(r.message) for r in records]
+    assert any("Traceback" in m for m in raw), "scikit-learn's own text holds a traceback"
+    texts = [warning_text(r) for r in records]
+    assert all("Traceback" not in t and ".py" not in t and "\n" not in t for t in texts)
+    assert "Scoring failed" in texts[0] and "Expected n_neighbors" in texts[0]
+
+
+def test_values_no_fold_could_score_are_left_out_of_the_curve(diabetes):
+    table = validation_curve_table(LINEAR, "ridge", {}, diabetes, "alpha", [0.1, 1.0, 10.0, 100.0])
+    table.loc[1, ["train_mean", "cv_mean"]] = np.nan  # as a failed value comes back
+    fig = validation_curve_figure(table, spec_of(LINEAR, "alpha"), score_name="R²")
+    by_name = {t.name: t for t in fig.data}
+    np.testing.assert_allclose(by_name["cross-validation"].x, [0.1, 10.0, 100.0])
+    band = by_name["cross-validation ± 1 sd"]
+    assert np.isfinite(np.asarray(band.y, dtype=float)).all()  # no gap to break the fill
