@@ -280,6 +280,12 @@ def validation_curve_figure(
             )
         fig.update_layout(barmode="group", xaxis_title=param_spec.label, yaxis_title=y_title)
     else:
+        # Values no fold could score (NaN: a k above a fold's rows) are left out: a gap
+        # inside a filled band draws stray triangles. The caller says which were left out.
+        scored = np.isfinite(table["cv_mean"].to_numpy(dtype=float)) & np.isfinite(
+            table["train_mean"].to_numpy(dtype=float)
+        )
+        table = table[scored].reset_index(drop=True)
         x = table["value"].to_numpy(dtype=float)
         log = is_log_sweep(param_spec) and bool((x > 0).all())
         for name, prefix, colour in (

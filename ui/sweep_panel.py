@@ -49,7 +49,7 @@ def _swept_specs(family: FamilySpec, estimator_id: str) -> list[ParamSpec]:
 
 
 def _sweep_settings(
-    spec: ParamSpec, fold_limit: int
+    spec: ParamSpec, fold_limit: int, n_train: int
 ) -> tuple[int, float | None, float | None, int]:
     with st.expander("Sweep settings"):
         c1, c2, c3, c4 = st.columns(4)
@@ -76,6 +76,11 @@ def _sweep_settings(
         low = high = None
         if spec.kind in ("int", "float"):
             default_low, default_high = sweep_range(spec)
+            if spec.kind == "int" and spec.role == "model":
+                # A whole-number knob of the model (n_neighbors, min_samples_leaf) means
+                # nothing past the rows one fold trains on, and n_neighbors fails there.
+                fold_rows = n_train - -(-n_train // int(folds))
+                default_high = max(min(default_high, fold_rows), default_low)
             # Streamlit wants every bound of one box in one type: whole numbers for an int
             # spec (max_depth, n_neighbors), floats otherwise.
             number = int if spec.kind == "int" else float
@@ -239,7 +244,7 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) 
             "curve needs at least two per fold. Lower the test share or use more data."
         )
         return
-    points, low, high, folds = _sweep_settings(spec, fold_limit)
+    points, low, high, folds = _sweep_settings(spec, fold_limit, len(fit.split.train))
     try:
         grid = sweep_values(spec, points, low, high)
     except ValueError as exc:
@@ -284,6 +289,16 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) 
     st.plotly_chart(
         validation_curve_figure(table, spec, current, score_name=score), key="curve_chart"
     )
+    unscored = table[~np.isfinite(table["cv_mean"].to_numpy(dtype=float))]
+    if len(unscored):
+        reasons = sorted({n for n in unscored["note"] if n})
+        st.caption(
+            escape_markdown(
+                f"{len(unscored)} of {len(table)} values of {spec_name} could not be scored "
+                "and are left out of the chart"
+                + (f": {reasons[0]}" if reasons else " (scikit-learn's reason is below).")
+            )
+        )
     st.markdown(
         escape_markdown(fit_diagnosis(table, current, param_name=spec_name, score_name=score))
     )
@@ -331,11 +346,18 @@ def sweep_section(
     fit_key: FitKey,
     fit: FitResult,
 ) -> None:
-    """Coefficient path beside a validation curve, both linked to the current setting.
+    """Coefficient path beside a validation curve, both linked to the current setting (the
+    curve alone, full width, for a family whose estimators have no path).
 
     The page's ``fit`` sets how many folds the rows allow, and its time estimates a sweep's
     time, so a slow one waits for a click instead of running on every redraw.
     """
+    if not any(e.path is not None for e in family.estimators):
+        # No estimator of this family has a coefficient path (a network, a tree): the
+        # validation curve takes the whole width rather than sit beside an empty column.
+        st.markdown("**Validation curve**")
+        _curve_view(family, estimator_id, values, choice, fit_key, fit)
+        return
     left, right = st.columns(2, gap="large")
     with left:
         st.markdown("**Coefficient path**")

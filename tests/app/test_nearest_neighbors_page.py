@@ -153,3 +153,25 @@ def test_speed_view_finds_the_same_neighbours_with_every_search(open_page):
     assert table["same_answer"].all() and (table["differing_untied"] == 0).all()
     assert sorted(table.loc[table["algorithm"] == "kd_tree", "leaf_size"]) == [5, 30, 100]
     assert at.success
+
+
+def test_the_sweeps_tab_keeps_k_within_a_folds_rows_and_never_prints_a_traceback(open_page):
+    """iris trains on 112 rows, so a 5-fold sweep's folds train on 89: k stops there."""
+    at = open_page(PAGE, view="Sweeps")
+    for button in at.button:
+        if button.label.startswith("Run it"):
+            button.click().run()
+            break
+    texts = [e.value for e in (*at.caption, *at.markdown, *at.warning, *at.info)]
+    assert not any("Traceback" in t or ".py" in t for t in texts), texts
+    curve = chart(at, "curve_chart")
+    cv = next(t for t in curve["data"] if t.get("name") == "cross-validation")
+    xs = cv["x"] if isinstance(cv["x"], list) else None
+    if xs is None:  # plotly sends large arrays base64-encoded
+        import base64
+
+        xs = np.frombuffer(base64.b64decode(cv["x"]["bdata"]), dtype=cv["x"]["dtype"])
+    assert max(xs) <= 89 and min(xs) >= 1
+    assert at.number_input(key="sweep_high_n_neighbors").value == 89  # the grid's top
+    # Only the validation curve: a neighbours model has no coefficient path to sit beside.
+    assert "**Coefficient path**" not in [m.value for m in at.markdown]
