@@ -229,13 +229,20 @@ def confirm_long_work(
         seconds = recheck()
         if seconds <= LONG_WORK_SECONDS:
             return True
-    st.info(
-        f"{what} would take about {seconds:.0f} s with this setting (each fit takes "
-        "a while: many iterations, unscaled features, or a large file).",
-        icon=":material/hourglass_top:",
-    )
-    if st.button(f"Run it ({seconds:.0f} s)", key=f"run_{abs(hash(key))}"):
+    # In one slot, so the notice and its button go as soon as the work is asked for.
+    slot = st.empty()
+    with slot.container():
+        st.info(
+            f"{what} would take about {seconds:.0f} s with this setting (each fit takes "
+            "a while: many iterations, unscaled features, or a large file).",
+            icon=":material/hourglass_top:",
+        )
+        clicked = st.button(
+            f"Run it ({seconds:.0f} s)", key=f"run_{abs(hash(key))}", icon=":material/play_arrow:"
+        )
+    if clicked:
         confirmed.add(key)
+        slot.empty()
         return True
     return False
 
