@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 #: The most labels a log axis gets; wider ranges label every second (third...) decade.
@@ -58,3 +60,13 @@ def log_ticks(low: float, high: float, most: int = MOST_TICKS) -> dict[str, Any]
     if len(values) < 2:
         return {}  # a sliver of a decade: plotly's own ticks read better
     return {"tickmode": "array", "tickvals": values, "ticktext": [tick_text(v) for v in values]}
+
+
+def log_ticks_of(*arrays: Any) -> dict[str, Any]:
+    """:func:`log_ticks` over the positive finite values of some traces' data (``{}`` when
+    there are none)."""
+    values = np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays])
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size == 0:
+        return {}
+    return log_ticks(float(values.min()), float(values.max()))

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
+from core.axes import log_ticks_of
 from core.descent.loss import LossSurface, Optimum
 from core.descent.optimizer import DescentPath
 from core.descent.problem import DescentProblem
@@ -202,7 +203,11 @@ def loss_curve_figure(
         )
     fig.update_layout(
         xaxis={"title": {"text": per}},
-        yaxis={"title": {"text": f"loss − minimum ({opt.loss:.5g})"}, "type": "log"},
+        yaxis={
+            "title": {"text": f"loss − minimum ({opt.loss:.5g})"},
+            "type": "log",
+            **log_ticks_of(*(trace.y for trace in fig.data)),
+        },
         legend={"orientation": "h", "y": -0.2},
         margin={"t": 30},
     )
@@ -286,7 +291,14 @@ def learning_rate_figure(
         )
     fig.update_layout(
         xaxis={"title": {"text": per}},
-        yaxis={"title": {"text": "learning rate η"}, "type": "log" if log else "linear"},
+        yaxis={
+            "title": {"text": "learning rate η"},
+            **(
+                {"type": "log", **log_ticks_of(*(trace.y for trace in fig.data))}
+                if log
+                else {"type": "linear", "rangemode": "tozero"}  # a rate is never negative
+            ),
+        },
         legend={"orientation": "h", "y": -0.2},
         margin={"t": 30},
     )
@@ -316,7 +328,11 @@ def gradient_norm_figure(
         )
     fig.update_layout(
         xaxis={"title": {"text": per}},
-        yaxis={"title": {"text": "‖gradient‖ (full data)"}, "type": "log"},
+        yaxis={
+            "title": {"text": "‖gradient‖ (full data)"},
+            "type": "log",
+            **log_ticks_of(*(trace.y for trace in fig.data)),
+        },
         legend={"orientation": "h", "y": -0.2},
         margin={"t": 30},
     )
@@ -411,6 +427,7 @@ def sgd_objective_figure(trajectory: SGDTrajectory) -> go.Figure:
         yaxis={
             "title": {"text": f"objective − optimum's ({trajectory.reference_objective:.5g})"},
             "type": "log",
+            **log_ticks_of(np.maximum(gap, floor)),
         },
         margin={"t": 30},
     )
