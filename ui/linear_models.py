@@ -83,21 +83,27 @@ def class_parameters_panel(
         )
     else:
         c2.metric("Classes", len(params.outputs), help="One row of coefficients per class.")
+    shown = table.rename(
+        columns={
+            "output": "class",
+            "coef": "per unit",
+            "coef_per_sd": "per SD",
+            "versus": "odds against",
+            "odds_ratio": "odds ratio",
+            "odds_ratio_per_sd": "odds ratio per SD",
+        }
+    ).assign(zero=table["zero"].map({True: "exactly 0", False: ""}))
+    # The reference class's own rows hold no odds ratio: say why the cells are empty.
+    shown.loc[shown["class"] == shown["odds against"], "odds against"] = "(reference)"
+    numbers = ("per SD", "odds ratio per SD", "per unit", "odds ratio")
+    # Odds ratios beside their coefficients and before the long text columns, so a
+    # half-width column shows them without scrolling.
+    order = ["class", "feature", *numbers, "odds against", "zero"]
     st.dataframe(
-        table.rename(
-            columns={
-                "output": "class",
-                "coef": "per unit",
-                "coef_per_sd": "per SD",
-                "versus": "odds against",
-                "odds_ratio": "odds ratio",
-                "odds_ratio_per_sd": "odds ratio per SD",
-            }
-        ).assign(zero=table["zero"].map({True: "exactly 0", False: ""})),
+        shown[[c for c in order if c in shown.columns]],
         hide_index=True,
         column_config={
-            name: st.column_config.NumberColumn(format="%.4g")
-            for name in ("per unit", "per SD", "odds ratio", "odds ratio per SD")
+            name: st.column_config.NumberColumn(format="%.4g", width="small") for name in numbers
         },
     )
     if len(params.outputs) > 1:

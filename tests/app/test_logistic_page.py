@@ -44,6 +44,15 @@ def test_multiclass_shows_one_row_per_class(open_page):
     assert len(table) == 12
     assert sorted(table["class"].unique()) == ["setosa", "versicolor", "virginica"]
     assert at.metric[0].value == "15"
+    # Odds are against the first class; its own rows say so instead of naming itself.
+    reference = table[table["class"] == "setosa"]
+    assert set(reference["odds against"]) == {"(reference)"}
+    assert reference["odds ratio"].isna().all()
+    others = table[table["class"] != "setosa"]
+    assert set(others["odds against"]) == {"setosa"} and others["odds ratio"].notna().all()
+    # The odds ratios come before the long text columns (visible in a half-width column).
+    columns = list(table.columns)
+    assert columns.index("odds ratio per SD") < columns.index("odds against")
 
 
 def test_no_penalty_from_a_link(open_page):
