@@ -591,8 +591,15 @@ def test_figures_carry_the_runs_and_the_optimum(problems, diabetes):
     j = trajectory.feature_names.index("bmi")
     np.testing.assert_allclose(bmi[0].y, trajectory.coef[:, 0, j] * trajectory.feature_sd[j])
     assert bmi[1].y[0] == pytest.approx(trajectory.reference_coef[0, j] * trajectory.feature_sd[j])
-    objective_trace = F.sgd_objective_figure(trajectory).data[0]
-    assert np.all(np.asarray(objective_trace.y) > 0)
+    objective = F.sgd_objective_figure(trajectory)
+    assert np.all(np.asarray(objective.data[0].y) > 0)
+    # Log axes are labelled 1-2-5 within decades (whole decades on long ranges), at most
+    # eight labels: never plotly's repeated minor 2s and 5s.
+    for figure in (F.loss_curve_figure(runs, opt), F.gradient_norm_figure(runs), objective):
+        ticks = np.asarray(figure.layout.yaxis.tickvals, dtype=float)
+        assert 2 <= len(ticks) <= 8 and len(set(figure.layout.yaxis.ticktext)) == len(ticks)
+        mantissa = np.round(ticks / 10 ** np.floor(np.log10(ticks) + 1e-9), 6)
+        assert set(mantissa) <= {1.0, 2.0, 5.0}
 
 
 def test_thinning_keeps_ends():
