@@ -56,6 +56,27 @@ for family in FAMILIES:
         }
     )
 st.subheader("Model families")
-st.dataframe(pd.DataFrame(rows), hide_index=True)
+number = st.column_config.NumberColumn
+st.dataframe(
+    pd.DataFrame(rows),
+    hide_index=True,
+    # The counts first and the long list of estimators last, so the counts and their data
+    # set fit the page without scrolling sideways.
+    column_order=(
+        "family",
+        "on data set",
+        "hyperparameters you can set",
+        "parameters learned",
+        "stored values",
+        "estimators",
+    ),
+    column_config={
+        "hyperparameters you can set": number("you set", help="Hyperparameters you can set."),
+        "parameters learned": number("learned", help="Parameters the default fit learned."),
+        "stored values": number(
+            "stored", help="Values the model stores instead of learning (rows × features)."
+        ),
+    },
+)
 for family in FAMILIES:
     st.page_link(family.page_path, label=family.title, icon=family.icon)

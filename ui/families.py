@@ -187,7 +187,10 @@ def current_section(choice: DataChoice, rows: list[FamilyRow]) -> None:
     )
     table = comparison_table(rows, choice.task)
     table["page"] = [page_url(row.setting, choice) for row in rows]
-    score = st.column_config.NumberColumn(format="%.3f", width="small")
+
+    def score(label: str, help: str) -> Any:
+        return st.column_config.NumberColumn(label, help=help, format="%.3f", width="small")
+
     count = st.column_config.NumberColumn
     st.dataframe(
         table,
@@ -225,8 +228,9 @@ def current_section(choice: DataChoice, rows: list[FamilyRow]) -> None:
                 "the chart's caption).",
                 width="small",
             ),
-            f"train {primary}": score,
-            f"test {primary}": score,
+            # Short labels (the metric is in the help): "train accuracy" was cut to "train accura…".
+            f"train {primary}": score("train", help=f"{primary} on the training rows."),
+            f"test {primary}": score("test", help=f"{primary} on the test rows."),
             "fit time": st.column_config.TextColumn(width="small"),
             "page": st.column_config.LinkColumn(
                 display_text="open ↗",
