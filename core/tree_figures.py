@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from core.axes import whole_number_ticks
 from core.tree import TreeSweep
 
 TRAIN = "#1f77b4"
@@ -45,7 +46,14 @@ def _sweep_figure(sweep: TreeSweep, x: str, x_title: str, current: float | None)
         fig.add_vline(x=current, line_dash="dash", line_color="#444")
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=sweep.score, secondary_y=False)
-    fig.update_yaxes(title_text="leaves", secondary_y=True, rangemode="tozero")
+    # Leaves are a count: whole-number ticks of its own, not ones aligned to the score's.
+    fig.update_yaxes(
+        title_text="leaves",
+        secondary_y=True,
+        rangemode="tozero",
+        showgrid=False,
+        **whole_number_ticks(float(table["leaves"].max())),
+    )
     fig.update_layout(
         height=360,
         margin={"l": 10, "r": 10, "t": 10, "b": 40},

@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.axes import MOST_TICKS, log_ticks, tick_text
+from core.axes import MOST_TICKS, log_ticks, tick_text, whole_number_ticks
 
 
 def test_tick_text_reads_plainly():
@@ -56,3 +57,10 @@ def test_ticks_lie_inside_ascending_and_few(log_low, span):
     assert len(set(ticks["ticktext"])) == len(values)
     if span >= 3:  # three decades always hold three whole ones: every label is one
         assert np.allclose(np.log10(values), np.round(np.log10(values)))
+
+
+@pytest.mark.parametrize(("top", "step"), [(1, 1), (5, 1), (7, 2), (23, 5), (140, 50), (1000, 200)])
+def test_counts_get_whole_number_ticks_in_1_2_5_steps(top, step):
+    ticks = whole_number_ticks(top)
+    assert ticks == {"tickmode": "linear", "tick0": 0, "dtick": step}
+    assert top / step <= 5  # at most six ticks from 0

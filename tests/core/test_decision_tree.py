@@ -318,6 +318,8 @@ def test_depth_sweep_is_real_refits(iris_fit, iris):
     fig = depth_sweep_figure(sweep, current=3)
     assert list(fig.data[0].y) == list(sweep.table["train"])
     assert list(fig.data[-1].y) == list(sweep.table["leaves"])
+    leaves_axis = fig.layout.yaxis2  # a count: whole-number ticks from 0
+    assert leaves_axis.tick0 == 0 and float(leaves_axis.dtick).is_integer()
 
 
 def test_depth_sweep_stops_at_the_bound(diabetes_fit, diabetes):
