@@ -6,6 +6,7 @@ for any family: linear coefficients, a network's weights, a tree's thresholds, o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,14 +46,24 @@ class Snapshot:
     stored_values: int = 0
 
 
-def compare_settings(a: Snapshot, b: Snapshot) -> pd.DataFrame:
-    """Settings of A and B side by side, one row per name, with a ``changed`` flag."""
+def compare_settings(
+    a: Snapshot, b: Snapshot, text: Callable[[str, Any], str] | None = None
+) -> pd.DataFrame:
+    """Settings of A and B side by side, one row per name, with a ``changed`` flag.
+
+    ``text(name, value)`` writes a value for a reader (a choice's label, ``true`` rather
+    than ``True``); by default ``str``. A name one side lacks shows ``—``.
+    """
     names = list(dict.fromkeys([*a.setting, *b.setting]))
     rows = []
     for name in names:
-        va, vb = a.setting.get(name, "—"), b.setting.get(name, "—")
-        rows.append({"setting": name, "A": str(va), "B": str(vb), "changed": va != vb})
+        va, vb = a.setting.get(name, _MISSING), b.setting.get(name, _MISSING)
+        shown = ["—" if v is _MISSING else (text(name, v) if text else str(v)) for v in (va, vb)]
+        rows.append({"setting": name, "A": shown[0], "B": shown[1], "changed": va != vb})
     return pd.DataFrame(rows)
+
+
+_MISSING = object()
 
 
 def compare_terms(a: Snapshot, b: Snapshot, column: str = "value") -> pd.DataFrame:

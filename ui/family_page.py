@@ -17,6 +17,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from core.compare import Snapshot, make_snapshot
+from core.export import setting_specs
 from core.family import FamilySpec
 from core.fitting import FitError, FitKey, FitResult, FitTooSlow
 from core.learned import LearnedParameters
@@ -157,7 +158,24 @@ def _stability_view(page: PageFit, learned: LearnedParameters) -> None:
 
 
 def _compare_view(page: PageFit, learned: LearnedParameters) -> None:
-    compare_panel(page.pin_key, page.snapshot)
+    compare_panel(page.pin_key, page.snapshot, setting_text(page.family))
+
+
+def setting_text(family: FamilySpec) -> Callable[[str, Any], str]:
+    """How a setting's value reads in a table: a choice by its label ("Ridge (L2)"), other
+    values as the link writes them (``true``, ``0.5``, ``inf``), by the family's specs."""
+    specs = {s.name: s for s in setting_specs(family)}
+
+    def text(name: str, value: Any) -> str:
+        spec = specs.get(name)
+        if spec is None:
+            return str(value)
+        try:
+            return spec.label_for(value) if spec.kind == "choice" else spec.format(value)
+        except (TypeError, ValueError):
+            return str(value)
+
+    return text
 
 
 def _reproduce_view(page: PageFit, learned: LearnedParameters) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -132,8 +133,11 @@ def learned_summary_panel(learned: LearnedParameters) -> None:
         st.caption(escape_markdown(note))
 
 
-def compare_panel(state_key: str, current: Snapshot) -> None:
-    """Pin the current setting as A; with A pinned, show A and B side by side."""
+def compare_panel(
+    state_key: str, current: Snapshot, text: Callable[[str, Any], str] | None = None
+) -> None:
+    """Pin the current setting as A; with A pinned, show A and B side by side (values
+    written by ``text(name, value)``, see :func:`core.compare.compare_settings`)."""
     pinned: Snapshot | None = st.session_state.get(state_key)
     c1, c2 = st.columns([1, 1])
     if c1.button("Pin this setting as A", icon=":material/push_pin:", key=f"{state_key}_pin"):
@@ -153,7 +157,7 @@ def compare_panel(state_key: str, current: Snapshot) -> None:
             "A was fitted on different data (data set, options or target); the comparison "
             "mixes data as well as hyperparameters."
         )
-    settings = compare_settings(pinned, current)
+    settings = compare_settings(pinned, current, text)
     st.markdown("**Setting** (changed rows first)")
     st.dataframe(settings.sort_values("changed", ascending=False, kind="stable"), hide_index=True)
     left, right = st.columns(2)

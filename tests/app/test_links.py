@@ -114,7 +114,7 @@ def test_a_link_carries_the_pinned_a_and_restores_the_comparison(open_page, open
     settings = next(f.value for f in opened.dataframe if "setting" in f.value.columns).set_index(
         "setting"
     )
-    assert settings.loc["alpha", "A"] == "1.0" and settings.loc["alpha", "B"] == "300.0"
+    assert settings.loc["alpha", "A"] == "1" and settings.loc["alpha", "B"] == "300"
 
 
 def test_a_broken_pinned_setting_in_a_link_is_a_note(open_page):

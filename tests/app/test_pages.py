@@ -196,8 +196,12 @@ def test_pin_as_a_then_compare_with_b(open_page):
     assert not at.exception
     frames = {tuple(f.value.columns): f.value for f in at.dataframe}
     settings = next(v for k, v in frames.items() if k[0] == "setting").set_index("setting")
-    assert settings.loc["alpha", "A"] == "1.0" and settings.loc["alpha", "B"] == "300.0"
+    assert settings.loc["alpha", "A"] == "1" and settings.loc["alpha", "B"] == "300"
     assert bool(settings.loc["alpha", "changed"])
+    # Values read as the page writes them: labels for choices, true/false, no Python reprs.
+    assert settings.loc["estimator", "A"] == "Ridge (L2)"
+    assert settings.loc["dataset", "B"] == "Diabetes progression"
+    assert settings.loc["scale", "A"] == "true"
     metrics = next(v for k, v in frames.items() if k[0] == "metric").set_index("metric")
     assert metrics.loc["R² (train)", "B - A"] < 0
     chart = json.loads(at.get("plotly_chart")[-1].proto.spec)

@@ -120,7 +120,7 @@ def test_history_logs_fits_and_restores_one(open_page, open_tab):
     at.button(key="history_pin").click().run()
     open_tab(at, "Compare")
     settings = frame_with(at, "setting").set_index("setting")
-    assert settings.loc["alpha", "A"] == "50.0" and settings.loc["alpha", "B"] == "50.0"
+    assert settings.loc["alpha", "A"] == "50" and settings.loc["alpha", "B"] == "50"
 
 
 def test_downloads_hold_what_they_claim(open_page, downloads, diabetes):
