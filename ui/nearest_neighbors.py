@@ -300,7 +300,9 @@ def _curve_part(page: PageFit) -> None:
     best_row = curve.table.set_index("n_neighbors").loc[curve.best]
     st.caption(
         f"Training and {escape_markdown(curve.cv)} {curve.score} on the training rows, the "
-        "pipeline refitted in every fold (scaling included); the dotted line marks the "
+        "pipeline refitted in every fold"
+        + (" (scaling included)" if page.choice.scale else "")
+        + "; the dotted line marks the "
         f"current k = {current}. The best validation {curve.score} is "
         f"{best_row['validation']:.3f} at k = {curve.best}. At k = 1 every training row is "
         "its own neighbour, so the training score says nothing."

@@ -305,7 +305,10 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) 
     if shown:
         st.caption(
             escape_markdown(
-                f"scikit-learn warned during the sweep ({len(shown)} kinds): " + shown[0]
+                "scikit-learn warned during the sweep"
+                + (f" ({len(shown)} kinds of warning; the first)" if len(shown) > 1 else "")
+                + ": "
+                + shown[0]
             )
         )
     best = best_value(table)
@@ -333,7 +336,9 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) 
             )
     st.caption(
         f"Training and {folds}-fold cross-validated {score} on the training rows, each fold "
-        "refitting the whole pipeline (scaling included); bands are ±1 standard deviation "
+        "refitting the whole pipeline"
+        + (" (scaling included)" if choice.scale else "")
+        + "; bands are ±1 standard deviation "
         "over folds." + (" Log axis." if spec.kind == "float" and is_log_sweep(spec) else "")
     )
 

@@ -242,3 +242,19 @@ def test_user_text_from_a_csv_stays_text(open_page):
     assert 'a\\"b\\\\n*x*' in drawings(at)[0]
     assert at.number_input(key="row")  # the Tree tab is open: the path is drawn too
     assert len(drawings(at)) == 2
+
+
+def test_the_sweep_caption_mentions_scaling_only_when_the_page_scales(open_page):
+    at = open_page("app_pages/decision_tree.py", view="Sweeps")  # trees start unscaled
+    for button in at.button:
+        if button.label.startswith("Run it"):
+            button.click().run()
+            break
+    captions = [c.value for c in at.caption if "cross-validated" in c.value]
+    assert captions and all("scaling" not in c for c in captions)
+    scaled = open_page("app_pages/decision_tree.py", view="Sweeps", scale="true")
+    for button in scaled.button:
+        if button.label.startswith("Run it"):
+            button.click().run()
+            break
+    assert any("(scaling included)" in c.value for c in scaled.caption)
