@@ -76,7 +76,5 @@ def whole_number_ticks(top: float, most: int = 6) -> dict[str, Any]:
     """Plotly axis settings for a count from 0 to ``top`` (leaves, splits): ticks on whole
     numbers in 1-2-5 steps, at most ``most`` of them, never 1.45 or 3.59."""
     top = max(float(top), 1.0)
-    step = next(
-        m * 10**k for k in range(0, 12) for m in (1, 2, 5) if top / (m * 10**k) <= most - 1
-    )
+    step = next(m * 10**k for k in range(0, 12) for m in (1, 2, 5) if top / (m * 10**k) <= most - 1)
     return {"tickmode": "linear", "tick0": 0, "dtick": step}
