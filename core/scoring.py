@@ -159,13 +159,3 @@ TASK_SCORING = {
     "regression": TaskScoring(probabilistic=False, primary="R²", scorer="r2"),
     "classification": TaskScoring(probabilistic=True, primary="accuracy", scorer="accuracy"),
 }
-
-
-def regression_metrics(model: Any, X: pd.DataFrame, y: pd.Series) -> dict[str, float]:
-    """R², RMSE and MAE of a fitted regressor on some rows."""
-    return TASK_SCORING["regression"].metrics(model, X, y)
-
-
-def classification_metrics(model: Any, X: pd.DataFrame, y: pd.Series) -> dict[str, float]:
-    """Accuracy, ROC AUC and log loss of a fitted classifier on some rows."""
-    return TASK_SCORING["classification"].metrics(model, X, y)

@@ -11,7 +11,6 @@ import math
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.class_weight import compute_sample_weight
 
@@ -135,10 +134,11 @@ def effective_logistic_parameters(fit: FitResult, dataset: Dataset) -> float:
     size = q * (1 if K == 2 else K)
     if not math.isfinite(C) or l1_ratio > 0 or n * size**2 > MAX_HESSIAN_WORK:
         return effective_linear_parameters(fit, dataset)
-    proba = model.predict_proba(_as_fitted(model, Z))
+    X_train, y_train = fit.split.train_rows(dataset)
+    proba = fit.pipeline.predict_proba(X_train)
     if model.fit_intercept:
         Z = np.column_stack([Z, np.ones(n)])
-    y = dataset.y.iloc[fit.split.train].to_numpy()
+    y = y_train.to_numpy()
     class_weight = model.get_params()["class_weight"]
     weights = compute_sample_weight(class_weight, y) if class_weight is not None else np.ones(n)
     H = logistic_hessian(Z, proba, weights)
@@ -147,13 +147,6 @@ def effective_logistic_parameters(fit: FitResult, dataset: Dataset) -> float:
         penalty[-1] = 0.0
     Lam = np.diag(np.tile(penalty, size // q))
     return float(np.trace(np.linalg.pinv(H + Lam, hermitian=True) @ H))
-
-
-def _as_fitted(model: Any, Z: np.ndarray) -> Any:
-    """Rows in the form the model was fitted on (named columns when it saw a frame), so
-    scikit-learn does not warn about feature names."""
-    names = getattr(model, "feature_names_in_", None)
-    return Z if names is None else pd.DataFrame(Z, columns=names)
 
 
 #: Logistic regression's ``effective_definition``.

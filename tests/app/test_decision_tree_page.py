@@ -11,7 +11,7 @@ import pytest
 
 from core.registry import get_family
 from core.tree import PATH_COLOUR, model_input
-from tests.app.page_helpers import frame_with
+from tests.app.page_helpers import frame_with, run_if_asked
 from tests.app.page_helpers import page_fit as shared_page_fit
 
 PAGE = "app_pages/decision_tree.py"
@@ -245,16 +245,8 @@ def test_user_text_from_a_csv_stays_text(open_page):
 
 
 def test_the_sweep_caption_mentions_scaling_only_when_the_page_scales(open_page):
-    at = open_page("app_pages/decision_tree.py", view="Sweeps")  # trees start unscaled
-    for button in at.button:
-        if button.label.startswith("Run it"):
-            button.click().run()
-            break
+    at = run_if_asked(open_page("app_pages/decision_tree.py", view="Sweeps"))  # unscaled
     captions = [c.value for c in at.caption if "cross-validated" in c.value]
     assert captions and all("scaling" not in c for c in captions)
-    scaled = open_page("app_pages/decision_tree.py", view="Sweeps", scale="true")
-    for button in scaled.button:
-        if button.label.startswith("Run it"):
-            button.click().run()
-            break
+    scaled = run_if_asked(open_page("app_pages/decision_tree.py", view="Sweeps", scale="true"))
     assert any("(scaling included)" in c.value for c in scaled.caption)

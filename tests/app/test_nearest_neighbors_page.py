@@ -10,7 +10,7 @@ import pytest
 
 from core.neighbors import k_validation_curve, model_input
 from core.registry import get_family
-from tests.app.page_helpers import frame_with
+from tests.app.page_helpers import frame_with, run_if_asked
 from tests.app.page_helpers import page_fit as shared_page_fit
 from ui.nearest_neighbors import curve_plan
 
@@ -157,11 +157,7 @@ def test_speed_view_finds_the_same_neighbours_with_every_search(open_page):
 
 def test_the_sweeps_tab_keeps_k_within_a_folds_rows_and_never_prints_a_traceback(open_page):
     """iris trains on 112 rows, so a 5-fold sweep's folds train on 89: k stops there."""
-    at = open_page(PAGE, view="Sweeps")
-    for button in at.button:
-        if button.label.startswith("Run it"):
-            button.click().run()
-            break
+    at = run_if_asked(open_page(PAGE, view="Sweeps"))
     texts = [e.value for e in (*at.caption, *at.markdown, *at.warning, *at.info)]
     assert not any("Traceback" in t or ".py" in t for t in texts), texts
     curve = chart(at, "curve_chart")

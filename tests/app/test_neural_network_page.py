@@ -16,6 +16,7 @@ import pytest
 from core.datasets import load_dataset
 from core.families.neural_network import FAMILY
 from core.fitting import fit_model
+from tests.app.page_helpers import run_if_asked
 from ui.neural_network import clear_network_caches
 
 PAGE = "app_pages/neural_network.py"
@@ -83,15 +84,6 @@ def _chart(at, trace_name: str) -> dict:
         if any(t.get("name") == trace_name for t in spec["data"]):
             return spec
     raise AssertionError(f"no chart with a trace {trace_name!r}")
-
-
-def _run_if_asked(at):
-    """Click "Run it" where a view waits because its work looks long on a busy machine."""
-    for button in at.button:
-        if button.label.startswith("Run it"):
-            button.click().run()
-            return _run_if_asked(at)
-    return at
 
 
 def _trace(spec: dict, name: str) -> dict:
@@ -197,7 +189,7 @@ def test_network_view_says_how_many_weaker_edges_it_hides(open_page):
 
 # --- Epochs ---------------------------------------------------------------------------------
 def test_epochs_view_at_epoch_k_shows_the_scores_of_fit_with_max_iter_k(open_page, iris):
-    at = _run_if_asked(open_page(PAGE, view="Epochs"))
+    at = run_if_asked(open_page(PAGE, view="Epochs"))
     assert at.select_slider(key="nn_epoch").value == _fit(iris).model.n_iter_  # starts at the end
     at.select_slider(key="nn_epoch").set_value(40).run()
     assert not at.exception
@@ -220,7 +212,7 @@ def test_epochs_view_at_epoch_k_shows_the_scores_of_fit_with_max_iter_k(open_pag
 
 def test_epochs_view_draws_the_two_feature_surface_at_that_epoch(open_page):
     moons = load_dataset("moons", "classification")
-    at = _run_if_asked(
+    at = run_if_asked(
         open_page(PAGE, view="Epochs", dataset="moons", hidden_layer_sizes="6", max_iter="30")
     )
     at.select_slider(key="nn_epoch").set_value(12).run()
@@ -238,7 +230,7 @@ def test_epochs_view_draws_the_two_feature_surface_at_that_epoch(open_page):
 
 
 def test_epochs_view_says_when_early_stopping_restored_an_earlier_epoch(open_page, iris):
-    at = _run_if_asked(open_page(PAGE, view="Epochs", early_stopping="true"))
+    at = run_if_asked(open_page(PAGE, view="Epochs", early_stopping="true"))
     model = _fit(iris, early_stopping=True).model
     scores = np.asarray(model.validation_scores_)
     best = int(np.argmax(scores)) + 1  # the first best: scikit-learn's restored epoch
@@ -286,7 +278,7 @@ def test_seeds_link_opens_the_tab_and_refits_on_a_click(open_page, iris):
 
 # --- Capacity -------------------------------------------------------------------------------
 def test_capacity_view_sweeps_width_and_alpha_and_makes_a_value_current(open_page, iris):
-    at = _run_if_asked(open_page(PAGE, view="Capacity"))
+    at = run_if_asked(open_page(PAGE, view="Capacity"))
     norms = _chart(at, "current")
     groups = [t for t in norms["data"] if t["name"].startswith("coefs_")]
     assert len(groups) == 3

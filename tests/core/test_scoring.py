@@ -14,7 +14,9 @@ from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
 from core.datasets import load_dataset
 from core.fitting import fit_model
 from core.registry import get_family
-from core.scoring import classification_metrics, log_loss_of, roc_auc
+from core.scoring import TASK_SCORING, log_loss_of, roc_auc
+
+classification_metrics = TASK_SCORING["classification"].metrics
 
 
 class _Fixed:
