@@ -34,6 +34,7 @@ from core.network import (
 from core.network_epochs import (
     EpochTrace,
     Surface,
+    epoch_caption,
     epoch_metrics,
     epoch_trace,
     epoch_trace_unavailable,
@@ -507,38 +508,7 @@ def epochs_view(page: PageFit, learned: LearnedParameters) -> None:
 
 def _epoch_sentences(page: PageFit, trace: EpochTrace, epoch: int) -> None:
     """What the weights after ``epoch`` are, exactly, and what early stopping kept."""
-    name = type(page.fit.model).__name__
-    if trace.matches_fit:
-        text = (
-            f"The weights after epoch {epoch} are exactly the network that "
-            f"{name}(max_iter={epoch}) returns with this setting and random_state: the run "
-            "was recorded as scikit-learn trained it, not replayed, so these are its scores."
-        )
-    else:
-        text = (
-            "random_state is none, so this recorded run started from other random weights "
-            "than the page's fit and ends on another network; set random_state to follow the "
-            "page's own network."
-        )
-    if trace.restored_epoch is not None:
-        best = int(trace.best_so_far[epoch]) if epoch < len(trace.best_so_far) else epoch
-        if best != epoch:
-            text += (
-                f" With early_stopping, {name}(max_iter={epoch}) would return epoch {best}'s "
-                "weights instead (the best validation score so far)."
-            )
-        if trace.restored_epoch < trace.n_epochs:
-            text += (
-                f" Early stopping ran {trace.n_epochs} epochs and then restored epoch "
-                f"{trace.restored_epoch} (the star): the final model holds its weights, not "
-                f"the last epoch's."
-            )
-    if trace.stride > 1:
-        text += (
-            f" To bound memory, the weights of every {trace.stride}th epoch are kept (and the "
-            "first, last and restored ones): the slider moves between those."
-        )
-    st.caption(escape_markdown(text))
+    st.caption(escape_markdown(epoch_caption(trace, epoch, type(page.fit.model).__name__)))
 
 
 def _span(values: pd.Series, fmt: str, every: str = "for every seed") -> str:
