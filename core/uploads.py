@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 import re
+from collections.abc import Iterator
 
 import pandas as pd
 
@@ -23,6 +24,9 @@ MAX_ROWS = 200_000
 MAX_COLUMNS = 500
 _ENCODINGS = ("utf-8-sig", "utf-16", "cp1252", "latin-1")
 _DELIMITERS = ",;\t|"
+# A header cell may be as long as the file (pandas reads it, short_name shortens it); the
+# csv module's default field limit (131,072 characters) would raise on it instead.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_UPLOAD_BYTES + 1))
 
 
 #: Column names longer than this are shortened: a 1 MB header cell must not become a 1 MB
@@ -76,6 +80,61 @@ def _sniff_decimal(text: str, delimiter: str) -> str:
     commas = sum(bool(_DECIMAL_COMMA.fullmatch(c)) for c in cells)
     points = sum(bool(_DECIMAL_POINT.fullmatch(c)) for c in cells)
     return "," if commas > points else "."
+
+
+def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """The file's records as pandas reads them (quotes, spaces after a delimiter), each with
+    the line it starts on; blank lines are skipped, as pandas skips them."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
+    start = 1
+    for row in reader:
+        if len(row) > 1 or (row and row[0].strip()):
+            yield start, row
+        start = reader.line_num + 1
+
+
+def _repeated_names_sentence(filename: str, header: list[str]) -> str | None:
+    """The sentence refusing repeated (or several empty) names in the header, if any."""
+    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    unnamed = header.count("")
+    if not repeated and unnamed < 2:
+        return None
+    parts = []
+    if repeated:
+        parts.append(f"repeated column names: {', '.join(repeated)}")
+    if unnamed > 1:
+        parts.append(f"{unnamed} columns with no name")
+    return f"{filename} has {' and '.join(parts)}; give each column its own name in the first line."
+
+
+def _check_header(text: str, delimiter: str, filename: str, skiprows: int) -> list[str]:
+    """The header as written, refused when pandas would silently misread it.
+
+    pandas renames a repeated name to ``a.1`` (also when one copy is quoted or spaced), and
+    when the first row has more fields than the header it turns the first columns into row
+    labels, so every name then labels its neighbour's values. Both become a
+    :class:`DataError` naming what to fix.
+    """
+    records = _records(text, delimiter)
+    try:
+        header_line, header = next(records, (1, []))
+        header = [h.strip() for h in header]
+        sentence = _repeated_names_sentence(filename, header)
+        if sentence:
+            raise DataError(sentence)
+        line, first = next(records, (0, []))
+    except csv.Error as exc:
+        raise DataError(
+            f"{filename} could not be read as a table ({exc}). Check that quotes are closed."
+        ) from None
+    if len(first) > len(header):
+        raise DataError(
+            f"Line {line + skiprows} of {filename} has {len(first)} fields but its header "
+            f"(line {header_line + skiprows}) has {len(header)}, so every name would label "
+            "its neighbour's values: name every column in the first line, or remove the "
+            "extra delimiter at the end of each row."
+        )
+    return header
 
 
 def read_csv_upload(data: bytes, filename: str = "upload.csv") -> Table:
@@ -140,12 +199,15 @@ def read_csv_upload(data: bytes, filename: str = "upload.csv") -> Table:
             f"{filename} could not be read as a table ({detail}). Check that every row has "
             "the same number of fields and that quotes are closed."
         ) from None
-    # pandas renames repeated headers to "a.1"; read the raw header to catch them.
-    header = [h.strip() for h in next(csv.reader(io.StringIO(text), delimiter=delimiter), [])]
-    repeated = sorted({h for h in header if header.count(h) > 1})
-    if repeated:
-        raise DataError(f"{filename} has repeated column names: {', '.join(repeated)}.")
+    header = _check_header(text, delimiter, filename, skiprows)
     frame.columns = [short_name(str(c).strip()) for c in frame.columns]
+    clashes = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+    if clashes:
+        # Names that differ only beyond the shortening or in spaces pandas kept.
+        raise DataError(
+            f"{filename} has repeated column names: {', '.join(clashes)}; give each column "
+            "its own name in the first line."
+        )
     long_names = sum(len(str(c).strip()) > MAX_NAME_CHARS for c in header)
     if frame.shape[1] < 2:
         raise DataError(

@@ -28,6 +28,63 @@ from ui.widgets import spec_widget
 #: Rows of an upload shown as read, so an analyst can check the parse at a glance.
 PREVIEW_ROWS = 10
 
+#: The feature chooser's widget key.
+FEATURES_KEY = "features"
+#: Session state: the columns the user took out of the features, by the file's content
+#: fingerprint (most recent last). The target is never in the chooser, but a column stays
+#: in or out of this set whatever the target, so changing the target back restores it.
+_REMOVED = "features_removed_by_file"
+#: Session state: the (fingerprint, columns offered) the chooser was last filled for.
+_OFFERED = "features_offered"
+#: Session state: (uploader file id, content fingerprint), so a file is hashed once.
+_FINGERPRINT = "upload_fingerprint"
+#: Files whose feature choice is remembered in one session.
+MAX_REMEMBERED_FILES = 16
+
+
+def _fingerprint(file_id: str, data: bytes) -> str:
+    """The upload's content fingerprint: the same bytes uploaded again are the same file."""
+    known = st.session_state.get(_FINGERPRINT)
+    if known is not None and known[0] == file_id:
+        return known[1]
+    digest = hashlib.sha256(data).hexdigest()[:24]
+    st.session_state[_FINGERPRINT] = (file_id, digest)
+    return digest
+
+
+def _features_ui(fingerprint: str, columns: list[str]) -> list[str]:
+    """The feature chooser for an upload; returns the chosen columns in table order.
+
+    A file starts from all its columns. What the user unticks is remembered for that file
+    (by content, not name), so another target or another page keeps the choice, another
+    file starts afresh, and the current target, which is never offered, is not lost from
+    the choice: picking another target makes it a feature again unless it was unticked.
+    """
+    removed_by_file: dict[str, frozenset[str]] = st.session_state.setdefault(_REMOVED, {})
+    removed = removed_by_file.get(fingerprint, frozenset())
+    offered = (fingerprint, tuple(columns))
+    if st.session_state.get(_OFFERED) != offered or FEATURES_KEY not in st.session_state:
+        # Another file or target: fill the chooser before it is drawn (no default given,
+        # so Streamlit takes this value without a warning).
+        st.session_state[FEATURES_KEY] = [c for c in columns if c not in removed]
+        st.session_state[_OFFERED] = offered
+    chosen = st.multiselect(
+        "Features",
+        columns,
+        key=FEATURES_KEY,
+        help="The columns the model learns from (after text columns became dummies). "
+        "Leave out an identifier or a column that gives the answer away.",
+    )
+    kept = set(chosen)
+    # Columns not offered now (the target) keep their earlier state.
+    removed_by_file.pop(fingerprint, None)
+    removed_by_file[fingerprint] = frozenset(
+        (removed - set(columns)) | {c for c in columns if c not in kept}
+    )
+    while len(removed_by_file) > MAX_REMEMBERED_FILES:
+        del removed_by_file[next(iter(removed_by_file))]
+    return [c for c in columns if c in kept]
+
 
 @dataclass(frozen=True)
 class DataChoice:
@@ -112,6 +169,7 @@ def data_section(family: FamilySpec) -> DataChoice | None:
             st.error(escape_markdown(str(exc)))
             return None
         data_key = f"upload:{upload.file_id}"
+        fingerprint = _fingerprint(upload.file_id, upload.getvalue())
         name = upload.name
         with st.expander(f"The first rows as read ({len(table.frame):,} in all)"):
             # As parsed, before cleaning: what the app made of the file's text.
@@ -190,14 +248,7 @@ def data_section(family: FamilySpec) -> DataChoice | None:
         )
     features = None
     if dataset_id == UPLOAD_ID:
-        chosen = st.multiselect(
-            "Features",
-            list(dataset.X.columns),
-            default=list(dataset.X.columns),
-            key="features",
-            help="The columns the model learns from (after text columns became dummies). "
-            "Leave out an identifier or a column that gives the answer away.",
-        )
+        chosen = _features_ui(fingerprint, [str(c) for c in dataset.X.columns])
         if not chosen:
             st.error("Choose at least one feature to learn from.")
             return None
