@@ -12,10 +12,15 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from core.fit_verdict import Verdict, over_fits, split_verdict
+
 #: Variance inflation factor above which a feature is called strongly collinear.
 VIF_WARN = 10.0
 #: Condition number of the standardised features above which collinearity is called severe.
 CONDITION_WARN = 30.0
+#: Training R² below this is called low (how much a straight line explains, not a verdict on
+#: fitting: over-fitting has one rule, in :mod:`core.fit_verdict`).
+LOW_R2 = 0.3
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,12 @@ class Sentence:
 
     text: str
     level: Literal["info", "warning"] = "info"
+
+
+def verdict_sentence(verdict: Verdict) -> Sentence:
+    """The over-fitting verdict of :mod:`core.fit_verdict` as a sentence: a warning when
+    the model over-fits."""
+    return Sentence(verdict.text, "warning" if verdict.over_fits else "info")
 
 
 def vif_table(X: pd.DataFrame | np.ndarray, names: list[str] | None = None) -> pd.DataFrame:
@@ -195,21 +206,23 @@ def linear_sentences(
             )
         )
     elif np.isfinite(r2["test"]):
-        gap = r2["train"] - r2["test"]
-        if gap > 0.1:
-            out.append(
-                Sentence(
-                    f"Train R² ({r2['train']:.3f}) is well above test R² ({r2['test']:.3f}): "
-                    "the model over-fits. A stronger penalty or fewer features may help.",
-                    "warning",
+        out.append(
+            verdict_sentence(
+                split_verdict(
+                    r2["train"],
+                    r2["test"],
+                    "R²",
+                    "a stronger penalty or fewer features may narrow the gap",
                 )
             )
-        elif r2["train"] < 0.3:
+        )
+        if r2["train"] < LOW_R2 and not over_fits(r2["train"], r2["test"]):
             out.append(
                 Sentence(
-                    f"R² is low on both train ({r2['train']:.3f}) and test "
-                    f"({r2['test']:.3f}): the model under-fits; a weaker penalty or other "
-                    "features may help, or the relation is not linear."
+                    f"R² is low on the training rows as well ({r2['train']:.3f}): as a "
+                    "weighted sum, these features explain little of the target. A weaker "
+                    "penalty, other features or a non-linear model may do better; the "
+                    "Sweeps tab shows whether a weaker penalty does."
                 )
             )
     out.append(
@@ -353,17 +366,18 @@ def logistic_sentences(
                 "warning",
             )
         )
-    else:
+    elif np.isfinite(metrics.at["accuracy", "test"]):
         acc = metrics.loc["accuracy"]
-        if acc["train"] - acc["test"] > 0.05:
-            out.append(
-                Sentence(
-                    f"Train accuracy ({acc['train']:.3f}) is well above test accuracy "
-                    f"({acc['test']:.3f}): the model over-fits; a smaller C (stronger "
-                    "penalty) may help.",
-                    "warning",
+        out.append(
+            verdict_sentence(
+                split_verdict(
+                    acc["train"],
+                    acc["test"],
+                    "accuracy",
+                    "a stronger penalty may narrow the gap",
                 )
             )
+        )
     out.append(
         Sentence(
             "Odds ratios describe associations in this data, not causes; and an odds ratio "

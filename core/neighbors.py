@@ -22,6 +22,7 @@ Facts about scikit-learn 1.9's ``KNeighbors*`` this module relies on:
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ from core.datasets import Dataset
 from core.fitting import FitResult, recorded_warnings
 from core.learned import StoredData
 from core.scoring import TASK_SCORING
+from core.sweeps import best_value
 
 #: Leave-one-out cross-validation is used up to this many training rows...
 LOO_MAX_ROWS = 150
@@ -189,6 +191,39 @@ def neighbor_weights(distances: np.ndarray, weights: str) -> np.ndarray:
     rows = zero.any(axis=-1)
     out[rows] = zero[rows]
     return out
+
+
+def smoother_trace(fit: FitResult, dataset: Dataset) -> float:
+    """The trace of the fitted model's smoother matrix on its training rows.
+
+    A k-nearest-neighbours prediction is a weighted average of the training targets,
+    ``ŷ = S y`` (the classifier's class shares too); ``S[i, i]`` is the weight training row
+    ``i`` gives its own target, and the trace ``Σ S[i, i]`` is the model's effective number
+    of parameters. With uniform weights each row is one of its own k neighbours, so the
+    trace is n / k. With ``weights="distance"`` each row is its own neighbour at distance 0,
+    which takes all the weight, so the trace is n; a row duplicated m times shares it, 1 / m
+    each.
+
+    Parameters
+    ----------
+    fit : FitResult
+        A fitted nearest-neighbours pipeline.
+    dataset : Dataset
+        Its data set.
+
+    Returns
+    -------
+    float
+    """
+    model = fit.model
+    X_train, _ = fit.split.train_rows(dataset)
+    rows = model_input(fit.pipeline, X_train)
+    with one_thread():
+        distances, indices = model.kneighbors(rows)
+    weights = neighbor_weights(distances, model.weights)
+    weights = weights / weights.sum(axis=1, keepdims=True)
+    own = indices == np.arange(len(indices))[:, None]
+    return math.fsum((weights * own).sum(axis=1))
 
 
 @dataclass(frozen=True, eq=False)
@@ -395,7 +430,8 @@ def k_validation_curve(
                 {"n_neighbors": k, "train": train, "validation": valid, "validation_sd": sd}
             )
     table = pd.DataFrame(rows)
-    best = int(table["n_neighbors"].iloc[int(table["validation"].to_numpy().argmax())])
+    # The same "best value" as every sweep's (the page's sentence and its button use it).
+    best = int(best_value(table.rename(columns={"n_neighbors": "value", "validation": "cv_mean"})))
     return KCurve(table, scoring.primary, label, best, tuple(shown))
 
 

@@ -66,8 +66,9 @@ def coefficient_path_figure(
 ) -> go.Figure:
     """One line per feature against the penalty, on a log x axis.
 
-    The penalty grows to the right, so coefficients shrink toward zero to the right: the x
-    axis is ``alpha`` ascending, or ``C`` reversed (large ``C`` is a weak penalty).
+    The swept value increases to the right, as on every chart: for ``alpha`` the penalty
+    grows to the right (coefficients shrink toward zero), for ``C`` it weakens (large ``C``
+    is a weak penalty, so coefficients grow away from zero); the axis title says which.
 
     Parameters
     ----------
@@ -182,11 +183,12 @@ def coefficient_path_figure(
             )
         else:
             _off_axis_note(fig, f"current {param} = {_fmt(current)} is off this axis")
-    # C is an inverse penalty: reversing its axis keeps "stronger penalty to the right".
+    # Values increase left to right on every chart, as on the validation curve beside this
+    # one; the title says which way the penalty grows (C is an inverse penalty).
     fig.update_xaxes(
         type="log",
-        title=f"{param} (log scale, stronger penalty →)",
-        autorange=True if path.penalty_grows else "reversed",
+        title=f"{param} (log scale, {'stronger' if path.penalty_grows else 'weaker'} penalty →)",
+        autorange=True,
         **log_ticks(float(values.min()), float(values.max())),
     )
     fig.add_hline(y=0, line_width=1, line_color="#444")

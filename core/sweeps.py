@@ -29,6 +29,7 @@ from sklearn.model_selection import validation_curve
 
 from core.datasets import Dataset
 from core.family import FamilySpec
+from core.fit_verdict import cv_verdict
 from core.fitting import (
     FitError,
     build_pipeline,
@@ -135,6 +136,8 @@ def sweep_values(
     n: int = DEFAULT_SWEEP_POINTS,
     low: float | None = None,
     high: float | None = None,
+    *,
+    current: Any = None,
 ) -> np.ndarray:
     """The values a sweep of ``spec`` visits, in ascending order.
 
@@ -147,14 +150,19 @@ def sweep_values(
     low, high : float, optional
         Ends of the grid; default :func:`sweep_range`. Both must lie within the spec's
         bounds.
+    current : int, optional
+        The page's value of an ``int`` spec, added to the grid when it lies between the
+        ends, so the sweep reads the very model the page fits (``n_neighbors = 5`` is
+        tried, not only its neighbours 4 and 6). Ignored for other kinds, whose nearest
+        swept value stands in.
 
     Returns
     -------
     ndarray of shape (n_values,)
         ``float`` specs: ``n`` values, geometric for log sweeps (exact powers of ten where
         the grid meets them) and linear otherwise. ``int`` specs: the same grid rounded,
-        duplicates removed (so possibly fewer than ``n``). ``bool``: ``[False, True]``.
-        ``choice``: the choices in spec order (object dtype).
+        duplicates removed (so possibly fewer than ``n``), with ``current`` added.
+        ``bool``: ``[False, True]``. ``choice``: the choices in spec order (object dtype).
 
     Raises
     ------
@@ -190,7 +198,16 @@ def sweep_values(
     else:
         grid = np.linspace(lo, hi, n)
     if spec.kind == "int":
-        return np.unique(np.round(grid).astype(int))
+        rounded = np.round(grid).astype(int)
+        if (
+            isinstance(current, int | float | np.number)
+            and not isinstance(current, bool | np.bool_)
+            and math.isfinite(current)
+            and float(current).is_integer()
+            and lo <= current <= hi
+        ):
+            rounded = np.append(rounded, int(current))
+        return np.unique(rounded)
     return grid
 
 
@@ -434,8 +451,16 @@ def _row_for(table: pd.DataFrame, current: Any) -> tuple[int, bool]:
 def _fmt(value: Any) -> str:
     if isinstance(value, bool | np.bool_ | str):
         return str(value)
-    if isinstance(value, int | float | np.number):
-        return f"{float(value):.3g}"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.number):
+        # Three significant digits written as the page's "use the best" button writes them
+        # (1000, not 1e+03), so the sentence and the button name the same value.
+        number = float(value)
+        if math.isfinite(number) and number != 0:
+            number = float(f"{number:.3g}")
+        text = repr(number)
+        return text[:-2] if text.endswith(".0") else text
     return str(value)
 
 
@@ -446,21 +471,23 @@ def fit_diagnosis(
     param_name: str = "the setting",
     score_name: str = "score",
 ) -> str:
-    """One or two sentences: does the current value under- or over-fit, next to the best?
+    """Sentences on the current value: how it compares with the best, and whether it over-fits.
 
-    The current value is *close to the best* when its mean cross-validated score is within
-    one fold-to-fold standard deviation of the best's. Otherwise it scores worse on held-out
-    folds, and the training score says why: at least as high a training score as the best
-    value means a wider train/CV gap, so it **over-fits** (it learns noise of the training
-    folds); a lower training score means both scores are lower, so it **under-fits** (the
-    model is too constrained for the signal).
+    Two separate statements. The comparison: the best value tried is :func:`best_value`
+    (the one the page's "use the best" button offers), and the current value is as good
+    when its mean cross-validated score is within one fold-to-fold standard deviation of
+    the best's; otherwise the training scores say which way it differs, in plain words
+    that are no verdict. The verdict: :func:`core.fit_verdict.cv_verdict`, the very rule
+    the first screen applies to its train/test split, here on the value's training and
+    cross-validated means, with the rule's sentence.
 
     Parameters
     ----------
     table : DataFrame
         From :func:`validation_curve_table` (or :func:`path_validation_curve_table`).
     current_value : Any
-        The page's value; the nearest swept value is used when it was not swept.
+        The page's value; the nearest swept value is read when it was not swept, and the
+        text says so.
     param_name : str, default="the setting"
         Name used in the sentence, e.g. ``"alpha"``.
     score_name : str, default="score"
@@ -475,28 +502,44 @@ def fit_diagnosis(
     index, exact = _row_for(table, current_value)
     cur = table.iloc[index]
     top = table.iloc[best_index]
-    here = f"{param_name} = {_fmt(current_value)}"
-    if not exact:
-        here += f" (nearest value tried: {_fmt(cur['value'])})"
+    here = f"{param_name} = {_fmt(cur['value'])}"
     there = f"{param_name} = {_fmt(top['value'])}"
-    if not np.isfinite(cur["cv_mean"]):
-        return f"{here} could not be scored: {cur['note'] or 'every fold failed'}."
-    scores = f"training {score_name} {cur['train_mean']:.3f}, cross-validated {cur['cv_mean']:.3f}"
-    best_scores = f"{top['train_mean']:.3f} and {top['cv_mean']:.3f}"
-    if index == best_index:
-        return f"{here} is the best value tried ({scores})."
-    if top["cv_mean"] - cur["cv_mean"] <= top["cv_std"]:
-        return (
-            f"{here} scores within one fold-to-fold standard deviation of the best value, "
-            f"{there} ({scores}, against {best_scores}): no clear under- or over-fitting."
-        )
-    if cur["train_mean"] >= top["train_mean"]:
-        return (
-            f"{here} over-fits: it fits the training folds at least as well as {there} but "
-            f"does worse on held-out folds ({scores}, against {best_scores}). The gap "
-            "between the two is variance: the model learns noise of the rows it sees."
-        )
-    return (
-        f"{here} under-fits: both scores are lower than at {there} ({scores}, against "
-        f"{best_scores}). The model is too constrained to capture the signal."
+    lead = (
+        ""
+        if exact
+        else f"{param_name} = {_fmt(current_value)} was not tried; the nearest value tried is "
+        f"{here}. "
     )
+    if not np.isfinite(cur["cv_mean"]):
+        return f"{lead}{here} could not be scored: {cur['note'] or 'every fold failed'}."
+    if index == best_index:
+        compare = (
+            f"{here} is the best value tried: no other scores a higher cross-validated "
+            f"{score_name} ({cur['cv_mean']:.3f})."
+        )
+    else:
+        above = (
+            f"The best value tried, {there}, scores a cross-validated {score_name} of "
+            f"{top['cv_mean']:.3f} against {cur['cv_mean']:.3f} at {here}"
+        )
+        if top["cv_mean"] - cur["cv_mean"] <= top["cv_std"]:
+            compare = (
+                f"{above}, within one fold-to-fold standard deviation ({top['cv_std']:.3f}): "
+                "the folds cannot tell the two apart."
+            )
+        elif cur["train_mean"] >= top["train_mean"]:
+            compare = (
+                f"{above}, more than one fold-to-fold standard deviation "
+                f"({top['cv_std']:.3f}) higher, with a training {score_name} of "
+                f"{top['train_mean']:.3f} against {cur['train_mean']:.3f}: {here} fits the "
+                "training folds at least as closely but predicts the held-out folds worse."
+            )
+        else:
+            compare = (
+                f"{above}, more than one fold-to-fold standard deviation "
+                f"({top['cv_std']:.3f}) higher, and a higher training {score_name} too "
+                f"({top['train_mean']:.3f} against {cur['train_mean']:.3f}): {here} holds "
+                "the model back more than these rows need."
+            )
+    verdict = cv_verdict(float(cur["train_mean"]), float(cur["cv_mean"]), here, score_name)
+    return f"{lead}{compare} {verdict.text}"

@@ -190,9 +190,15 @@ def shared_views(family: FamilySpec, own: Sequence[View]) -> list[View]:
     """The tabs of a family page: compare first (light, so a fresh page draws fast), then
     the sweeps, the family's own views, stability when the family's terms can be resampled,
     then share and history."""
+    # Only a family with a coefficient path shows parameters moving; the rest show scores.
+    sweeps = (
+        "how the penalty moves the coefficients, and each hyperparameter the scores"
+        if any(e.path is not None for e in family.estimators)
+        else "how each hyperparameter moves the scores"
+    )
     views = [
         View("Compare", _compare_view, "pin A and compare"),
-        View("Sweeps", _sweeps_view, "how hyperparameters move the parameters"),
+        View("Sweeps", _sweeps_view, sweeps),
         *own,
     ]
     if family.resampling:

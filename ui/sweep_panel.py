@@ -184,10 +184,17 @@ def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) -
         icon=":material/ads_click:",
     )
     st.caption(
-        "Each line is one coefficient across the swept values, the penalty growing to the "
-        "right, so coefficients shrink toward zero to the right. Click a point or snap the "
-        f"slider and press the button to make that {param} the current setting; the "
-        "dotted line marks the current one."
+        f"Each line is one coefficient across the swept values of {param}, which grow to the "
+        "right as on every chart here. "
+        + (
+            f"A larger {param} is a stronger penalty, so coefficients shrink toward zero to "
+            "the right. "
+            if path.penalty_grows
+            else f"A larger {param} is a weaker penalty, so coefficients grow away from zero "
+            "to the right. "
+        )
+        + f"Click a point or snap the slider and press the button to make that {param} the "
+        "current setting; the dotted line marks the current one."
     )
     entries = entry_table(path)
     if len(entries):
@@ -246,7 +253,9 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) 
         return
     points, low, high, folds = _sweep_settings(spec, fold_limit, len(fit.split.train))
     try:
-        grid = sweep_values(spec, points, low, high)
+        # A whole-number grid holds the current value, so the sentence below and the
+        # "use the best" button read the same swept values.
+        grid = sweep_values(spec, points, low, high, current=values.get(spec_name))
     except ValueError as exc:
         st.error(escape_markdown(str(exc)))
         return
@@ -334,12 +343,16 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) 
                 args=(spec_name, typed),
                 icon=":material/star:",
             )
+    est_spec = family.get_estimator(estimator_id)
+    inverse = spec_name == est_spec.penalty and not est_spec.penalty_grows
     st.caption(
         f"Training and {folds}-fold cross-validated {score} on the training rows, each fold "
         "refitting the whole pipeline"
         + (" (scaling included)" if choice.scale else "")
         + "; bands are ±1 standard deviation "
-        "over folds." + (" Log axis." if spec.kind == "float" and is_log_sweep(spec) else "")
+        "over folds."
+        + (" Log axis." if spec.kind == "float" and is_log_sweep(spec) else "")
+        + (f" A larger {spec_name} is a weaker penalty." if inverse else "")
     )
 
 

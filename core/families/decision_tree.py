@@ -34,8 +34,9 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from core.datasets import Dataset
 from core.family import EstimatorSpec, FamilySpec
+from core.fit_verdict import split_verdict
 from core.fitting import FitResult
-from core.interpretation import Sentence
+from core.interpretation import Sentence, verdict_sentence
 from core.learned import LearnedParameters, ParameterGroup
 from core.specs import ParamSpec
 from core.text import plural
@@ -47,10 +48,6 @@ from core.tree import (
     importance_table,
     tree_structure,
 )
-
-#: A train score this much above the test score is called over-fitting.
-GAP_WARN = 0.1
-
 
 # --- hyperparameters ---------------------------------------------------------------------
 CRITERION_CLASSIFIER = ParamSpec(
@@ -355,18 +352,14 @@ def _gap_sentence(fit: FitResult, dataset: Dataset) -> Sentence:
             "would do on new ones."
         )
     test = float(fit.metrics.loc[score, "test"])
-    gap = train - test
-    if gap > GAP_WARN:
-        return Sentence(
-            f"Training {score} is {train:.3f} against {test:.3f} on the test rows: a gap of "
-            f"{gap:.3f}, the mark of over-fitting (splits that follow noise in the training "
-            "rows). A smaller max_depth, a larger min_samples_leaf or some ccp_alpha "
-            "usually narrows it.",
-            level="warning",
+    return verdict_sentence(
+        split_verdict(
+            train,
+            test,
+            score,
+            "splits that follow noise in the training rows open such a gap, and a smaller "
+            "max_depth, a larger min_samples_leaf or some ccp_alpha usually narrows it",
         )
-    return Sentence(
-        f"Training {score} is {train:.3f} and test {score} {test:.3f}: a gap of {gap:.3f}, "
-        "so the splits hold up on rows the tree did not see."
     )
 
 

@@ -25,16 +25,21 @@ from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 
 from core.datasets import Dataset
 from core.family import EstimatorSpec, FamilySpec
+from core.fit_verdict import split_verdict
 from core.fitting import FitResult
-from core.interpretation import Sentence
+from core.interpretation import Sentence, verdict_sentence
 from core.learned import LearnedParameters
-from core.neighbors import ParametricCount, n_neighbors_problem, parametric_count, stored_data
+from core.neighbors import (
+    ParametricCount,
+    n_neighbors_problem,
+    parametric_count,
+    smoother_trace,
+    stored_data,
+)
 from core.specs import ParamSpec
 
 #: Features whose spreads differ by more than this factor dominate unstandardised distances.
 SPREAD_WARN = 10.0
-#: A train score this much above the test score is called over-fitting.
-GAP_WARN = 0.1
 
 METRICS = ("minkowski", "euclidean", "manhattan", "chebyshev")
 
@@ -209,40 +214,43 @@ stored = {"n_rows": int(model.n_samples_fit_), "n_features": int(model.n_feature
 def _k_sentence(fit: FitResult, dataset: Dataset) -> Sentence:
     model = fit.model
     k, n = int(model.n_neighbors), int(model.n_samples_fit_)
-    score = "accuracy" if dataset.task == "classification" else "R²"
-    train = float(fit.metrics.loc[score, "train"])
-    head = (
-        f"With k = {k}, each prediction rests on {k} of the {n} stored rows ({k / n:.1%}). "
-        f"Training {score} is {train:.3f}"
-    )
-    if fit.in_sample:
-        head += " (no test rows: in-sample only)"
-    else:
-        test = float(fit.metrics.loc[score, "test"])
-        head += f", test {score} {test:.3f}"
-        if train - test > GAP_WARN:
-            head += f": a gap of {train - test:.3f}, over-fitting"
-    head += ". "
+    text = f"With k = {k}, each prediction rests on {k} of the {n} stored rows ({k / n:.1%}). "
     if k == 1 or model.weights == "distance":
         why = "k = 1" if k == 1 else "weights = distance"
-        text = head + (
+        text += (
             f"With {why} every training row is its own nearest neighbour at distance 0 and "
             "decides its own prediction, so the training score is near perfect and says "
-            "nothing; the boundary follows single rows (wiggly, over-fitted)."
+            "nothing about new rows; the boundary follows single rows."
         )
     elif k >= n / 2:
-        text = head + (
+        text += (
             "k is at least half the stored rows, so predictions drift toward the overall "
             f"{'majority class' if dataset.task == 'classification' else 'mean'}: a smooth "
-            "model that may under-fit. Smaller k follows the data more closely."
+            "model that can miss real structure. Smaller k follows the data more closely."
         )
     else:
-        text = head + (
-            "Smaller k follows single rows (a wiggly boundary that over-fits); larger k "
-            "averages more rows (smoother, and at k = all rows every prediction is the same). "
-            "The validation curve shows where the test score peaks."
+        text += (
+            "Smaller k follows single rows (a wiggly boundary); larger k averages more rows "
+            "(smoother, and at k = all rows every prediction is the same). The validation "
+            "curve shows where the held-out score peaks."
         )
-    return Sentence(text, level="warning" if "over-fitting" in head else "info")
+    return Sentence(text)
+
+
+def _fit_sentence(fit: FitResult, dataset: Dataset) -> Sentence:
+    score = "accuracy" if dataset.task == "classification" else "R²"
+    train = float(fit.metrics.loc[score, "train"])
+    if fit.in_sample:
+        return Sentence(
+            f"Training {score} is {train:.3f}, in-sample only: with no test rows nothing "
+            "shows how the model does on new rows.",
+        )
+    test = float(fit.metrics.loc[score, "test"])
+    return verdict_sentence(
+        split_verdict(
+            train, test, score, "a larger k, averaging more rows, usually narrows the gap"
+        )
+    )
 
 
 def _scale_sentence(fit: FitResult) -> Sentence:
@@ -273,8 +281,9 @@ def interpret(fit: FitResult, dataset: Dataset, learned: LearnedParameters) -> l
 
     It learned nothing; what it stores against a parametric model's count; ``n_neighbors``
     is purely a hyperparameter and what it does here (small k wiggly, large k smooth);
-    whether the distance is dominated by one feature's units; and that ``algorithm`` and
-    ``leaf_size`` change speed only.
+    the over-fitting verdict on the split (:mod:`core.fit_verdict`); whether the distance
+    is dominated by one feature's units; and that ``algorithm`` and ``leaf_size`` change
+    speed only.
     """
     model = fit.model
     stored = learned.stored
@@ -296,6 +305,7 @@ def interpret(fit: FitResult, dataset: Dataset, learned: LearnedParameters) -> l
             "fitted, and it is the main thing that shapes this model."
         ),
         _k_sentence(fit, dataset),
+        _fit_sentence(fit, dataset),
         _scale_sentence(fit),
         Sentence(
             f"Distances are {detail.effective_metric}. algorithm = {model.algorithm} (the "
@@ -307,8 +317,15 @@ def interpret(fit: FitResult, dataset: Dataset, learned: LearnedParameters) -> l
 
 
 def rows_per_neighbour(fit: FitResult, dataset: Dataset) -> float:
-    """k-nearest neighbours' effective number of parameters: training rows over k."""
-    return len(fit.split.train) / fit.model.n_neighbors
+    """k-nearest neighbours' effective number of parameters: the trace of its smoother.
+
+    n / k with uniform weights (each training row is one of its own k neighbours, at weight
+    1 / k); n with ``weights="distance"`` (each training row is its own neighbour at
+    distance 0 and takes all the weight). Computed exactly by
+    :func:`core.neighbors.smoother_trace`, so duplicated rows, which share the weight, count
+    as they should.
+    """
+    return smoother_trace(fit, dataset)
 
 
 FAMILY = FamilySpec(
@@ -350,7 +367,9 @@ FAMILY = FamilySpec(
     check=setting_problem,
     capacity="n_neighbors",
     effective_parameters=rows_per_neighbour,
-    effective_definition="n / k: k-nearest neighbours averages k of n training rows, like a "
-    "model with n / k parameters (Hastie et al., The Elements of Statistical Learning, "
-    "section 7.6)",
+    effective_definition="the trace of the smoother, the weight each training row gives its "
+    "own target: n / k with uniform weights, since k-nearest neighbours averages k of n "
+    "training rows like a model with n / k parameters (Hastie et al., The Elements of "
+    "Statistical Learning, section 7.6); n with weights = distance, since every training "
+    "row is its own neighbour at distance 0 and takes all the weight",
 )

@@ -498,18 +498,19 @@ def test_best_value_and_diagnosis_sentences():
     table = curve(train=[0.99, 0.95, 0.85, 0.60], cv=[0.70, 0.84, 0.835, 0.58])
     assert best_value(table) == 0.1
     over = fit_diagnosis(table, 0.01, param_name="alpha", score_name="R²")
-    assert "over-fits" in over and "alpha = 0.01" in over and "0.990" in over
+    assert "the model over-fits" in over and "alpha = 0.01" in over and "0.990" in over
+    assert "predicts the held-out folds worse" in over
     under = fit_diagnosis(table, 10.0, param_name="alpha")
-    assert "under-fits" in under
+    assert "does not over-fit" in under and "holds the model back" in under
     close = fit_diagnosis(table, 1.0, param_name="alpha")
-    assert "within one" in close and "no clear" in close
+    assert "within one" in close and "cannot tell the two apart" in close
     assert "best value tried" in fit_diagnosis(table, 0.1)
     nearest = fit_diagnosis(table, 0.012, param_name="alpha")
-    assert "nearest value tried: 0.01" in nearest and "over-fits" in nearest
-    assert "under-fits" in fit_diagnosis(table, 1e-9 + 100.0)  # beyond the grid: nearest end
+    assert "nearest value tried is alpha = 0.01" in nearest and "model over-fits" in nearest
+    assert "holds the model back" in fit_diagnosis(table, 1e-9 + 100.0)  # beyond: nearest end
     cats = curve([0.9, 0.8], [0.85, 0.7], values=("none", "balanced"))
     assert best_value(cats) == "none"
-    assert "under-fits" in fit_diagnosis(cats, "balanced", param_name="class_weight")
+    assert "holds the model back" in fit_diagnosis(cats, "balanced", param_name="class_weight")
     with pytest.raises(ValueError, match="not among"):
         fit_diagnosis(cats, "other")
 
@@ -518,7 +519,7 @@ def test_diagnosis_on_a_real_lasso_curve(diabetes):
     table = path_validation_curve_table(LINEAR, "lasso", {}, diabetes)
     best = best_value(table)
     assert 0.01 < best < 10
-    assert "under-fits" in fit_diagnosis(table, 1000.0, param_name="alpha")
+    assert "holds the model back" in fit_diagnosis(table, 1000.0, param_name="alpha")
 
 
 # --- figures --------------------------------------------------------------------------------
@@ -552,12 +553,13 @@ def test_coefficient_path_figure_data(synthetic):
     assert list(raw.data[-1].x) == [2.0, 2.0] and len(raw.data) == p + 2  # + zero markers
 
 
-def test_coefficient_path_figure_for_c_reverses_the_axis(iris):
+def test_coefficient_path_figure_for_c_runs_left_to_right(iris):
     paths = logistic_coefficient_path(
         LOGISTIC, "logistic", {"C": np.inf}, iris, Cs=[0.01, 0.1, 1.0]
     )
     fig = coefficient_path_figure(paths[0])
-    assert fig.layout.xaxis.autorange == "reversed"  # stronger penalty (small C) to the right
+    assert fig.layout.xaxis.autorange is True  # C grows to the right, as on every chart
+    assert "weaker penalty" in fig.layout.xaxis.title.text
     assert len(fig.data) == 4  # no line for C = inf, which a log axis cannot show
     assert "inf" in fig.layout.annotations[0].text
 
