@@ -304,33 +304,71 @@ LINEAR_CAVEATS = (
 )
 
 
-def effective_linear_parameters(fit: FitResult, dataset: Any) -> float:
-    """A linear family's effective number of parameters, by the textbook definition.
+def _hat_trace(design: np.ndarray, l2: float) -> float:
+    """``tr[X (XᵀX + l2·I)⁻¹ Xᵀ]``: ``Σ d²/(d² + l2)`` over the singular values ``d`` of
+    ``X``, without forming the n × n hat matrix."""
+    if design.shape[1] == 0:
+        return 0.0
+    d = np.linalg.svd(design, compute_uv=False)
+    return float(np.sum(d**2 / (d**2 + l2)))
 
-    With an L2-only penalty traced by one SVD (ridge) it is the trace of the hat matrix,
-    ``sum_i d_i^2 / (d_i^2 + alpha)`` over the singular values ``d_i`` of the (centred)
-    design the model saw (Hastie, Tibshirani and Friedman, *The Elements of Statistical
-    Learning*, eq. 3.50); otherwise the number of non-zero coefficients, which is the
-    lasso's unbiased degrees-of-freedom estimate (Zou, Hastie and Tibshirani, 2007) and the
-    nominal count for an unpenalised fit. A learned intercept adds one per output.
+
+def elastic_net_l2(model: Any, n_rows: int) -> float:
+    """The L2 weight ``λ₂`` of a coordinate-descent fit (ElasticNet, Lasso) on the scale of
+    ``½‖y − Xw‖² + λ₁‖w‖₁ + ½λ₂‖w‖²``.
+
+    scikit-learn minimises ``1/(2n)‖y − Xw‖² + alpha·l1_ratio‖w‖₁ + ½·alpha·(1 − l1_ratio)
+    ‖w‖²``; multiplied by ``n`` that is the form above with ``λ₁ = n·alpha·l1_ratio`` and
+    ``λ₂ = n·alpha·(1 − l1_ratio)``. The lasso (``l1_ratio = 1``) has ``λ₂ = 0``.
+    """
+    l1_ratio = float(getattr(model, "l1_ratio", 1.0))
+    return float(n_rows * float(model.alpha) * (1.0 - l1_ratio))
+
+
+def effective_linear_parameters(fit: FitResult, dataset: Any) -> float:
+    """A linear family's effective number of parameters, by the textbook definitions.
+
+    - Ridge (an L2-only penalty traced by one SVD): the trace of the hat matrix,
+      ``Σ_i d_i² / (d_i² + alpha)`` over the singular values ``d_i`` of the design the model
+      saw (Hastie, Tibshirani and Friedman, *The Elements of Statistical Learning*,
+      eq. 3.50).
+    - Elastic net: ``tr[X_A (X_Aᵀ X_A + λ₂ I)⁻¹ X_Aᵀ]`` over the active set ``A`` (the
+      non-zero coefficients), with ``λ₂ = n·alpha·(1 − l1_ratio)`` (:func:`elastic_net_l2`):
+      the unbiased degrees-of-freedom estimate of Zou, Hastie and Tibshirani (2007, "On the
+      degrees of freedom of the lasso") and Tibshirani and Taylor (2012, "Degrees of freedom
+      in lasso problems"). Each output has its own active set.
+    - Lasso (``λ₂ = 0``) and unpenalised fits: the number of non-zero coefficients, the same
+      estimate for the lasso and the nominal count otherwise.
+
+    The design is the rows as the model saw them (standardised when the page scales),
+    centred when the model learns an intercept, as scikit-learn centres them; a learned
+    intercept then adds one per output (the trace of the centring matrix ``11ᵀ/n``).
     """
     params = extract_linear_parameters(fit)
     intercepts = len(params.outputs) if params.fit_intercept else 0
     spec = fit.estimator_spec
-    if spec is not None and spec.path == "ridge_svd":
-        design = model_features(fit, dataset)
-        if params.fit_intercept:
-            design = design - design.mean(axis=0)
-        d = np.linalg.svd(design, compute_uv=False)
-        alpha = float(fit.hyperparameters["alpha"])
-        return float(np.sum(d**2 / (d**2 + alpha))) + intercepts
-    return float(np.count_nonzero(params.coef_fitted)) + intercepts
+    path = spec.path if spec is not None else None
+    if path not in ("ridge_svd", "enet_path"):
+        return float(np.count_nonzero(params.coef_fitted)) + intercepts
+    design = model_features(fit, dataset)
+    if params.fit_intercept:
+        design = design - design.mean(axis=0)
+    if path == "ridge_svd":
+        return _hat_trace(design, float(fit.hyperparameters["alpha"])) + intercepts
+    l2 = elastic_net_l2(fit.model, len(design))
+    if l2 <= 0:
+        return float(np.count_nonzero(params.coef_fitted)) + intercepts
+    traces = [_hat_trace(design[:, row != 0], l2) for row in params.coef_fitted]
+    return float(sum(traces)) + intercepts
 
 
 #: A linear family's ``effective_definition``.
 LINEAR_EFFECTIVE = (
-    "ridge: the trace of the hat matrix, sum of d²/(d² + alpha) over the design's singular "
-    "values (Hastie et al., The Elements of Statistical Learning, eq. 3.50); lasso, elastic "
-    "net and unpenalised fits: the non-zero coefficients (Zou, Hastie and Tibshirani 2007); "
-    "plus the intercept"
+    "ridge: the trace of the hat matrix, the sum of d²/(d² + alpha) over the singular values "
+    "of the design the model saw (Hastie et al., The Elements of Statistical Learning, "
+    "eq. 3.50); elastic net: the same trace over the columns of the non-zero coefficients, "
+    "tr[X_A(X_AᵀX_A + λ₂I)⁻¹X_Aᵀ] with λ₂ = n·alpha·(1 − l1_ratio) on scikit-learn's scale "
+    "(Zou, Hastie and Tibshirani 2007; Tibshirani and Taylor 2012); lasso: the non-zero "
+    "coefficients, the same estimate with λ₂ = 0 (Zou, Hastie and Tibshirani 2007); "
+    "unpenalised fits: the coefficients; plus one for a learned intercept"
 )

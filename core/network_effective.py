@@ -22,6 +22,12 @@ The objective this refers to is scikit-learn's, multiplied by the number of rows
 flattened as scikit-learn packs them (and :func:`core.network.parameter_arrays` lists them):
 every ``coefs_[i].ravel()`` (C order) in layer order, then every ``intercepts_[i]``.
 
+The definition is MacKay's number of well-determined parameters (D. J. C. MacKay, "A practical
+Bayesian framework for backpropagation networks", Neural Computation 4(3), 1992), with the
+Gauss–Newton curvature in place of the full Hessian. It describes one set of fitted weights:
+for those weights a larger ``alpha`` gives a smaller count, but a network refitted at another
+``alpha`` has other weights, so a sweep's count need not fall as ``alpha`` grows.
+
 A diagnostic only: it reads the fitted weights and never predicts for the app, whose
 predictions always come from the estimator itself.
 """

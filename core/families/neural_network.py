@@ -513,17 +513,28 @@ def explain_warnings(fit: FitResult) -> list[str]:
 
 def effective_parameters(fit: FitResult, dataset: Dataset) -> float:
     """The network's effective number of parameters (:mod:`core.network_effective`): the
-    Gauss–Newton hat-matrix trace under its ``alpha``; the nominal count when the Jacobian
-    would be too large to form (a wide network on many rows)."""
+    Gauss–Newton hat-matrix trace under its ``alpha``, at the weights this fit found; the
+    nominal count when the Jacobian would be too large to form (a wide network on many rows).
+
+    For fixed weights the count falls as ``alpha`` grows, but a sweep refits the network at
+    each ``alpha`` and the weights it finds move too, so the swept count need not fall. On
+    diabetes (the page's initial network: layers (8, 4), relu, adam, 500 epochs), the weights
+    fitted at alpha = 1e-4 count 93.0 at their own alpha and 70.8 under alpha = 100, while
+    refitted at each alpha from 1e-6 to 0.1 the count stays between 91.9 and 93.0 and rises
+    from 91.94 at alpha = 0.0147 to 92.33 at alpha = 0.0383.
+    """
     value = effective_network_parameters(fit.model, model_features(fit, dataset))
     return value if math.isfinite(value) else float(extract(fit).n_parameters)
 
 
 #: The network's ``effective_definition``.
 NETWORK_EFFECTIVE = (
-    "MacKay's count of well-determined parameters: the hat-matrix trace of the network "
-    "linearised at its fit, tr[(G + alpha·I)⁺ G] with G the Gauss–Newton curvature of the "
-    "loss (biases unpenalised); it falls as alpha grows"
+    "MacKay's count of well-determined parameters (MacKay 1992, A practical Bayesian "
+    "framework for backpropagation networks): the hat-matrix trace of the network linearised "
+    "at the weights this fit found, tr[(G + Λ)⁺ G] with G the Gauss–Newton curvature of the "
+    "summed loss and Λ = alpha on each weight, 0 on the biases. For those fixed weights a "
+    "larger alpha lowers it, but each alpha of a sweep is a new fit whose weights settle "
+    "elsewhere, so the swept count need not fall as alpha grows"
 )
 
 
