@@ -23,8 +23,9 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from core.datasets import Dataset
 from core.family import EstimatorSpec, FamilySpec
+from core.fit_verdict import split_verdict
 from core.fitting import FitResult, model_features
-from core.interpretation import Sentence
+from core.interpretation import Sentence, verdict_sentence
 from core.learned import LearnedParameters, ParameterGroup
 from core.network import (
     STOCHASTIC_SOLVERS,
@@ -305,18 +306,23 @@ def _count_sentence(
     )
     if n <= rows:
         return Sentence(text)
-    score = TASK_SCORING[dataset.task].primary
-    train, test = fit.metrics.loc[score, "train"], fit.metrics.loc[score, "test"]
-    gap = (
-        f" Compare the training and test {score}: {train:.3f} against {test:.3f}."
-        if np.isfinite(test)
-        else ""
-    )
     return Sentence(
         text + " With more parameters than rows the network can fit the training rows "
-        "closely without generalising; alpha, early_stopping or fewer units hold it back." + gap,
+        "closely without generalising; alpha, early_stopping or fewer units hold it back.",
         "warning",
     )
+
+
+def _verdict_sentences(fit: FitResult, dataset: Dataset) -> list[Sentence]:
+    """The over-fitting verdict on this split, by the one rule every page uses."""
+    if fit.in_sample:
+        return []
+    score = TASK_SCORING[dataset.task].primary
+    train, test = fit.metrics.loc[score, "train"], fit.metrics.loc[score, "test"]
+    if not np.isfinite(test):
+        return []
+    remedy = "a larger alpha, early_stopping or fewer units may narrow the gap"
+    return [verdict_sentence(split_verdict(float(train), float(test), score, remedy))]
 
 
 def _stopping_sentences(fit: FitResult, rows: int) -> list[Sentence]:
@@ -464,7 +470,7 @@ def interpret(fit: FitResult, dataset: Dataset, learned: LearnedParameters) -> l
     model = fit.model
     layout = learned.detail if isinstance(learned.detail, NetworkLayout) else network_layout(fit)
     rows = len(fit.split.train)
-    out = [_count_sentence(fit, dataset, learned, rows)]
+    out = [_count_sentence(fit, dataset, learned, rows), *_verdict_sentences(fit, dataset)]
     out += _stopping_sentences(fit, rows)
     if model.activation != "identity":
         out += _unit_sentences(fit, dataset, layout.labels)

@@ -79,7 +79,9 @@ def fits():
     iris = load_dataset("iris", "classification")
     tree = get_family("decision_tree")
     knn = get_family("nearest_neighbors")
+    network = get_family("neural_network")
     return {
+        "neural_network": (network, iris, fit_model(network, "mlp_classifier", {}, iris)),
         "decision_tree": (tree, iris, fit_model(tree, "tree_classifier", {}, iris)),
         "nearest_neighbors": (knn, iris, fit_model(knn, "knn_classifier", {}, iris)),
     }
