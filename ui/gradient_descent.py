@@ -17,6 +17,7 @@ import numpy as np
 import streamlit as st
 
 from core.datasets import Dataset
+from core.descent.convergence import ConvergenceCheck, convergence_check
 from core.descent.problem import DescentError
 from core.descent.report import (
     DescentReport,
@@ -41,7 +42,7 @@ from core.descent_figures import (
     sgd_trajectory_figure,
 )
 from core.export import link_value_problem
-from core.families.gradient_descent import class_table
+from core.families.gradient_descent import class_table, ran_out_of_epochs
 from core.fitting import FitKey, FitResult
 from core.learned import LearnedParameters
 from core.specs import ParamSpec
@@ -98,9 +99,22 @@ def cached_replay(key: FitKey, _fit: FitResult, _dataset: Dataset) -> SGDTraject
     return trajectory
 
 
+@st.cache_data(max_entries=16, show_spinner="Checking what would let SGD finish…")
+def cached_convergence_check(
+    key: FitKey, _fit: FitResult, _dataset: Dataset
+) -> ConvergenceCheck | None:
+    """What lets a fit that used all its epochs finish, from refits (keyed by the fit)."""
+    return convergence_check(_fit, _dataset)
+
+
 # --- the learned-parameters column -----------------------------------------------------------
 def learned_panel(page: PageFit, learned: LearnedParameters) -> None:
-    """SGD learns a linear model's parameters: the linear panels, one chart."""
+    """SGD learns a linear model's parameters: the linear panels, one chart. A fit that
+    used all its epochs first gets what would let it finish, checked by refitting."""
+    if ran_out_of_epochs(page.fit):
+        check = cached_convergence_check(page.key, page.fit, page.choice.dataset)
+        if check is not None:
+            st.info(escape_markdown(check.sentence), icon=":material/lightbulb:")
     if page.choice.task == "regression":
         regression_panel(page, learned)
     else:

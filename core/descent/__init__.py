@@ -33,6 +33,9 @@ The modules, one concern each, in the order they build on each other:
     One call for the view: problem, optimum, runs A (and B), verdicts and surface.
 ``sgd_replay``
     scikit-learn's SGD on every feature, one real ``partial_fit`` call per epoch.
+``convergence``
+    Why a page's SGD fit used all its epochs, and which change (a longer ``max_iter``, the
+    ``"adaptive"`` schedule, a larger ``tol`` or ``eta0``) lets it stop, checked by refits.
 
 Figures are in :mod:`core.descent_figures`.
 """

@@ -66,6 +66,7 @@ ETA0 = ParamSpec(
     label="eta0 (initial learning rate)",
     kind="float",
     default=0.01,
+    start=0.002,
     low=1e-6,
     high=10.0,
     log=True,
@@ -73,13 +74,16 @@ ETA0 = ParamSpec(
     role="optimizer",
     help="The step size at the start, for the 'constant', 'invscaling' and 'adaptive' "
     "schedules ('optimal' ignores it). Too small crawls; too large overshoots the valley "
-    "and can diverge, most easily on unscaled features.",
+    "and can diverge, most easily on unscaled features. The page starts at 0.002 with a "
+    "constant schedule (scikit-learn: 0.01, decaying): on the built-in data sets that walk "
+    "settles near the optimum and stops by its own rule.",
 )
 LEARNING_RATE = ParamSpec(
     name="learning_rate",
     label="learning_rate (schedule)",
     kind="choice",
     default="invscaling",
+    start="constant",
     choices=LEARNING_RATES,
     choice_labels=(
         "constant: eta = eta0",
@@ -90,7 +94,11 @@ LEARNING_RATE = ParamSpec(
     role="optimizer",
     help="How the step size changes over the updates (t counts rows seen, from 1). "
     "'optimal' starts large when alpha is small and can overshoot badly on unscaled data; "
-    "'adaptive' divides the step by 5 each time tol is missed n_iter_no_change times.",
+    "'adaptive' divides the step by 5 each time tol is missed n_iter_no_change times. The "
+    "page starts at 'constant': with rows in a fixed order a constant step settles into a "
+    "small loop near the optimum, so the stopping rule fires; 'invscaling' (scikit-learn's "
+    "default) keeps shrinking the step, and on diabetes it can creep on for thousands of "
+    "epochs before tol stops it.",
 )
 POWER_T = ParamSpec(
     name="power_t",
@@ -109,15 +117,14 @@ MAX_ITER = ParamSpec(
     label="max_iter (epochs)",
     kind="int",
     default=1000,
-    start=200,
     low=1,
     high=10_000,
     step=50,
     role="optimizer",
-    help="Most passes over the training rows. The walk stops earlier once the training "
-    "loss has failed to improve by tol for 5 epochs in a row. The page starts at 200 "
-    "(scikit-learn: 1000) so that its epoch-by-epoch replay, one partial_fit call per "
-    "epoch, stays quick.",
+    help="Most passes over the training rows. The walk stops earlier once the epoch's mean "
+    "objective (loss plus the alpha penalty) has failed to improve by tol for 5 epochs in "
+    "a row; running out first is what scikit-learn's ConvergenceWarning means, and the page "
+    "then checks whether more epochs would help.",
 )
 ALPHA = ParamSpec(
     name="alpha",
@@ -143,8 +150,10 @@ TOL = ParamSpec(
     step=0.001,
     nullable=True,
     role="optimizer",
-    help="Stop when the training loss has not improved by tol for 5 epochs in a row; "
-    "'none' always runs max_iter epochs.",
+    help="Stop when the epoch's mean objective (loss plus the alpha penalty) has not "
+    "improved by tol for 5 epochs in a row; 'none' always runs max_iter epochs. tol is in "
+    "the objective's units: for squared error the target's units squared, so on a target "
+    "in the hundreds 0.001 is a tiny change.",
 )
 SHUFFLE = ParamSpec(
     name="shuffle",
@@ -176,13 +185,13 @@ RANDOM_STATE = ParamSpec(
 HYPERPARAMETERS = (ETA0, LEARNING_RATE, POWER_T, MAX_ITER, ALPHA, TOL, SHUFFLE, RANDOM_STATE)
 #: Their names: both estimators take all of them.
 SGD_HYPERPARAMETERS = tuple(spec.name for spec in HYPERPARAMETERS)
-#: Where ``SGDClassifier`` differs from ``SGDRegressor``: scikit-learn's defaults, and the
-#: page's start for ``learning_rate``. The classifier's default, "optimal", begins with
+#: Where ``SGDClassifier`` differs from ``SGDRegressor``: scikit-learn's defaults (the
+#: page starts both at ``"constant"``). The classifier's default, "optimal", begins with
 #: steps of about 10 for alpha=1e-4 (1 / (alpha t0) with t0 = 1 / (10 alpha)): on the
-#: built-in sets it ends further from the optimum than "constant" with eta0=0.01, and its
-#: huge first steps magnify rounding until the epoch-by-epoch replay drifts from the fit.
+#: built-in sets it ends further from the optimum than "constant", and its huge first steps
+#: magnify rounding until the epoch-by-epoch replay drifts from the fit.
 CLASSIFIER_DEFAULTS: dict[str, dict[str, Any]] = {
-    "learning_rate": {"default": "optimal", "start": "constant"},
+    "learning_rate": {"default": "optimal"},
     "power_t": {"default": 0.5},
 }
 #: The classifier's own versions of those specs (its ``EstimatorSpec.overrides``).
@@ -358,9 +367,10 @@ def sgd_sentences(fit: FitResult, dataset: Dataset) -> list[Sentence]:
     if epochs < max_iter:
         out.append(
             Sentence(
-                f"SGD stopped after {epochs} of at most {max_iter} epochs: the training loss "
-                f"had not improved by tol = {tol:g} for 5 epochs in a row. That is a rule "
-                "about progress, not proof of reaching the optimum."
+                f"SGD stopped after {epochs} of at most {max_iter} epochs: the epoch's mean "
+                f"objective (loss plus the alpha penalty) had not improved by tol = {tol:g} "
+                "for 5 epochs in a row. That is a rule about progress, not proof of reaching "
+                "the optimum."
             )
         )
     else:
@@ -413,6 +423,69 @@ def sgd_sentences(fit: FitResult, dataset: Dataset) -> list[Sentence]:
                 "warning",
             )
         )
+    return out
+
+
+def ran_out_of_epochs(fit: FitResult) -> bool:
+    """Whether the fit used all ``max_iter`` epochs with a stopping rule in force: exactly
+    when scikit-learn's ``fit`` raises its ConvergenceWarning (``n_iter_ == max_iter`` and
+    ``tol`` not none), even if the rule fired on that last epoch."""
+    values = fit.hyperparameters
+    if values.get("tol", TOL.default) is None:
+        return False
+    max_iter = int(values.get("max_iter", MAX_ITER.default))
+    return int(np.max(fit.model.n_iter_)) == max_iter
+
+
+def ran_out_sentence(fit: FitResult) -> str:
+    """The ConvergenceWarning in plain words with the fit's numbers: which rule did not fire
+    in ``max_iter`` epochs, and the step size the schedule had reached."""
+    values = fit.hyperparameters
+    max_iter = int(values.get("max_iter", MAX_ITER.default))
+    tol = float(values.get("tol", TOL.default))
+    schedule = values.get("learning_rate", LEARNING_RATE.default)
+    eta0 = float(values.get("eta0", ETA0.default))
+    t = max_iter * len(fit.split.train)
+    if schedule == "invscaling":
+        power_t = float(values.get("power_t", POWER_T.default))
+        step = (
+            f" 'invscaling' had shrunk the step to eta0 / t^power_t = {eta0:g} / "
+            f"{t:,}^{power_t:g} = {eta0 / t**power_t:.3g} by the last of its {t:,} row "
+            "updates."
+        )
+    elif schedule == "constant":
+        step = f" Every step was eta0 = {eta0:g}."
+    elif schedule == "adaptive":
+        step = (
+            f" 'adaptive' started at eta0 = {eta0:g} and divides it by 5 whenever progress stalls."
+        )
+    else:
+        step = (
+            f" 'optimal' steps 1 / (alpha (t + t0)) with alpha = "
+            f"{float(values.get('alpha', ALPHA.default)):g}."
+        )
+    return (
+        f"SGD used all {max_iter:,} epochs (max_iter = {max_iter:,}) without its stopping rule "
+        f"ending the walk sooner: it stops once the epoch's mean objective (loss plus the alpha "
+        f"penalty) has improved by less than tol = {tol:g} for 5 epochs in a row. These "
+        f"coefficients are where the walk was when the epochs ran out.{step} Raising "
+        "max_iter helps only if the objective settles within the extra epochs; a larger tol "
+        "makes the rule fire sooner."
+    )
+
+
+def explain_warnings(fit: FitResult) -> list[str]:
+    """The family's ``explain_warnings``: running out of epochs in plain words with the
+    fit's numbers (:func:`ran_out_sentence`) instead of scikit-learn's ConvergenceWarning;
+    any other warning in scikit-learn's words."""
+    out = []
+    if ran_out_of_epochs(fit):
+        out.append(ran_out_sentence(fit))
+    out += [
+        f"scikit-learn warned while fitting: {text}"
+        for text in fit.warnings
+        if not text.startswith("ConvergenceWarning: Maximum number of iteration")
+    ]
     return out
 
 
@@ -528,6 +601,7 @@ FAMILY = FamilySpec(
     interpret=interpret,
     script_parameters=LINEAR_SCRIPT,
     resampling=True,
+    explain_warnings=explain_warnings,
     parameter_meaning={
         "regression": "Each coefficient is the change in the predicted {target} for one more "
         "unit of its feature (per SD: one more standard deviation), the other features held "

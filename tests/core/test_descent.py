@@ -556,7 +556,9 @@ def test_interpretation_reports_the_walk(diabetes, iris):
     fit = fit_model(FAMILY, "sgd_classifier", values, iris)
     texts = [s.text for s in FAMILY.interpret(fit, iris, FAMILY.extract(fit))]
     assert any("each class against all the others" in t for t in texts)
-    assert texts[0].startswith(f"SGD stopped after {fit.model.n_iter_} of at most 200 epochs")
+    assert texts[0].startswith(
+        f"SGD stopped after {fit.model.n_iter_} of at most {values['max_iter']} epochs"
+    )
 
 
 # --- figures -------------------------------------------------------------------------------
