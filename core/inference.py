@@ -980,6 +980,15 @@ def resample_warning_note(samples: pd.DataFrame) -> str | None:
     # Messages carry per-fit numbers (a duality gap, say); group them by their first sentence.
     first_sentence = warned["warning"].map(lambda text: text.split(". ")[0].rstrip(".") + ".")
     common = first_sentence.value_counts().index[0]
+    if common.startswith("ConvergenceWarning"):
+        # The raw class name means nothing to a reader; what it means for the spread does.
+        return (
+            f"{len(warned)} of {len(per_resample)} resampled refits stopped before "
+            "converging (the solver used all its max_iter iterations before meeting tol): "
+            "their coefficients are where it stopped, so part of this spread is the "
+            "solver's, not the data's. A larger max_iter, or a larger tol, on the first "
+            "screen lets the refits converge."
+        )
     return (
         f"scikit-learn warned in {len(warned)} of {len(per_resample)} resamples "
         f"(most often {common!r}); those refits may not have converged."
