@@ -39,8 +39,15 @@ from sklearn.linear_model import (
 
 from core.datasets import Dataset
 from core.family import EstimatorSpec, FamilySpec, Task
+from core.fit_verdict import split_verdict
 from core.fitting import FitResult, model_features, recorded_warnings, training_features
-from core.interpretation import Sentence, linear_sentences, logistic_sentences, vif_table
+from core.interpretation import (
+    Sentence,
+    linear_sentences,
+    logistic_sentences,
+    verdict_sentence,
+    vif_table,
+)
 from core.learned import LearnedParameters
 from core.linear_parameters import (
     LINEAR_CAVEATS,
@@ -562,6 +569,13 @@ def interpret(fit: FitResult, dataset: Dataset, learned: LearnedParameters) -> l
             )
         else:
             out = _one_vs_rest_sentences(params, classes)
+            if not fit.in_sample:
+                accuracy = fit.metrics.loc["accuracy"]
+                remedy = "a larger alpha (stronger penalty) may narrow the gap"
+                verdict = split_verdict(
+                    float(accuracy["train"]), float(accuracy["test"]), "accuracy", remedy
+                )
+                out.append(verdict_sentence(verdict))
     return [*sgd_sentences(fit, dataset), *out]
 
 

@@ -80,7 +80,9 @@ def fits():
     tree = get_family("decision_tree")
     knn = get_family("nearest_neighbors")
     network = get_family("neural_network")
+    descent = get_family("gradient_descent")
     return {
+        "gradient_descent": (descent, iris, fit_model(descent, "sgd_classifier", {}, iris)),
         "neural_network": (network, iris, fit_model(network, "mlp_classifier", {}, iris)),
         "decision_tree": (tree, iris, fit_model(tree, "tree_classifier", {}, iris)),
         "nearest_neighbors": (knn, iris, fit_model(knn, "knn_classifier", {}, iris)),
