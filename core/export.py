@@ -703,11 +703,16 @@ def share_query(
     Values equal to their defaults are left out (as Streamlit does for bound widgets), so
     links stay short; keys are the specs' names and values are spelled as the widgets parse
     them (``C=inf``, ``scale=false``). ``target`` is left out when it is the data set's
-    ``default_target``.
+    ``default_target``. A value that may be ``None`` is written ``none`` (the page reads
+    ``none``, ``None`` and an empty value alike).
     """
+    # The estimator box offers the data's task's estimators and starts from that task's
+    # default, which the page's own address leaves out (tree_regressor on diabetes).
+    estimator_default = family.estimator_spec(family.task_for(setting)).default
     pairs = []
     for spec in setting_specs(family, setting.get("dataset"), setting.get("estimator")):
-        if spec.name in setting and setting[spec.name] != _url_default(family, spec):
+        default = estimator_default if spec.name == "estimator" else _url_default(family, spec)
+        if spec.name in setting and setting[spec.name] != default:
             pairs.append((spec.name, spec.format(setting[spec.name])))
     target = setting.get("target")
     if target is not None and target != default_target:
@@ -776,7 +781,7 @@ def link_problems(family: FamilySpec, query: dict[str, str]) -> dict[str, str]:
         if problem is None:
             values[spec.name] = spec.validate(query[spec.name])
             continue
-        initial = _url_default(family, spec)
+        initial = estimator_spec.default if spec.name == "estimator" else _url_default(family, spec)
         problems[spec.name] = (
             f"The link's {spec.name}={_quote(query[spec.name])} was ignored ({problem}); "
             f"{spec.format(initial)} is used instead."

@@ -25,7 +25,8 @@ def spec_widget(
     Booleans are checkboxes, choices select boxes showing their labels (limited to
     ``choices`` when given),
     numbers number inputs with the spec's bounds (so the UI offers only values scikit-learn
-    accepts); a number that may be infinite (``C``) is a text box that accepts ``inf``.
+    accepts); a number that may be infinite (``C``) is a text box that accepts ``inf``; a
+    number that may be ``None`` (``max_depth``) a box that may be left empty.
     Values arriving from the URL that fall outside the bounds are dropped by Streamlit and
     the default is used.
     """
@@ -51,17 +52,18 @@ def spec_widget(
         return _choice_widget(spec, label, options, preset, common)
     if spec.unbounded or spec.kind == "layers":
         return _text_value(spec, label, common)
+    if spec.nullable:
+        return _nullable_number(spec, label, preset, common)
     if spec.kind == "int":
         value = st.number_input(
             label,
             min_value=int(spec.low) if spec.low is not None else None,
             max_value=int(spec.high) if spec.high is not None else None,
-            **({} if preset else {"value": None if initial is None else int(initial)}),
+            **({} if preset else {"value": int(initial)}),
             step=int(spec.step or 1),
-            placeholder="none" if spec.nullable else None,
             **common,
         )
-        return None if value is None else int(value)
+        return int(value)
     return float(
         st.number_input(
             label,
@@ -87,22 +89,90 @@ def _choice_widget(
     name = spec.name
     default = spec.initial if spec.initial in options else options[0]
     by_text = {spec.format(option): option for option in options}
-    written = _written_links()
-    linked = st.query_params.get(name)
-    if linked is not None and linked != written.get(name) and linked in by_text:
-        st.session_state[name] = by_text[linked]  # a link the page has not seen yet
+    if _seed_from_link(spec, by_text.__getitem__):
         preset = True
+    _mark_drawn(name)
     if preset and st.session_state[name] not in options:
         del st.session_state[name]  # no longer offered: fall back to the default
         preset = False
-    unbound = {k: v for k, v in common.items() if k != "bind"}
     value = st.selectbox(
         label,
         options=options,
         format_func=spec.label_for,
         **({} if preset else {"index": options.index(default)}),
-        **unbound,
+        **_unbound(common),
     )
+    _write_link(spec, value, default)
+    return value
+
+
+def _nullable_number(spec: ParamSpec, label: str, preset: bool, common: dict[str, Any]) -> Any:
+    """A number box that may be left empty, meaning ``None`` (``max_depth``: no limit).
+
+    Streamlit's own binding cannot carry such a value in a link: its parser reads no
+    ``none``, so ``max_depth=none`` silently opened the page's start value (3), and the
+    page's own links said ``none``. And a box can be emptied only when it has no default,
+    while a bound box with no default takes ``None`` as that default: its address would
+    leave ``None`` out and spell the start value. So this box is not bound: it starts from
+    the spec's initial value (through its state), a link's value seeds it
+    (``none``, ``None`` and an empty value all mean ``None``), and its value is written
+    back spelled as :meth:`ParamSpec.format` spells it (``none``), or removed at the
+    initial value, as :func:`core.export.share_query` writes a link.
+    """
+    name = spec.name
+    # With no default to fall back on, the box needs a state of this page's: it may have
+    # none yet, or one the same key left on another page (dropped as the box registers).
+    if not (_seed_from_link(spec, spec.validate) or preset or _state_is_this_pages(name)):
+        st.session_state[name] = spec.initial
+    _mark_drawn(name)
+    number = int if spec.kind == "int" else float
+    value = st.number_input(
+        label,
+        min_value=number(spec.low) if spec.low is not None else None,
+        max_value=number(spec.high) if spec.high is not None else None,
+        value=None,  # no default: the box may be emptied; its state holds the value
+        step=int(spec.step or 1) if number is int else float(spec.step or 0.01),
+        format=None if number is int else "%g",
+        placeholder="none",
+        **_unbound(common),
+    )
+    value = None if value is None else number(value)
+    _write_link(spec, value, spec.initial)
+    return value
+
+
+def _unbound(common: dict[str, Any]) -> dict[str, Any]:
+    """A widget's common arguments without the URL binding (the page keeps the link)."""
+    return {k: v for k, v in common.items() if k != "bind"}
+
+
+def _seed_from_link(spec: ParamSpec, read: Callable[[str], Any]) -> bool:
+    """Put a link's value into an unbound widget's state when the page has not seen that
+    link yet (opened, pasted, or reached with the back button); return whether it did.
+
+    ``read`` turns the link's text into the widget's value, raising ``KeyError`` or
+    ``ValueError`` for text it cannot take (the widget keeps its value, and
+    :func:`_write_link` then corrects the link).
+    """
+    linked = st.query_params.get(spec.name)
+    if linked is None:
+        return False
+    # The page's own write, unless the widget's state is gone since (a page switch, then
+    # the back button to that link): then the link is all there is.
+    if linked == _written_links().get(spec.name) and _state_is_this_pages(spec.name):
+        return False
+    try:
+        st.session_state[spec.name] = read(linked)
+    except (KeyError, ValueError):
+        return False
+    return True
+
+
+def _write_link(spec: ParamSpec, value: Any, default: Any) -> None:
+    """Write an unbound widget's value to the link as a bound widget would: spelled as the
+    spec spells it, and left out at the page's ``default``."""
+    name = spec.name
+    written = _written_links()
     text = spec.format(value)
     if value == default:
         if name in st.query_params:
@@ -112,17 +182,35 @@ def _choice_widget(
         if st.query_params.get(name) != text:  # each write is a message to the browser
             st.query_params[name] = text
         written[name] = text
-    return value
+
+
+_DRAWN_ON = "unbound_drawn_on"
+
+
+def _state_is_this_pages(name: str) -> bool:
+    """Whether the unbound widget ``name`` holds a state this page gave it (it was drawn on
+    this page and Streamlit has not dropped its state on a page switch since)."""
+    drawn = st.session_state.get(_DRAWN_ON, {})
+    return name in st.session_state and drawn.get(name) == _page_hash()
+
+
+def _mark_drawn(name: str) -> None:
+    """Remember the page an unbound widget is drawn on (see :func:`_state_is_this_pages`)."""
+    st.session_state.setdefault(_DRAWN_ON, {})[name] = _page_hash()
 
 
 def _written_links() -> dict[str, str]:
-    """The select-box ids this page last wrote to the link, by key (kept per page: the same
-    key, ``estimator``, means another family's choice on another page)."""
+    """The values this page's unbound widgets last wrote to the link, by key (kept per page:
+    the same key, ``estimator``, means another family's choice on another page)."""
+    return st.session_state.setdefault("links_written", {}).setdefault(_page_hash(), {})
+
+
+def _page_hash() -> str:
+    """The running page's id ("" outside a script run)."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx()
-    page = ctx.page_script_hash if ctx is not None else ""
-    return st.session_state.setdefault("links_written", {}).setdefault(page, {})
+    return ctx.page_script_hash if ctx is not None else ""
 
 
 _PENDING = "pending_setting"
