@@ -16,8 +16,8 @@ family_page(
     learned_panel=network_panel,
     views=(
         View("Network", network_view, "every weight and bias, drawn"),
-        View("Epochs", epochs_view, "the network after any epoch, exactly"),
-        View("Seeds", seeds_view, "what changes with the initial weights"),
-        View("Capacity", capacity_view, "layer width and alpha against the scores"),
+        View("Epochs", epochs_view, "the network after any epoch"),
+        View("Seeds", seeds_view, "what the initial weights change"),
+        View("Capacity", capacity_view, "width and alpha against the scores"),
     ),
 )

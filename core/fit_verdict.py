@@ -26,8 +26,8 @@ DECIMALS = 3
 
 #: The rule in one sentence, as the pages show it.
 RULE = (
-    f"The over-fitting rule, the same on every page: a model over-fits when its held-out "
-    f"score is more than {GAP:g} below its training score (R² and accuracy alike)."
+    f"Rule on every page: a held-out score more than {GAP:g} below the training score "
+    "(R² or accuracy) is over-fitting."
 )
 
 
@@ -111,15 +111,14 @@ def split_verdict(train: float, test: float, score: str, remedy: str = "") -> Ve
     )
     if bad:
         text = (
-            f"{head}: on this split the model over-fits. {RULE} One split is noisy (a few "
-            "hard test rows can open such a gap on their own): the Sweeps tab applies the "
-            "same rule to cross-validated scores"
+            f"{head}: on this split the model over-fits. {RULE} One split is noisy: the "
+            "Sweeps tab applies the same rule to cross-validated folds"
         )
-        text += f"; if the model over-fits there too, {remedy}." if remedy else "."
+        text += f"; if it over-fits there too, {remedy}." if remedy else "."
     else:
         text = (
             f"{head}: on this split the model does not over-fit. {RULE} The Sweeps tab "
-            "applies the same rule to cross-validated scores."
+            "applies it to cross-validated folds."
         )
     return Verdict(text, bad)
 

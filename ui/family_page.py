@@ -192,9 +192,9 @@ def shared_views(family: FamilySpec, own: Sequence[View]) -> list[View]:
     then share and history."""
     # Only a family with a coefficient path shows parameters moving; the rest show scores.
     sweeps = (
-        "how the penalty moves the coefficients, and each hyperparameter the scores"
+        "coefficients along the penalty, scores along any hyperparameter"
         if any(e.path is not None for e in family.estimators)
-        else "how each hyperparameter moves the scores"
+        else "scores along any hyperparameter"
     )
     views = [
         View("Compare", _compare_view, "pin A and compare"),

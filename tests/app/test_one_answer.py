@@ -57,7 +57,9 @@ def test_ridge_on_diabetes_reads_one_rule_on_both_screens(open_page, open_tab):
     assert f"Training R² is {train:.3f} against {test:.3f} on the test rows" in first[0]
     assert "on this split the model over-fits" in first[0] and "Sweeps tab" in first[0]
     run_if_asked(open_tab(at, "Sweeps"))
-    diagnosis = [t for t in texts(at.markdown) if RULE in t and "cross-validated folds" in t]
+    diagnosis = [
+        t for t in texts(at.markdown) if RULE in t and "on cross-validated folds the model" in t
+    ]
     assert len(diagnosis) == 1, texts(at.markdown)
     # Alpha = 1 on 5 unshuffled folds of the training rows, recomputed with scikit-learn.
     X, y = fit.split.train_rows(data)
@@ -76,7 +78,7 @@ def test_ridge_on_diabetes_reads_one_rule_on_both_screens(open_page, open_tab):
     )
     assert "on cross-validated folds the model does not over-fit" in diagnosis[0]
     # The tab says what it shows for a family with a coefficient path.
-    assert any("**Sweeps**: how the penalty moves the coefficients" in c for c in texts(at.caption))
+    assert any("**Sweeps**: coefficients along the penalty" in c for c in texts(at.caption))
 
 
 def test_logistic_sweeps_run_left_to_right(open_page):
@@ -97,7 +99,9 @@ def test_knn_sweep_tries_the_current_k_and_names_one_best_value(open_page):
     ks, scores = decode(cv["x"]), decode(cv["y"])
     assert 5 in ks  # the page's n_neighbors is on the grid
     best = int(ks[np.argmax(scores)])  # the first of the highest, as the page's best value
-    diagnosis = next(t for t in texts(at.markdown) if RULE in t and "cross-validated folds" in t)
+    diagnosis = next(
+        t for t in texts(at.markdown) if RULE in t and "on cross-validated folds the model" in t
+    )
     assert "was not tried" not in diagnosis
     if best == 5:
         assert diagnosis.startswith("n_neighbors = 5 is the best value tried")
@@ -106,5 +110,5 @@ def test_knn_sweep_tries_the_current_k_and_names_one_best_value(open_page):
         assert f"The best value tried, n_neighbors = {best}," in diagnosis
         assert at.button(key="curve_use_best").label == f"Use the best n_neighbors = {best}"
     captions = texts(at.caption)
-    assert any("**Sweeps**: how each hyperparameter moves the scores" in c for c in captions)
+    assert any("**Sweeps**: scores along any hyperparameter" in c for c in captions)
     assert not any("move the parameters" in c for c in captions)
