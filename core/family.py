@@ -28,8 +28,8 @@ from core.specs import ParamSpec
 if TYPE_CHECKING:
     from core.datasets import Dataset
     from core.fitting import FitResult
-    from core.interpretation import Sentence
     from core.learned import LearnedParameters
+    from core.text import Sentence
 
 Task = Literal["regression", "classification"]
 #: How a family traces its coefficients over the penalty: one SVD (ridge), coordinate

@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from core.text import Sentence
+
 #: A held-out score more than this far below the training score is over-fitting, for every
 #: score (R², accuracy) and every page.
 GAP = 0.1
@@ -147,3 +149,9 @@ def cv_verdict(train_mean: float, cv_mean: float, where: str, score: str) -> Ver
         f"model {verdict}. {RULE}"
     )
     return Verdict(text, bad)
+
+
+def verdict_sentence(verdict: Verdict) -> Sentence:
+    """The over-fitting verdict of :mod:`core.fit_verdict` as a sentence: a warning when
+    the model over-fits."""
+    return Sentence(verdict.text, "warning" if verdict.over_fits else "info")

@@ -52,14 +52,13 @@ from core.fitting import (
 )
 from core.interpretation import CONDITION_WARN, condition_number, vif_table
 from core.linear_parameters import (
+    INTERCEPT,
     LinearParameters,
     extract_linear_parameters,
     raw_linear_coefficients,
 )
 from core.specs import resolve
 
-#: Name of the intercept term in every table (brackets keep it apart from any column name).
-INTERCEPT = "(intercept)"
 #: statsmodels' warnings that mean the maximum-likelihood fit has no trustworthy answer.
 FATAL_WARNINGS: tuple[type[Warning], ...] = (
     PerfectSeparationWarning,

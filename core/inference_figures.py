@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.figures import NEGATIVE, POSITIVE
-from core.inference import INTERCEPT
+from core.linear_parameters import INTERCEPT
 
 SPREAD = "#7f7f7f"
 

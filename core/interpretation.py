@@ -6,13 +6,11 @@ models": raw and per-standard-deviation units side by side, collinearity, no cau
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
 import numpy as np
 import pandas as pd
 
-from core.fit_verdict import Verdict, over_fits, split_verdict
+from core.fit_verdict import over_fits, split_verdict, verdict_sentence
+from core.text import Sentence
 
 #: Variance inflation factor above which a feature is called strongly collinear.
 VIF_WARN = 10.0
@@ -21,20 +19,6 @@ CONDITION_WARN = 30.0
 #: Training R² below this is called low (how much a straight line explains, not a verdict on
 #: fitting: over-fitting has one rule, in :mod:`core.fit_verdict`).
 LOW_R2 = 0.3
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """One interpretation sentence; ``level`` decides how the page shows it."""
-
-    text: str
-    level: Literal["info", "warning"] = "info"
-
-
-def verdict_sentence(verdict: Verdict) -> Sentence:
-    """The over-fitting verdict of :mod:`core.fit_verdict` as a sentence: a warning when
-    the model over-fits."""
-    return Sentence(verdict.text, "warning" if verdict.over_fits else "info")
 
 
 def vif_table(X: pd.DataFrame | np.ndarray, names: list[str] | None = None) -> pd.DataFrame:
@@ -240,7 +224,7 @@ def linear_sentences(
 ODDS_READABLE = (1e-3, 1e3)
 
 
-def _odds_sentence(feature: str, odds_of: str, per_unit: float, per_sd: float) -> Sentence:
+def odds_sentence(feature: str, odds_of: str, per_unit: float, per_sd: float) -> Sentence:
     """An odds-ratio sentence, per standard deviation first when per unit is unreadable."""
     low, high = ODDS_READABLE
     if low <= per_unit <= high:
@@ -294,7 +278,7 @@ def logistic_sentences(
         positive = classes[1]
         for row in nonzero.head(top).itertuples():
             out.append(
-                _odds_sentence(
+                odds_sentence(
                     row.feature,
                     f"{positive} (against {classes[0]})",
                     row.odds_ratio,
@@ -318,7 +302,7 @@ def logistic_sentences(
                     factor = np.exp(row.coef - weakest["coef"])
                     factor_sd = np.exp(row.coef_per_sd - weakest["coef_per_sd"])
                 out.append(
-                    _odds_sentence(
+                    odds_sentence(
                         row.feature, f"{row.output} against {weakest['output']}", factor, factor_sd
                     )
                 )

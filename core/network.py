@@ -26,7 +26,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from core.datasets import Dataset
 from core.fitting import FitResult
-from core.interpretation import Sentence
+from core.text import Sentence
 
 #: The solvers that train in epochs (passes over the training rows); lbfgs does not.
 STOCHASTIC_SOLVERS = ("sgd", "adam")

@@ -37,11 +37,11 @@ from core.specs import ParamSpec, resolve
 from core.sweeps import (
     PATH_EPS,
     RIDGE_MAX_DECADES,
-    _collect_warnings,
-    _curve_frame,
-    _param_spec,
-    _training_rows,
+    collect_warnings,
+    curve_frame,
+    param_spec,
     sweep_values,
+    training_rows,
 )
 
 
@@ -506,13 +506,13 @@ def coefficient_path(
             "elastic net."
         )
     current = float(base["alpha"])
-    X_train, y = _training_rows(dataset, test_size, seed)
+    X_train, y = training_rows(dataset, test_size, seed)
     fit_intercept = bool(template.fit_intercept)
     design = _design(X_train, scale, impute=dataset.has_missing, center=fit_intercept)
     # Ridge: the decomposition that places the default grid also gives every coefficient.
     ridge = _RidgeSVD.of(design.X, y, fit_intercept) if kind == "ridge_svd" else None
     if alphas is not None:
-        grid = _ascending_values(alphas, _param_spec(family, estimator_id, "alpha"))
+        grid = _ascending_values(alphas, param_spec(family, estimator_id, "alpha"))
     else:
         if ridge is not None:
             grid = ridge.default_alphas(n_alphas)
@@ -521,7 +521,7 @@ def coefficient_path(
             grid = _cd_default_alphas(design.X, y, n_alphas, l1_ratio, fit_intercept)
         grid = _with_current(grid, current)
     shown: list[str] = []
-    with _collect_warnings(shown), single_blas_thread():
+    with collect_warnings(shown), single_blas_thread():
         try:
             W, b, _ = _model_space_path(est_spec, base, "alpha", grid, design.X, y, tol, ridge)
         except (ValueError, np.linalg.LinAlgError) as exc:
@@ -597,7 +597,7 @@ def logistic_coefficient_path(
     if est_spec.path != "warm_start":
         raise ValueError(f"{est_spec.label} has no warm-started path to trace.")
     param = est_spec.penalty
-    c_spec = _param_spec(family, estimator_id, param)
+    c_spec = param_spec(family, estimator_id, param)
     specs = family.hyperparameters_for(estimator_id)
     base = resolve(specs, hyperparameters).values
     current = float(base[param])
@@ -605,11 +605,11 @@ def logistic_coefficient_path(
         grid = _ascending_values(Cs, c_spec)
     else:
         grid = _with_current(sweep_values(c_spec, n_Cs), current)
-    X_train, y_train = _training_rows(dataset, test_size, seed)
+    X_train, y_train = training_rows(dataset, test_size, seed)
     center = bool(base.get("fit_intercept", True))
     design = _design(X_train, scale, impute=dataset.has_missing, center=center)
     shown: list[str] = []
-    with _collect_warnings(shown), single_blas_thread():
+    with collect_warnings(shown), single_blas_thread():
         try:
             W, b, classes = _model_space_path(est_spec, base, param, grid, design.X, y_train, tol)
         except (ValueError, np.linalg.LinAlgError) as exc:
@@ -820,10 +820,10 @@ def path_validation_curve_table(
         label = family.get_estimator(estimator_id).label
         raise ValueError(f"{label} has no penalty, so there is no path to cross-validate.")
     est_spec = family.get_estimator(estimator_id)
-    spec = _param_spec(family, estimator_id, param)
+    spec = param_spec(family, estimator_id, param)
     base = resolve(family.hyperparameters_for(estimator_id), hyperparameters).values
     grid = _ascending_values(sweep_values(spec) if values is None else values, spec)
-    X_train, y_train = _training_rows(dataset, test_size, seed)
+    X_train, y_train = training_rows(dataset, test_size, seed)
     splitter = check_cv(cv, y_train, classifier=dataset.task == "classification")
     folds = list(splitter.split(X_train, y_train))
     with single_blas_thread():
@@ -846,7 +846,7 @@ def path_validation_curve_table(
         )
     train = np.column_stack([s[0] for s in scores])
     test = np.column_stack([s[1] for s in scores])
-    return _curve_frame(spec, list(grid), train, test, [""] * len(grid))
+    return curve_frame(spec, list(grid), train, test, [""] * len(grid))
 
 
 # --- reading a curve -------------------------------------------------------------------------

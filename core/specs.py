@@ -205,7 +205,7 @@ class ParamSpec:
 
 
 @dataclass(frozen=True)
-class Setting:
+class Resolved:
     """A resolved set of values for some specs, in spec order.
 
     ``values`` maps spec name to value; ``changed`` lists the names whose value differs
@@ -216,7 +216,7 @@ class Setting:
     changed: tuple[str, ...] = ()
 
 
-def resolve(specs: tuple[ParamSpec, ...], raw: dict[str, Any]) -> Setting:
+def resolve(specs: tuple[ParamSpec, ...], raw: dict[str, Any]) -> Resolved:
     """Validate ``raw`` against ``specs``, filling defaults for absent names.
 
     Parameters
@@ -228,7 +228,7 @@ def resolve(specs: tuple[ParamSpec, ...], raw: dict[str, Any]) -> Setting:
 
     Returns
     -------
-    Setting
+    Resolved
         Validated values, with the names that differ from their defaults.
 
     Raises
@@ -240,4 +240,4 @@ def resolve(specs: tuple[ParamSpec, ...], raw: dict[str, Any]) -> Setting:
     for spec in specs:
         values[spec.name] = spec.validate(raw[spec.name]) if spec.name in raw else spec.default
     changed = tuple(s.name for s in specs if values[s.name] != s.default)
-    return Setting(values=values, changed=changed)
+    return Resolved(values=values, changed=changed)

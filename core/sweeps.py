@@ -229,7 +229,7 @@ def default_sweep_param(family: FamilySpec, estimator_id: str) -> str | None:
 
 # --- shared plumbing -----------------------------------------------------------------------
 @contextmanager
-def _collect_warnings(shown: list[str]) -> Iterator[None]:
+def collect_warnings(shown: list[str]) -> Iterator[None]:
     """Record warnings into ``shown`` (one line per kind, with a count), as fit_model does.
 
     Deprecation and future warnings are re-raised after the block so that they reach the
@@ -251,7 +251,7 @@ def _collect_warnings(shown: list[str]) -> Iterator[None]:
         shown.append(text if more == 0 else f"{text} (and {more} more like it along the sweep)")
 
 
-def _param_spec(family: FamilySpec, estimator_id: str, name: str) -> ParamSpec:
+def param_spec(family: FamilySpec, estimator_id: str, name: str) -> ParamSpec:
     for spec in family.hyperparameters_for(estimator_id):
         if spec.name == name:
             return spec
@@ -259,7 +259,7 @@ def _param_spec(family: FamilySpec, estimator_id: str, name: str) -> ParamSpec:
     raise ValueError(f"{label} has no hyperparameter {name!r} to sweep.")
 
 
-def _training_rows(dataset: Dataset, test_size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def training_rows(dataset: Dataset, test_size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Training features (float, NaN kept for the imputer) and target as NumPy arrays.
 
     Arrays rather than frames: with a few hundred rows, scikit-learn's per-fit pandas dtype
@@ -278,7 +278,7 @@ def _display_value(spec: ParamSpec, value: Any) -> Any:
     return int(value) if spec.kind == "int" else float(value)
 
 
-def _curve_frame(
+def curve_frame(
     spec: ParamSpec,
     values: Sequence[Any],
     train: np.ndarray,
@@ -368,7 +368,7 @@ def validation_curve_table(
     they reach the caller.
     """
     est_spec = family.get_estimator(estimator_id)
-    spec = _param_spec(family, estimator_id, param_name)
+    spec = param_spec(family, estimator_id, param_name)
     base = resolve(family.hyperparameters_for(estimator_id), hyperparameters).values
     raw = sweep_values(spec) if values is None else values
     checked = [spec.validate(v) for v in raw]
@@ -383,7 +383,7 @@ def validation_curve_table(
     # Values the registry refuses keep NaN scores and their reason in ``note``.
     train = test = np.full((len(checked), 1), np.nan)
     if estimators:
-        X_train, y_train = _training_rows(dataset, test_size, seed)
+        X_train, y_train = training_rows(dataset, test_size, seed)
         # Centre only if every swept model fits an intercept (see build_pipeline); a model
         # with an intercept learns the same coefficients from uncentred features.
         center = all(getattr(e, "fit_intercept", True) for e in estimators)
@@ -408,7 +408,7 @@ def validation_curve_table(
         train = np.full((len(checked), ok_train.shape[1]), np.nan)
         test = train.copy()
         train[ok], test[ok] = ok_train, ok_test
-    return _curve_frame(spec, checked, train, test, notes)
+    return curve_frame(spec, checked, train, test, notes)
 
 
 def best_value(table: pd.DataFrame) -> Any:

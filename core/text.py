@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
 
 # Markdown syntax, Streamlit's ":colour[...]" and ":emoji:" directives, "$" maths and "&"
 # entities: escaped with a backslash, which CommonMark allows before any punctuation.
@@ -24,3 +27,20 @@ def escape_markdown(text: Any) -> str:
 def plural(count: int, noun: str, many: str | None = None) -> str:
     """``"1 leaf"``, ``"3 leaves"``: a count with its noun in the right number."""
     return f"{count:,} {noun if count == 1 else (many or noun + 's')}"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One interpretation sentence; ``level`` decides how the page shows it."""
+
+    text: str
+    level: Literal["info", "warning"] = "info"
+
+
+def format_number(x: float) -> str:
+    """A short, readable number for a label: 4 significant digits, thousands separated."""
+    if not np.isfinite(x):
+        return str(x)
+    if 1e4 <= abs(x) < 1e12:
+        return f"{x:,.0f}"
+    return f"{x:.4g}"

@@ -44,7 +44,7 @@ from sklearn.pipeline import Pipeline
 from core.datasets import Dataset
 from core.fitting import FitResult, recorded_warnings, scaler_shift
 from core.scoring import TASK_SCORING
-from core.text import plural
+from core.text import format_number, plural
 
 #: ``children_left`` / ``children_right`` at a leaf (scikit-learn's ``TREE_LEAF``).
 LEAF = -1
@@ -341,15 +341,6 @@ def dot_escape(text: Any) -> str:
 def dot_label(lines: Sequence[Any]) -> str:
     """A quoted DOT label of several centred lines, each escaped with :func:`dot_escape`."""
     return '"' + "\\n".join(dot_escape(line) for line in lines) + '"'
-
-
-def format_number(x: float) -> str:
-    """A short, readable number for a label: 4 significant digits, thousands separated."""
-    if not np.isfinite(x):
-        return str(x)
-    if 1e4 <= abs(x) < 1e12:
-        return f"{x:,.0f}"
-    return f"{x:.4g}"
 
 
 @dataclass(frozen=True)

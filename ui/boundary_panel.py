@@ -9,9 +9,9 @@ from core.boundary import boundary_lines
 from core.figures import decision_boundary_figure
 from core.fitting import FitError
 from core.learned import LearnedParameters
+from core.text import escape_markdown
 from ui.cache import cached_boundary_sweep, cached_surface
 from ui.family_page import PageFit
-from ui.text import escape_markdown
 
 #: Penalty values at which the boundary is drawn dotted beside the current one.
 PENALTY_LINES = (0.01, 0.1, 1.0, 10.0, 100.0)

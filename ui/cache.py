@@ -13,6 +13,7 @@ import streamlit as st
 
 from core.boundary import DecisionSurface, boundary_sweep, decision_surface
 from core.datasets import Dataset, Table, load_table, make_dataset, target_candidates
+from core.family import Task
 from core.fitting import FitKey, FitResult, fit_model, recorded_warnings, single_blas_thread
 from core.inference import (
     Inference,
@@ -22,7 +23,7 @@ from core.inference import (
 )
 from core.linear_parameters import LinearParameters
 from core.paths import path_validation_curve_table, penalty_paths
-from core.registry import Task, get_family
+from core.registry import get_family
 from core.sweeps import validation_curve_table
 from core.uploads import read_csv_upload
 

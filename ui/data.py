@@ -20,9 +20,9 @@ from core.datasets import (
 )
 from core.export import family_dataset_spec
 from core.family import FamilySpec, Task
+from core.text import escape_markdown
 from core.uploads import MAX_UPLOAD_BYTES
 from ui.cache import cached_dataset, cached_table, cached_target_candidates, cached_upload
-from ui.text import escape_markdown
 from ui.widgets import spec_widget
 
 #: Rows of an upload shown as read, so an analyst can check the parse at a glance.

@@ -17,6 +17,7 @@ import streamlit as st
 from core.datasets import Dataset
 from core.fitting import FitKey, FitResult
 from core.learned import LearnedParameters
+from core.text import escape_markdown, format_number
 from core.tree import (
     IMPORTANCE_CAVEAT,
     MAX_PRUNING_ALPHAS,
@@ -24,7 +25,6 @@ from core.tree import (
     TreeStructure,
     TreeSweep,
     depth_sweep,
-    format_number,
     importance_table,
     path_table,
     pruning_sweep,
@@ -33,7 +33,6 @@ from core.tree import (
 )
 from ui.cache import cached_warm_fit_seconds
 from ui.family_page import PageFit
-from ui.text import escape_markdown
 from ui.widgets import confirm_long_work, drop_link_value, grid_value, request_setting
 
 NUMBER = st.column_config.NumberColumn(format="%.4g")

@@ -21,6 +21,7 @@ from core.export import setting_specs
 from core.family import FamilySpec
 from core.fitting import FitError, FitKey, FitResult, FitTooSlow
 from core.learned import LearnedParameters
+from core.text import escape_markdown
 from ui.cache import cached_fit
 from ui.data import DataChoice, data_section
 from ui.panels import (
@@ -38,7 +39,6 @@ from ui.reproduce import (
     reproduce_section,
     restore_pinned_from_link,
 )
-from ui.text import escape_markdown
 from ui.widgets import LONG_WORK_SECONDS
 
 

@@ -46,10 +46,10 @@ from core.families.gradient_descent import class_table, ran_out_of_epochs
 from core.fitting import FitKey, FitResult
 from core.learned import LearnedParameters
 from core.specs import ParamSpec
+from core.text import escape_markdown
 from ui.family_page import PageFit
 from ui.linear_models import class_parameters_panel, regression_panel
 from ui.panels import interpretation_panel
-from ui.text import escape_markdown
 from ui.widgets import confirm_long_work, drop_link_value, preset_key, spec_widget
 
 #: Replays expected to take longer than this show a progress bar.

@@ -15,9 +15,9 @@ from core.inference_figures import coefficient_spread_figure
 from core.interpretation import CONDITION_WARN, VIF_WARN, condition_number, vif_table
 from core.linear_parameters import LinearParameters
 from core.specs import ParamSpec
+from core.text import escape_markdown
 from ui.cache import cached_inference, cached_resamples, cached_warm_fit_seconds
 from ui.data import DataChoice
-from ui.text import escape_markdown
 from ui.widgets import confirm_long_work, spec_widget
 
 RESAMPLE_METHOD = ParamSpec(

@@ -9,9 +9,9 @@ import streamlit as st
 from core.figures import coefficient_bar_figure, coefficient_heatmap_figure
 from core.learned import LearnedParameters
 from core.linear_parameters import LinearParameters
+from core.text import escape_markdown
 from ui.family_page import PageFit
 from ui.panels import confusion_panel
-from ui.text import escape_markdown
 
 UNITS = {
     "coef_per_sd": "per standard deviation (comparable across features)",

@@ -33,10 +33,9 @@ from core.neighbors import (
     neighbor_vote,
     regions_figure,
 )
-from core.tree import format_number
+from core.text import escape_markdown, format_number
 from ui.decision_tree import pick_row
 from ui.family_page import PageFit
-from ui.text import escape_markdown
 from ui.widgets import request_setting
 
 NUMBER = st.column_config.NumberColumn(format="%.4g")

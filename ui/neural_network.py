@@ -42,8 +42,8 @@ from core.network_epochs import (
     snapshot_scores,
 )
 from core.network_refits import SeedVariability, seed_variability, width_values
+from core.text import escape_markdown
 from ui.family_page import PageFit
-from ui.text import escape_markdown
 from ui.widgets import confirm_long_work, request_setting
 
 NUMBER = st.column_config.NumberColumn(format="%.4g")

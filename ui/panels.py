@@ -14,9 +14,8 @@ from core.figures import (
     comparison_bar_figure,
 )
 from core.fitting import FitResult
-from core.interpretation import Sentence
 from core.learned import LearnedParameters
-from ui.text import escape_markdown
+from core.text import Sentence, escape_markdown
 from ui.widgets import apply_pending_settings, setting_table, spec_widget
 
 

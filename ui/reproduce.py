@@ -26,12 +26,12 @@ from core.export import (
     setting_specs,
     share_query,
 )
+from core.family import FamilySpec
 from core.fitting import FitKey, FitResult
 from core.learned import LearnedParameters
-from core.registry import FamilySpec
+from core.text import escape_markdown
 from ui.cache import cached_fit
 from ui.data import DataChoice
-from ui.text import escape_markdown
 from ui.widgets import drop_link_value, preset_widget
 
 #: Runs kept in a session's history; older ones are dropped first.

@@ -11,9 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from core.export import safe_csv
+from core.family import FamilySpec
 from core.fitting import FitError, FitKey, FitResult, max_folds
 from core.paths import entry_table, has_penalty_path, path_table, penalty_param
-from core.registry import FamilySpec
 from core.scoring import TASK_SCORING
 from core.specs import ParamSpec
 from core.sweep_figures import coefficient_path_figure, validation_curve_figure
@@ -26,6 +26,7 @@ from core.sweeps import (
     sweep_range,
     sweep_values,
 )
+from core.text import escape_markdown
 from ui.cache import (
     cached_curve_point,
     cached_path_curve,
@@ -33,7 +34,6 @@ from ui.cache import (
     cached_warm_fit_seconds,
 )
 from ui.data import DataChoice
-from ui.text import escape_markdown
 from ui.widgets import confirm_long_work, grid_value, request_setting
 
 

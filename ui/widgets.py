@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from core.specs import ParamSpec
-from ui.text import escape_markdown
+from core.text import escape_markdown
 
 
 def spec_widget(

@@ -16,7 +16,7 @@ import numpy as np
 from core.descent.loss import Optimum, hessian, hessian_squared_moments
 from core.descent.optimizer import DescentPath
 from core.descent.problem import DescentProblem
-from core.interpretation import Sentence
+from core.text import Sentence
 
 Verdict = Literal["converged", "too slow", "oscillating", "divergent"]
 

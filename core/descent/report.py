@@ -26,7 +26,7 @@ from core.descent.loss import (
 )
 from core.descent.optimizer import MAX_STEPS, DescentPath, DescentSettings, run_descent
 from core.descent.problem import DescentProblem, make_problem
-from core.interpretation import Sentence
+from core.text import Sentence
 
 #: Share of the loss gap at the start a run must close to count as "nearly there".
 CLOSED_SHARE = 0.01

@@ -28,7 +28,7 @@ from core.families.gradient_descent import (
 )
 from core.family import Task
 from core.fitting import FitResult, recorded_warnings, training_features
-from core.interpretation import Sentence
+from core.text import Sentence
 
 #: Most epochs :func:`sgd_trajectory` runs (each a real ``partial_fit`` call, 0.4 ms on
 #: diabetes): scikit-learn's default ``max_iter``, so a default fit replays whole.

@@ -34,20 +34,12 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from core.datasets import Dataset
 from core.family import EstimatorSpec, FamilySpec
-from core.fit_verdict import split_verdict
+from core.fit_verdict import split_verdict, verdict_sentence
 from core.fitting import FitResult
-from core.interpretation import Sentence, verdict_sentence
 from core.learned import LearnedParameters, ParameterGroup
 from core.specs import ParamSpec
-from core.text import plural
-from core.tree import (
-    IMPORTANCE_CAVEAT,
-    SMALL_LEAF,
-    TreeStructure,
-    format_number,
-    importance_table,
-    tree_structure,
-)
+from core.text import Sentence, format_number, plural
+from core.tree import IMPORTANCE_CAVEAT, SMALL_LEAF, TreeStructure, importance_table, tree_structure
 
 # --- hyperparameters ---------------------------------------------------------------------
 CRITERION_CLASSIFIER = ParamSpec(

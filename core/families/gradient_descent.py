@@ -39,15 +39,9 @@ from sklearn.linear_model import (
 
 from core.datasets import Dataset
 from core.family import EstimatorSpec, FamilySpec, Task
-from core.fit_verdict import split_verdict
+from core.fit_verdict import split_verdict, verdict_sentence
 from core.fitting import FitResult, model_features, recorded_warnings, training_features
-from core.interpretation import (
-    Sentence,
-    linear_sentences,
-    logistic_sentences,
-    verdict_sentence,
-    vif_table,
-)
+from core.interpretation import linear_sentences, logistic_sentences, vif_table
 from core.learned import LearnedParameters
 from core.linear_parameters import (
     LINEAR_CAVEATS,
@@ -58,6 +52,7 @@ from core.linear_parameters import (
     extract_linear,
 )
 from core.specs import ParamSpec
+from core.text import Sentence
 
 #: The learning-rate schedules offered. scikit-learn 1.9 also has ``"pa1"`` and ``"pa2"``
 #: (passive-aggressive steps), but only for the hinge and epsilon-insensitive losses, which

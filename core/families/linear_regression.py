@@ -13,7 +13,7 @@ from core.datasets import Dataset
 from core.family import EstimatorSpec, FamilySpec
 from core.fitting import FitResult, training_features
 from core.inference import ols_inference
-from core.interpretation import Sentence, linear_sentences, vif_table
+from core.interpretation import linear_sentences, vif_table
 from core.learned import LearnedParameters
 from core.linear_parameters import (
     LINEAR_CAVEATS,
@@ -25,6 +25,7 @@ from core.linear_parameters import (
     extract_linear,
 )
 from core.specs import ParamSpec
+from core.text import Sentence
 
 ALPHA = ParamSpec(
     name="alpha",

@@ -23,7 +23,7 @@ from core.families.linear_regression import FIT_INTERCEPT, TOL
 from core.family import EstimatorSpec, FamilySpec
 from core.fitting import FitResult, model_features, training_features
 from core.inference import logit_inference
-from core.interpretation import Sentence, logistic_sentences, vif_table
+from core.interpretation import logistic_sentences, vif_table
 from core.learned import LearnedParameters
 from core.linear_parameters import (
     LINEAR_CAVEATS,
@@ -34,6 +34,7 @@ from core.linear_parameters import (
     extract_linear,
 )
 from core.specs import ParamSpec
+from core.text import Sentence
 
 #: Solvers by the penalties they support (scikit-learn 1.9); "auto" picks among them.
 SOLVERS_L2_ONLY = ("lbfgs", "newton-cg", "newton-cholesky", "sag")

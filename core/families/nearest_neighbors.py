@@ -25,9 +25,8 @@ from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 
 from core.datasets import Dataset
 from core.family import EstimatorSpec, FamilySpec
-from core.fit_verdict import split_verdict
+from core.fit_verdict import split_verdict, verdict_sentence
 from core.fitting import FitResult
-from core.interpretation import Sentence, verdict_sentence
 from core.learned import LearnedParameters
 from core.neighbors import (
     ParametricCount,
@@ -37,6 +36,7 @@ from core.neighbors import (
     stored_data,
 )
 from core.specs import ParamSpec
+from core.text import Sentence
 
 #: Features whose spreads differ by more than this factor dominate unstandardised distances.
 SPREAD_WARN = 10.0

@@ -23,9 +23,8 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from core.datasets import Dataset
 from core.family import EstimatorSpec, FamilySpec
-from core.fit_verdict import split_verdict
+from core.fit_verdict import split_verdict, verdict_sentence
 from core.fitting import FitResult, model_features
-from core.interpretation import Sentence, verdict_sentence
 from core.learned import LearnedParameters, ParameterGroup
 from core.network import (
     STOCHASTIC_SOLVERS,
@@ -44,6 +43,7 @@ from core.network import (
 from core.network_effective import effective_network_parameters
 from core.scoring import TASK_SCORING
 from core.specs import ParamSpec
+from core.text import Sentence
 
 HIDDEN_LAYER_SIZES = ParamSpec(
     name="hidden_layer_sizes",

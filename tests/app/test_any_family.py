@@ -21,9 +21,9 @@ import core.registry
 from core.datasets import load_dataset
 from core.family import EstimatorSpec, FamilySpec
 from core.fitting import fit_model
-from core.interpretation import Sentence
 from core.learned import LearnedParameters, ParameterGroup
 from core.specs import ParamSpec
+from core.text import Sentence
 
 
 def _extract(fit) -> LearnedParameters:

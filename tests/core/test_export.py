@@ -31,9 +31,10 @@ from core.export import (
     safe_csv,
     setting_json,
 )
+from core.family import FamilySpec
 from core.fitting import fit_model
 from core.linear_parameters import INTERCEPT
-from core.registry import ALL_FAMILIES, FamilySpec, get_family
+from core.registry import ALL_FAMILIES, get_family
 from core.specs import ParamSpec, resolve
 
 LINEAR = get_family("linear_regression")

@@ -158,10 +158,10 @@ def test_every_estimator_yields_a_full_table(diabetes, estimator):
 
 
 def test_odds_sentence_leads_per_sd_when_per_unit_is_astronomical():
-    from core.interpretation import _odds_sentence
+    from core.interpretation import odds_sentence
 
-    huge = _odds_sentence("mean area", "malignant", 1.16e7, 3.2)
+    huge = odds_sentence("mean area", "malignant", 1.16e7, 3.2)
     assert huge.text.startswith("One standard deviation more of mean area multiplies")
     assert "3.2" in huge.text and "1.16e+07" in huge.text
-    plain = _odds_sentence("age", "yes", 1.5, 2.0)
+    plain = odds_sentence("age", "yes", 1.5, 2.0)
     assert plain.text.startswith("Each extra unit of age multiplies the odds of yes by 1.5")

@@ -626,7 +626,7 @@ def test_penalty_curve_matches_scikit_learn_with_and_without_intercept(
     from sklearn.model_selection import validation_curve
 
     from core.fitting import build_pipeline
-    from core.sweeps import _training_rows
+    from core.sweeps import training_rows
 
     alphas = [0.01, 0.1, 1.0]
     # Converged tightly on both sides: uncentred features slow coordinate descent down.
@@ -634,7 +634,7 @@ def test_penalty_curve_matches_scikit_learn_with_and_without_intercept(
     table = path_validation_curve_table(
         LINEAR_REGRESSION, estimator, values, diabetes, alphas, cv=5, tol=1e-10
     )
-    X_train, y_train = _training_rows(diabetes, 0.25, 0)
+    X_train, y_train = training_rows(diabetes, 0.25, 0)
     template = LINEAR_REGRESSION.get_estimator(estimator).make({**values, "tol": 1e-10})
     pipeline = build_pipeline(template, scale=True, impute=False)
     _, expected = validation_curve(

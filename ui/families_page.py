@@ -37,9 +37,9 @@ from core.family_comparison_figures import complexity_figure
 from core.fitting import FitKey, FitResult, split_data
 from core.registry import FAMILIES
 from core.scoring import TASK_SCORING
+from core.text import escape_markdown
 from ui.cache import cached_fit
 from ui.data import DataChoice, data_section
-from ui.text import escape_markdown
 from ui.widgets import LONG_WORK_SECONDS, drop_link_value, preset_key
 
 #: Session-state key of the sweeps the user asked for (their ids), so returning is instant.
