@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core.datasets import get_dataset_spec
+from core.data.catalogue import get_dataset_spec
 from core.fitting import FitKey
 from core.registry import FAMILIES
 from ui.cache import cached_dataset, cached_fit, cached_table

@@ -15,7 +15,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
 from benchmarks import Row, interleaved_medians
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 from core.fitting import single_blas_thread, split_data
 from core.network_epochs import RecordingMLPClassifier, RecordingMLPRegressor, trace_estimator
 

@@ -20,7 +20,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Lasso, Ridge, lasso_path
 
 from benchmarks import Row, interleaved_medians
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 from core.fitting import build_pipeline, split_data
 from core.paths import coefficient_path, path_validation_curve_table
 from core.registry import LINEAR_REGRESSION, LOGISTIC_REGRESSION

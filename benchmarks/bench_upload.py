@@ -33,10 +33,10 @@ from sklearn.linear_model import Ridge
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from core.datasets import make_dataset
+from core.data.prepare import make_dataset
 from core.fitting import fit_model
 from core.registry import LINEAR_REGRESSION
-from core.uploads import read_csv_upload
+from core.data.uploads import read_csv_upload
 
 path, mode = sys.argv[1], sys.argv[2]
 data = open(path, "rb").read()

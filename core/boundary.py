@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.datasets import Dataset
+from core.data.tables import Dataset
 from core.family import FamilySpec
 from core.fitting import FitResult, fit_model
 from core.linear_parameters import LinearParameters, extract_linear_parameters

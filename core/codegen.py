@@ -4,8 +4,8 @@ The script is assembled from the registry, never from ``if family == ...`` branc
 
 * the **data part** comes from :data:`DATA_CODE`, one template per data-set id (plus
   :data:`UPLOAD_ID`), each a copy of the scikit-learn or statsmodels calls its loader in
-  :mod:`core.datasets` makes, followed by a compact copy of the cleaning rules of
-  :func:`core.datasets.make_dataset`;
+  :mod:`core.data` makes, followed by a compact copy of the cleaning rules of
+  :func:`core.data.prepare.make_dataset`;
 * the **task part** (how the target is prepared, whether the split is stratified, how the
   outputs are named and the model scored) comes from :data:`TASK_CODE`, keyed by the
   family's task;
@@ -29,17 +29,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core.datasets import (
-    DATA_SETTINGS,
-    MAX_CATEGORIES,
-    NUMERIC_SHARE,
-    UPLOAD_ID,
-    datasets_for,
-    get_dataset_spec,
-)
-from core.family import FamilySpec, Task
+from core.data.catalogue import UPLOAD_ID, datasets_for, get_dataset_spec
+from core.data.tables import MAX_CATEGORIES, NUMERIC_SHARE, Task
+from core.data.uploads import MAX_NAME_CHARS, MAX_ROWS
+from core.family import FamilySpec
+from core.setting import DATA_SETTINGS, task_for
 from core.specs import resolve
-from core.uploads import MAX_NAME_CHARS, MAX_ROWS
 
 
 def python_literal(value: Any) -> str:
@@ -125,7 +120,7 @@ class DataCode:
 
 
 def _bunch_code(loader: str) -> DataCode:
-    """A scikit-learn bunch with class names as labels, as ``core.datasets._bunch_table``."""
+    """A scikit-learn bunch with class names as labels, as ``core.data.catalogue._bunch_table``."""
     return DataCode(
         imports=(f"from sklearn.datasets import {loader}",),
         code=f"""bunch = {loader}(as_frame=True)
@@ -139,7 +134,7 @@ frame = frame.rename(columns={{"target": "class"}})
 
 
 #: The data part of a script, by data-set id: a copy of what each loader in
-#: :mod:`core.datasets` does. A test checks every registered data set has one and that each
+#: :mod:`core.data` does. A test checks every registered data set has one and that each
 #: generated script reproduces the loader's table.
 DATA_CODE: dict[str, DataCode] = {
     "diabetes": DataCode(
@@ -221,7 +216,7 @@ frame["class"] = y_raw
     ),
     UPLOAD_ID: DataCode(
         imports=("import hashlib",),
-        code=f"""# Read as the app does (core.uploads.read_csv_upload): at most MAX_ROWS rows,
+        code=f"""# Read as the app does (core.data.uploads.read_csv_upload): at most MAX_ROWS rows,
 # spaces after the separator skipped, column names stripped.
 MAX_ROWS = {MAX_ROWS}
 MAX_NAME_CHARS = {MAX_NAME_CHARS}
@@ -237,7 +232,7 @@ frame = pd.read_csv(
 
 
 def short_name(name):
-    # Names longer than MAX_NAME_CHARS are shortened as the app does (core.uploads).
+    # Names longer than MAX_NAME_CHARS are shortened as the app does (core.data.uploads).
     if len(name) <= MAX_NAME_CHARS:
         return name
     digest = hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
@@ -251,7 +246,7 @@ frame = frame.iloc[:MAX_ROWS]
     ),
 }
 
-#: A compact copy of :func:`core.datasets.make_dataset`'s cleaning (without its notes and
+#: A compact copy of :func:`core.data.prepare.make_dataset`'s cleaning (without its notes and
 #: refusals): same order of checks, so the same columns come out for any table.
 _CLEAN_CODE = f'''MAX_CATEGORIES = {MAX_CATEGORIES}  # text columns with more levels are dropped
 NUMERIC_SHARE = {NUMERIC_SHARE!r}  # a text column is numeric when this share of cells parse
@@ -315,10 +310,10 @@ class TaskCode:
         Import lines for the metrics.
     prepare_target : str
         Defines ``prepare_target(y)``, run before rows without a target are dropped: the
-        conversions of ``core.datasets._prepare_target``.
+        conversions of ``core.data.prepare._prepare_target``.
     target_labels : str
         Statements (indented for ``prepare``) run on ``y`` after those rows are dropped,
-        as ``core.datasets.make_dataset`` does.
+        as ``core.data.prepare.make_dataset`` does.
     stratify : str
         Statements (indented for the split's ``else`` branch) defining ``stratify``, as
         :func:`core.fitting.split_data` decides it.
@@ -595,7 +590,7 @@ def python_script(
         raise ValueError(f"The target must be a column name, not {type(target).__name__}.")
     data_values = {spec.name: _validated(spec, setting) for spec in DATA_SETTINGS}
 
-    task = family.task_for(setting)
+    task = task_for(family, setting)
     estimator_choice = family.estimator_spec(task)
     estimator_id = estimator_choice.validate(setting.get("estimator", estimator_choice.default))
     estimator_spec = family.get_estimator(estimator_id)

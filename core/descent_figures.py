@@ -18,10 +18,11 @@ from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
 from core.axes import log_ticks_of
-from core.descent.loss import LossSurface, Optimum
+from core.descent.loss import Optimum
 from core.descent.optimizer import DescentPath
 from core.descent.problem import DescentProblem
 from core.descent.sgd_replay import SGDTrajectory
+from core.descent.surface import LossSurface
 
 #: Colours of the runs on one surface (A, B, ...), and of features in a trajectory.
 RUN_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd")
@@ -63,7 +64,7 @@ def loss_surface_figure(
     Parameters
     ----------
     surface : LossSurface
-        From :func:`core.descent.loss.loss_surface` (built with the same runs, so they fit).
+        From :func:`core.descent.surface.loss_surface` (built with the same runs, so they fit).
     runs : sequence of (label, DescentPath)
         One or more runs (A/B) on the same surface; each is drawn as a line with step
         markers, its start as an open circle and its end as a cross.

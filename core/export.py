@@ -21,18 +21,12 @@ import pandas as pd
 
 import core.registry as registry
 from core.codegen import DATA_CODE, public_import, python_literal
-from core.datasets import (
-    DATA_SETTINGS,
-    TASK,
-    UPLOAD_ID,
-    DataError,
-    dataset_choice_spec,
-    get_dataset_spec,
-    load_table,
-    target_candidates,
-)
+from core.data.catalogue import UPLOAD_ID, dataset_choice_spec, get_dataset_spec
+from core.data.prepare import load_table, target_candidates
+from core.data.tables import DataError
 from core.family import FamilySpec
 from core.learned import LearnedParameters
+from core.setting import DATA_SETTINGS, TASK, task_for
 from core.specs import ParamSpec, resolve
 from core.text import escape_markdown
 
@@ -428,7 +422,7 @@ def parse_setting_json(
 
     if len(family.tasks) > 1 and out.get("dataset") == UPLOAD_ID:
         _take((TASK,), raw, out, notes, used)
-    estimator_spec = family.estimator_spec(family.task_for(out))
+    estimator_spec = family.estimator_spec(task_for(family, out))
     _take((estimator_spec,), raw, out, notes, used)
     estimator_id = out.get("estimator", estimator_spec.default)
     hyper: dict[str, Any] = {}
@@ -517,7 +511,7 @@ def model_card_markdown(
         Index metric name, columns ``train`` and ``test`` (NaN without test rows), as
         :attr:`core.fitting.FitResult.metrics`.
     notes : sequence of str
-        What data preparation did (:attr:`core.datasets.Dataset.notes`).
+        What data preparation did (:attr:`core.data.tables.Dataset.notes`).
     warnings : sequence of str
         What scikit-learn warned while fitting (:attr:`core.fitting.FitResult.warnings`).
     n_features : int, optional
@@ -530,7 +524,7 @@ def model_card_markdown(
         warnings) is escaped, so a column named ``a | b`` or holding a newline cannot
         break a table or inject markup.
     """
-    task = family.task_for(setting)
+    task = task_for(family, setting)
     estimator_id = setting.get("estimator", family.estimator_spec(task).default)
     estimator = family.get_estimator(estimator_id)
     specs = family.hyperparameters_for(estimator_id)
@@ -708,7 +702,7 @@ def share_query(
     """
     # The estimator box offers the data's task's estimators and starts from that task's
     # default, which the page's own address leaves out (tree_regressor on diabetes).
-    estimator_default = family.estimator_spec(family.task_for(setting)).default
+    estimator_default = family.estimator_spec(task_for(family, setting)).default
     pairs = []
     for spec in setting_specs(family, setting.get("dataset"), setting.get("estimator")):
         default = estimator_default if spec.name == "estimator" else _url_default(family, spec)
@@ -764,7 +758,7 @@ def link_problems(family: FamilySpec, query: dict[str, str]) -> dict[str, str]:
     dataset_id = query.get("dataset", picker.default)
     if dataset_id not in picker.choices:
         dataset_id = None
-    estimator_spec = family.estimator_spec(family.task_for({"dataset": dataset_id, **query}))
+    estimator_spec = family.estimator_spec(task_for(family, {"dataset": dataset_id, **query}))
     estimator_id = query.get("estimator", estimator_spec.default)
     if estimator_id not in estimator_spec.choices:
         estimator_id = estimator_spec.default

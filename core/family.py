@@ -26,12 +26,12 @@ from sklearn.base import BaseEstimator
 from core.specs import ParamSpec
 
 if TYPE_CHECKING:
-    from core.datasets import Dataset
+    from core.data.tables import Dataset
     from core.fitting import FitResult
     from core.learned import LearnedParameters
     from core.text import Sentence
+from core.data.tables import Task
 
-Task = Literal["regression", "classification"]
 #: How a family traces its coefficients over the penalty: one SVD (ridge), coordinate
 #: descent's own path (lasso, elastic net), or warm-started refits (logistic ``C``).
 PathKind = Literal["ridge_svd", "enet_path", "warm_start"]
@@ -253,19 +253,3 @@ class FamilySpec:
         for estimator in self.estimators:
             specs += [s for s in estimator.overrides if s not in specs]
         return tuple(specs)
-
-    def task_for(self, setting: dict[str, Any]) -> Task:
-        """The task a flat setting fits: the family's only task, else the data set's own
-        (an upload's is the setting's ``task``)."""
-        if len(self.tasks) == 1:
-            return self.tasks[0]
-        from core.datasets import UPLOAD_ID, get_dataset_spec
-
-        dataset_id = setting.get("dataset", self.default_dataset)
-        if dataset_id == UPLOAD_ID:
-            task = setting.get("task", self.tasks[0])
-            return task if task in self.tasks else self.tasks[0]
-        try:
-            return get_dataset_spec(dataset_id).task
-        except KeyError:
-            return self.tasks[0]

@@ -30,8 +30,8 @@ import pandas as pd
 from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 
-from core.datasets import Dataset
-from core.family import FamilySpec, Task
+from core.data.tables import Dataset, Task
+from core.family import FamilySpec
 from core.fitting import (
     FitError,
     FitResult,

@@ -24,7 +24,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import ThreadpoolController
 
-from core.datasets import Dataset
+from core.data.tables import Dataset
 from core.family import EstimatorSpec, FamilySpec
 from core.scoring import TASK_SCORING
 from core.specs import resolve

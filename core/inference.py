@@ -39,7 +39,7 @@ from statsmodels.tools.sm_exceptions import (
 )
 from threadpoolctl import threadpool_limits
 
-from core.datasets import Dataset
+from core.data.tables import Dataset
 from core.family import FamilySpec
 from core.fitting import (
     FitError,

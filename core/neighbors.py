@@ -43,7 +43,7 @@ from sklearn.model_selection import (
 from threadpoolctl import threadpool_limits
 
 from core.axes import log_ticks
-from core.datasets import Dataset
+from core.data.tables import Dataset
 from core.fitting import FitResult, recorded_warnings
 from core.learned import StoredData
 from core.scoring import TASK_SCORING

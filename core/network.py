@@ -24,7 +24,7 @@ import pandas as pd
 from sklearn.base import is_classifier
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from core.datasets import Dataset
+from core.data.tables import Dataset
 from core.fitting import FitResult
 from core.text import Sentence
 

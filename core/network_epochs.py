@@ -22,7 +22,7 @@ from sklearn.base import is_classifier
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline
 
-from core.datasets import Dataset
+from core.data.tables import Dataset
 from core.fitting import FitResult, recorded_warnings
 from core.network import (
     STOCHASTIC_SOLVERS,

@@ -20,7 +20,7 @@ from sklearn.model_selection import validation_curve
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline
 
-from core.datasets import Dataset
+from core.data.tables import Dataset
 from core.fitting import FitError, FitResult, recorded_warnings
 from core.network import (
     Progress,

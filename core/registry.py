@@ -6,6 +6,7 @@ pages look a family up by its stable id and never branch on it.
 
 from __future__ import annotations
 
+from core.data.tables import Task
 from core.families import (
     decision_tree,
     gradient_descent,
@@ -14,7 +15,7 @@ from core.families import (
     nearest_neighbors,
     neural_network,
 )
-from core.family import EstimatorSpec, FamilySpec, Task
+from core.family import EstimatorSpec, FamilySpec
 
 LINEAR_REGRESSION = linear_regression.FAMILY
 LOGISTIC_REGRESSION = logistic_regression.FAMILY

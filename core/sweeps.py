@@ -27,7 +27,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import validation_curve
 
-from core.datasets import Dataset
+from core.data.tables import Dataset
 from core.family import FamilySpec
 from core.fit_verdict import cv_verdict
 from core.fitting import (

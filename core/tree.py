@@ -41,7 +41,7 @@ from sklearn.base import clone
 from sklearn.metrics import get_scorer
 from sklearn.pipeline import Pipeline
 
-from core.datasets import Dataset
+from core.data.tables import Dataset
 from core.fitting import FitResult, recorded_warnings, scaler_shift
 from core.scoring import TASK_SCORING
 from core.text import format_number, plural

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ import pandas as pd
 import streamlit as st
 
 from core.boundary import DecisionSurface, boundary_sweep, decision_surface
-from core.datasets import Dataset, Table, load_table, make_dataset, target_candidates
-from core.family import Task
+from core.data.prepare import load_table, make_dataset, target_candidates
+from core.data.tables import Dataset, Table, Task
+from core.data.uploads import read_csv_upload
 from core.fitting import FitKey, FitResult, fit_model, recorded_warnings, single_blas_thread
 from core.inference import (
     Inference,
@@ -25,7 +26,6 @@ from core.linear_parameters import LinearParameters
 from core.paths import path_validation_curve_table, penalty_paths
 from core.registry import get_family
 from core.sweeps import validation_curve_table
-from core.uploads import read_csv_upload
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

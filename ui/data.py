@@ -7,21 +7,14 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from core.datasets import (
-    SCALE,
-    SEED,
-    TASK,
-    TEST_SIZE,
-    UPLOAD_ID,
-    DataError,
-    Dataset,
-    get_dataset_spec,
-    target_problem,
-)
+from core.data.catalogue import UPLOAD_ID, get_dataset_spec
+from core.data.prepare import target_problem
+from core.data.tables import DataError, Dataset, Task
+from core.data.uploads import MAX_UPLOAD_BYTES
 from core.export import family_dataset_spec
-from core.family import FamilySpec, Task
+from core.family import FamilySpec
+from core.setting import SCALE, SEED, TASK, TEST_SIZE
 from core.text import escape_markdown
-from core.uploads import MAX_UPLOAD_BYTES
 from ui.cache import cached_dataset, cached_table, cached_target_candidates, cached_upload
 from ui.widgets import spec_widget
 

@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
-from core.datasets import DATA_SETTINGS, DATASETS, TASK, UPLOAD_ID, get_dataset_spec
+from core.data.catalogue import DATASETS, UPLOAD_ID, get_dataset_spec
+from core.data.tables import Task
 from core.export import family_dataset_spec, link_value_problem, share_query
-from core.family import Task
 from core.family_comparison import (
     FamilyRow,
     FamilySetting,
@@ -37,6 +37,7 @@ from core.family_comparison_figures import complexity_figure
 from core.fitting import FitKey, FitResult, split_data
 from core.registry import FAMILIES
 from core.scoring import TASK_SCORING
+from core.setting import DATA_SETTINGS, TASK
 from core.text import escape_markdown
 from ui.cache import cached_fit
 from ui.data import DataChoice, data_section

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from core.datasets import Dataset
+from core.data.tables import Dataset
 from core.descent.convergence import ConvergenceCheck, convergence_check
 from core.descent.problem import DescentError
 from core.descent.report import (

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.datasets import Dataset
+from core.data.tables import Dataset
 from core.fitting import FitKey, FitResult
 from core.learned import LearnedParameters
 from core.neighbors import (

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.datasets import Dataset
+from core.data.tables import Dataset
 from core.families.neural_network import NetworkLayout
 from core.fitting import FitKey, FitResult, max_folds, recorded_warnings
 from core.learned import LearnedParameters

@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from core.compare import Snapshot, compare_metrics, compare_settings, compare_terms
-from core.family import FamilySpec, Task
+from core.data.tables import Task
+from core.family import FamilySpec
 from core.figures import (
     comparison_bar_figure,
 )

@@ -12,7 +12,7 @@ import streamlit as st
 
 from core.codegen import python_script
 from core.compare import Snapshot, make_snapshot
-from core.datasets import UPLOAD_ID
+from core.data.catalogue import UPLOAD_ID
 from core.export import (
     PINNED_KEY,
     link_problems,

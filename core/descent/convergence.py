@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 
-from core.datasets import Dataset
+from core.data.tables import Dataset
 from core.families.gradient_descent import (
     DIVERGED_LOSS_FACTOR,
     ETA0,

@@ -13,7 +13,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from core.datasets import Dataset
+from core.data.tables import Dataset
 
 LossKind = Literal["squared_error", "log_loss"]
 

@@ -14,18 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from core.datasets import Dataset
+from core.data.tables import Dataset
 from core.descent.diagnostics import Diagnostics, RunVerdict, diagnose, judge_run
-from core.descent.loss import (
-    GRID_POINTS,
-    WINDOW_LOSS_FACTOR,
-    LossSurface,
-    Optimum,
-    loss_surface,
-    optimum,
-)
+from core.descent.loss import Optimum, optimum
 from core.descent.optimizer import MAX_STEPS, DescentPath, DescentSettings, run_descent
 from core.descent.problem import DescentProblem, make_problem
+from core.descent.surface import GRID_POINTS, WINDOW_LOSS_FACTOR, LossSurface, loss_surface
 from core.text import Sentence
 
 #: Share of the loss gap at the start a run must close to count as "nearly there".

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.preprocessing import StandardScaler
 
-from core.datasets import Dataset
+from core.data.tables import Dataset, Task
 from core.descent.problem import DescentError
 from core.families.gradient_descent import (
     DIVERGED_LOSS_FACTOR,
@@ -26,7 +26,6 @@ from core.families.gradient_descent import (
     reference_model,
     training_loss,
 )
-from core.family import Task
 from core.fitting import FitResult, recorded_warnings, training_features
 from core.text import Sentence
 

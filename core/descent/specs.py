@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from core.datasets import Dataset
+from core.data.tables import Dataset
 from core.descent.optimizer import MAX_STEPS, DescentSettings
 from core.descent.problem import class_labels, default_choice, numeric_columns
 from core.specs import ParamSpec

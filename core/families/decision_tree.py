@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from core.datasets import Dataset
+from core.data.tables import Dataset
 from core.family import EstimatorSpec, FamilySpec
 from core.fit_verdict import split_verdict, verdict_sentence
 from core.fitting import FitResult

@@ -37,8 +37,8 @@ from sklearn.linear_model import (
     SGDRegressor,
 )
 
-from core.datasets import Dataset
-from core.family import EstimatorSpec, FamilySpec, Task
+from core.data.tables import Dataset, Task
+from core.family import EstimatorSpec, FamilySpec
 from core.fit_verdict import split_verdict, verdict_sentence
 from core.fitting import FitResult, model_features, recorded_warnings, training_features
 from core.interpretation import linear_sentences, logistic_sentences, vif_table

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, Ridge
 
-from core.datasets import Dataset
+from core.data.tables import Dataset
 from core.family import EstimatorSpec, FamilySpec
 from core.fitting import FitResult, training_features
 from core.inference import ols_inference

@@ -18,7 +18,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.class_weight import compute_sample_weight
 
-from core.datasets import Dataset
+from core.data.tables import Dataset
 from core.families.linear_regression import FIT_INTERCEPT, TOL
 from core.family import EstimatorSpec, FamilySpec
 from core.fitting import FitResult, model_features, training_features

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 
-from core.datasets import Dataset
+from core.data.tables import Dataset
 from core.family import EstimatorSpec, FamilySpec
 from core.fit_verdict import split_verdict, verdict_sentence
 from core.fitting import FitResult

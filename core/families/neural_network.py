@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from core.datasets import Dataset
+from core.data.tables import Dataset
 from core.family import EstimatorSpec, FamilySpec
 from core.fit_verdict import split_verdict, verdict_sentence
 from core.fitting import FitResult, model_features

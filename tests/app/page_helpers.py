@@ -6,7 +6,8 @@ from typing import Any
 
 import pandas as pd
 
-from core.datasets import Dataset, load_dataset
+from core.data.prepare import load_dataset
+from core.data.tables import Dataset
 from core.family import FamilySpec
 from core.fitting import FitResult, fit_model
 

@@ -18,7 +18,7 @@ from sklearn.dummy import DummyRegressor
 from streamlit.testing.v1 import AppTest
 
 import core.registry
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 from core.family import EstimatorSpec, FamilySpec
 from core.fitting import fit_model
 from core.learned import LearnedParameters, ParameterGroup

@@ -18,7 +18,7 @@ from sklearn.linear_model import SGDRegressor
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 from core.families.gradient_descent import FAMILY
 from tests.app.page_helpers import frame_with, run_if_asked
 

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 from core.fitting import split_data
 from core.registry import FAMILIES, get_family
 

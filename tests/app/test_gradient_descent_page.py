@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 from core.descent.diagnostics import diagnose, judge_run
 from core.descent.loss import optimum
 from core.descent.optimizer import DescentSettings, run_descent

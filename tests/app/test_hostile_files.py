@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.data.uploads import MAX_UPLOAD_BYTES
 from core.registry import FAMILIES
-from core.uploads import MAX_UPLOAD_BYTES
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 CORPUS = sorted((Path(__file__).resolve().parents[1] / "data" / "hostile_files").iterdir())

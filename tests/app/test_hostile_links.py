@@ -9,9 +9,9 @@ from urllib.parse import parse_qsl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.datasets import DATA_SETTINGS
 from core.export import setting_specs
 from core.registry import FAMILIES
+from core.setting import DATA_SETTINGS
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "hostile_links.txt"

@@ -30,7 +30,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from threadpoolctl import threadpool_limits
 
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 from core.export import setting_json
 from core.registry import FAMILIES, get_family
 from ui.cache import clear_caches

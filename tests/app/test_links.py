@@ -8,9 +8,10 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from core.datasets import datasets_for, get_dataset_spec
+from core.data.catalogue import datasets_for, get_dataset_spec
 from core.export import share_query
 from core.registry import FAMILIES
+from core.setting import task_for
 from core.specs import ParamSpec, resolve
 
 
@@ -79,7 +80,7 @@ def test_every_linked_value_is_restored(open_page, family, task):
     query = dict(parse_qsl(share_query(family, setting)))
     at = open_page(family.page_path, **query, n_resamples="10")
     assert not at.error
-    assert family.task_for(setting) == task
+    assert task_for(family, setting) == task
     offered = family.estimators_for(task)
     for name, value in setting.items():
         if name == "dataset" and value == family.default_dataset:

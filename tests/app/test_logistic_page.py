@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 from core.fitting import fit_model
 from core.linear_parameters import extract_linear_parameters
 from core.registry import LOGISTIC_REGRESSION

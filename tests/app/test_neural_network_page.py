@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 from core.families.neural_network import FAMILY
 from core.fitting import fit_model
 from tests.app.page_helpers import run_if_asked

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 from core.fitting import fit_model
 from core.linear_parameters import extract_linear_parameters
 from core.registry import FAMILIES, LINEAR_REGRESSION

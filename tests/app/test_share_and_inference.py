@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 from core.export import setting_json
 from core.fitting import fit_model
 from core.registry import LINEAR_REGRESSION

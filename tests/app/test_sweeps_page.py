@@ -9,7 +9,7 @@ from sklearn.model_selection import validation_curve
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 from core.fitting import split_data
 from core.registry import LINEAR_REGRESSION
 from ui.widgets import grid_value

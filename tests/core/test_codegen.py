@@ -25,18 +25,13 @@ import pytest
 
 from core.codegen import DATA_CODE, TASK_CODE, constant_name, public_import, python_literal
 from core.codegen import python_script as make_script
-from core.datasets import (
-    DATA_SETTINGS,
-    DATASETS,
-    UPLOAD_ID,
-    get_dataset_spec,
-    load_dataset,
-    make_dataset,
-)
+from core.data.catalogue import DATASETS, UPLOAD_ID, get_dataset_spec
+from core.data.prepare import load_dataset, make_dataset
+from core.data.uploads import read_csv_upload
 from core.fitting import fit_model
 from core.linear_parameters import extract_linear_parameters
 from core.registry import ALL_FAMILIES, get_family
-from core.uploads import read_csv_upload
+from core.setting import DATA_SETTINGS, task_for
 
 WARNINGS_AS_ERRORS = ("-W", "error::FutureWarning", "-W", "error::DeprecationWarning")
 INJECTION = 'a"; import os; os.system("x") #'
@@ -285,7 +280,7 @@ def app_fit(case: str):
         spec = get_dataset_spec(setting["dataset"])
         options = {o.name: setting[o.name] for o in spec.options if o.name in setting}
         dataset = load_dataset(
-            spec.id, family.task_for(setting), target=setting.get("target"), seed=seed, **options
+            spec.id, task_for(family, setting), target=setting.get("target"), seed=seed, **options
         )
     else:
         name, data, _, _ = upload
@@ -293,7 +288,7 @@ def app_fit(case: str):
         dataset = make_dataset(
             table.frame,
             setting.get("target", table.default_target),
-            family.task_for(setting),
+            task_for(family, setting),
             name=name,
         )
     # The legacy global state is what saga shuffles with; the script gets the same.
@@ -449,7 +444,7 @@ def test_user_strings_appear_only_inside_string_literals(target, file_name):
         if isinstance(n, ast.Import | ast.ImportFrom)
         for alias in n.names
     }
-    # hashlib only fingerprints long column names (as core.uploads.short_name does).
+    # hashlib only fingerprints long column names (as core.data.uploads.short_name does).
     assert modules <= {"hashlib", "json", "numpy", "pandas", "sklearn", "statsmodels"}
     # Nor in comments: a newline in a user string must not start a line of code.
     for line in source.splitlines():

@@ -4,14 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.datasets import (
-    DATASETS,
-    DataError,
-    load_dataset,
-    load_table,
-    make_dataset,
-    target_candidates,
-)
+from core.data.catalogue import DATASETS
+from core.data.prepare import load_dataset, load_table, make_dataset, target_candidates
+from core.data.tables import DataError
 
 
 @pytest.mark.parametrize("spec", DATASETS, ids=lambda s: s.id)
@@ -167,9 +162,9 @@ def test_too_many_encoded_features_are_refused():
 
 
 def test_too_many_values_after_encoding_are_refused(monkeypatch):
-    import core.datasets
+    import core.data.prepare
 
-    monkeypatch.setattr(core.datasets, "MAX_CELLS", 50)
+    monkeypatch.setattr(core.data.prepare, "MAX_CELLS", 50)
     frame = pd.DataFrame({"a": np.arange(30.0), "b": np.arange(30.0) % 7, "y": np.arange(30.0)})
     with pytest.raises(DataError, match="30 rows by 2 features is more than this app holds"):
         make_dataset(frame, "y", "regression", name="t")

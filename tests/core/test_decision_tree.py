@@ -11,7 +11,8 @@ import pytest
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from core import tree as T
-from core.datasets import Dataset, load_dataset
+from core.data.prepare import load_dataset
+from core.data.tables import Dataset
 from core.families.decision_tree import FAMILY, extract, interpret, setting_problem
 from core.fitting import FitError, fit_model
 from core.tree_figures import depth_sweep_figure, importance_figure, pruning_figure

@@ -19,16 +19,9 @@ from sklearn.linear_model import (
 from sklearn.preprocessing import StandardScaler
 
 from core import descent_figures as F
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 from core.descent.diagnostics import ZIGZAG_SHARE, diagnose, judge_run, momentum_limit
-from core.descent.loss import (
-    GRID_POINTS,
-    hessian,
-    loss_gradient,
-    loss_surface,
-    loss_value,
-    optimum,
-)
+from core.descent.loss import hessian, loss_gradient, loss_value, optimum
 from core.descent.optimizer import MAX_STEPS, DescentPath, DescentSettings, run_descent
 from core.descent.problem import DescentError, feature_ranking, make_problem
 from core.descent.report import (
@@ -47,6 +40,7 @@ from core.descent.specs import (
     settings_from_values,
     variant_specs,
 )
+from core.descent.surface import GRID_POINTS, loss_surface
 from core.families.gradient_descent import (
     FAMILY,
     HYPERPARAMETERS,

@@ -16,7 +16,7 @@ import pytest
 from sklearn.linear_model import ElasticNet, LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 from core.family_comparison import initial_setting
 from core.fitting import fit_model, model_features
 from core.network_effective import effective_network_parameters

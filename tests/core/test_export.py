@@ -13,14 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.datasets import (
-    UPLOAD_ID,
-    datasets_for,
-    get_dataset_spec,
-    load_dataset,
-    load_table,
-    make_dataset,
-)
+from core.data.catalogue import UPLOAD_ID, datasets_for, get_dataset_spec
+from core.data.prepare import load_dataset, load_table, make_dataset
 from core.export import (
     MAX_SETTING_BYTES,
     SETTING_FORMAT,

@@ -14,7 +14,7 @@ from sklearn.model_selection import KFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 from core.family_comparison import (
     FamilySetting,
     PlannedPoint,

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from core.codegen import python_script
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 from core.fitting import fit_model
 from core.registry import ALL_FAMILIES
+from core.setting import task_for
 
 #: A data set per task, besides each family's own default.
 BY_TASK = {"regression": "diabetes", "classification": "iris"}
@@ -31,7 +32,7 @@ CASES = list(_cases())
 
 def _page_setting(family, dataset_id: str) -> tuple[str, dict]:
     """The setting a page opens with on this data set: every hyperparameter's initial."""
-    task = family.task_for({"dataset": dataset_id})
+    task = task_for(family, {"dataset": dataset_id})
     estimator = family.estimator_spec(task).default
     values = {s.name: s.initial for s in family.hyperparameters_for(estimator)}
     return estimator, values
@@ -80,7 +81,7 @@ def printed(tmp_path_factory):
 def test_script_prints_the_learned_values_the_app_shows(index, printed):
     family, dataset_id = CASES[index]
     estimator, values = _page_setting(family, dataset_id)
-    data = load_dataset(dataset_id, family.task_for({"dataset": dataset_id}))
+    data = load_dataset(dataset_id, task_for(family, {"dataset": dataset_id}))
     fit = fit_model(family, estimator, values, data, scale=family.scale_default)
     learned = family.extract(fit)
     out = printed[index]

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 from core.fitting import PROBE_ITERATIONS, FitTooSlow, fit_model
 from core.registry import LINEAR_REGRESSION, LOGISTIC_REGRESSION
 

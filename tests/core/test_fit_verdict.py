@@ -15,7 +15,7 @@ from sklearn.model_selection import KFold, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 from core.fit_verdict import GAP, RULE
 from core.fitting import fit_model
 from core.interpretation import linear_sentences, logistic_sentences

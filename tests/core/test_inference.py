@@ -16,10 +16,9 @@ import statsmodels.api as sm
 from sklearn.base import clone
 
 from core import inference
-from core.datasets import load_dataset, load_table, make_dataset
+from core.data.prepare import load_dataset, load_table, make_dataset
 from core.fitting import fit_model, training_features
 from core.inference import (
-    INTERCEPT,
     InferenceError,
     coefficient_inference,
     find_separation,
@@ -32,7 +31,7 @@ from core.inference import (
     resample_warning_note,
 )
 from core.inference_figures import coefficient_spread_figure
-from core.linear_parameters import extract_linear_parameters
+from core.linear_parameters import INTERCEPT, extract_linear_parameters
 from core.registry import LINEAR_REGRESSION, LOGISTIC_REGRESSION
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -86,7 +86,7 @@ def test_overfitting_is_called_out_when_train_beats_test():
     rng = np.random.default_rng(0)
     frame = pd.DataFrame(rng.normal(size=(40, 25)), columns=[f"f{i}" for i in range(25)])
     frame["y"] = frame["f0"] + rng.normal(size=40)
-    from core.datasets import make_dataset
+    from core.data.prepare import make_dataset
 
     data = make_dataset(frame, "y", "regression", name="t")
     *_, texts, _ = _explain(data, test_size=0.5)
@@ -94,7 +94,7 @@ def test_overfitting_is_called_out_when_train_beats_test():
 
 
 def test_true_coefficients_are_compared_on_synthetic_data():
-    from core.datasets import load_dataset
+    from core.data.prepare import load_dataset
 
     data = load_dataset("synthetic_regression", "regression")
     _, _, table, texts, _ = _explain(data)

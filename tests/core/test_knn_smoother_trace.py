@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sklearn.neighbors import KNeighborsRegressor
 
-from core.datasets import load_dataset, make_dataset
+from core.data.prepare import load_dataset, make_dataset
 from core.fitting import fit_model
 from core.neighbors import model_input
 from core.registry import get_family

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 from core.fitting import fit_model
 from core.learned import LearnedParameters, ParameterGroup, StoredData
 from core.registry import LINEAR_REGRESSION, LOGISTIC_REGRESSION

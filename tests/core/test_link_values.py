@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from core.datasets import datasets_for, get_dataset_spec
+from core.data.catalogue import datasets_for, get_dataset_spec
 from core.export import (
     link_problems,
     link_value_problem,

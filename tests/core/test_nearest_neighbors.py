@@ -14,7 +14,8 @@ from sklearn.model_selection import LeaveOneOut, StratifiedKFold, cross_val_scor
 from sklearn.neighbors import KNeighborsClassifier
 
 from core import neighbors as N
-from core.datasets import Dataset, load_dataset
+from core.data.prepare import load_dataset
+from core.data.tables import Dataset
 from core.families.nearest_neighbors import (
     FAMILY,
     extract,

@@ -16,7 +16,7 @@ from sklearn.preprocessing import StandardScaler
 
 from core import network, network_epochs, network_refits
 from core import network_figures as figures
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 from core.families.neural_network import FAMILY, network_layout, resolve_mlp, restored_epoch
 from core.fitting import fit_model, recorded_warnings
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 from core.export import link_value_problem
 from core.fitting import FitError, fit_model
 from core.registry import FAMILIES

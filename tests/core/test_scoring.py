@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
 
-from core.datasets import load_dataset
+from core.data.prepare import load_dataset
 from core.fitting import fit_model
 from core.registry import get_family
 from core.scoring import TASK_SCORING, log_loss_of, roc_auc

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from core.datasets import DATASETS
+from core.data.catalogue import DATASETS
 from core.registry import ALL_FAMILIES, get_family
 from core.specs import ParamSpec, resolve
 

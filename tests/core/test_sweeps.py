@@ -26,7 +26,7 @@ from sklearn.model_selection import validation_curve
 
 import core.sweep_figures
 import core.sweeps
-from core.datasets import load_dataset, make_dataset
+from core.data.prepare import load_dataset, make_dataset
 from core.fitting import build_pipeline, fit_model, scaler_shift, split_data
 from core.linear_parameters import extract_linear_parameters
 from core.paths import (

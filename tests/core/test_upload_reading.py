@@ -7,8 +7,8 @@ import io
 import pandas as pd
 import pytest
 
-from core.datasets import DataError
-from core.uploads import MAX_NAME_CHARS, read_csv_upload
+from core.data.tables import DataError
+from core.data.uploads import MAX_NAME_CHARS, read_csv_upload
 
 ROWS3 = "\n".join(f"{i},{i % 3},{2 * i}" for i in range(12))
 

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from core.datasets import DataError, make_dataset
-from core.uploads import MAX_UPLOAD_BYTES, read_csv_upload
+from core.data.prepare import make_dataset
+from core.data.tables import DataError
+from core.data.uploads import MAX_UPLOAD_BYTES, read_csv_upload
 
 
 @pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
@@ -91,7 +92,7 @@ def test_an_excel_sep_line_names_the_delimiter_and_is_skipped():
 def test_huge_whole_numbers_stay_distinct_classes():
     """1e308 and -1e308 are whole numbers, but int64 cannot hold them: cast, they would
     all wrap to one value and the target would have one class."""
-    from core.datasets import make_dataset
+    from core.data.prepare import make_dataset
 
     rows = "\n".join(f"{1e308 if i % 2 else -1e308},{i}" for i in range(20))
     table = read_csv_upload(f"label,x\n{rows}\n".encode(), "huge.csv")
@@ -102,7 +103,7 @@ def test_huge_whole_numbers_stay_distinct_classes():
 def test_values_too_large_to_compute_with_are_named_not_a_raw_error():
     """scikit-learn reports ±1e308 after scaling as 'Input X contains NaN'; the page names
     the column instead."""
-    from core.datasets import make_dataset
+    from core.data.prepare import make_dataset
     from core.fitting import FitError, fit_model
     from core.registry import LINEAR_REGRESSION
 
@@ -127,7 +128,7 @@ def test_very_long_names_are_shortened_apart_with_a_note():
 
 
 def test_an_infinite_target_counts_as_missing_with_a_note():
-    from core.datasets import make_dataset
+    from core.data.prepare import make_dataset
 
     rows = "\n".join(f"{i},{'inf' if i == 3 else ('-inf' if i == 5 else i)}" for i in range(20))
     table = read_csv_upload(f"x,y\n{rows}\n".encode(), "inf.csv")

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from core.datasets import DataError, Table
+from core.data.tables import DataError, Table
 
 #: Largest upload read, in bytes; ``.streamlit/config.toml`` sets the same bound in MB.
 #: Streamlit's ``maxUploadSize = 25`` lets the browser send 25,000,000 bytes (decimal
@@ -138,7 +138,7 @@ def _check_header(text: str, delimiter: str, filename: str, skiprows: int) -> li
 
 
 def read_csv_upload(data: bytes, filename: str = "upload.csv") -> Table:
-    """Parse an uploaded CSV file into a :class:`~core.datasets.Table`.
+    """Parse an uploaded CSV file into a :class:`~core.data.tables.Table`.
 
     Parameters
     ----------
