@@ -2,6 +2,6 @@
 
 from core.registry import get_family
 from ui.family_page import family_page
-from ui.linear_models import regression_panel
+from ui.linear.panels import regression_panel
 
 family_page(get_family("linear_regression"), learned_panel=regression_panel)

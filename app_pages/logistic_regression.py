@@ -3,7 +3,7 @@
 from core.registry import get_family
 from ui.boundary_panel import boundary_view
 from ui.family_page import View, family_page
-from ui.linear_models import classifier_panel
+from ui.linear.panels import classifier_panel
 
 family_page(
     get_family("logistic_regression"),

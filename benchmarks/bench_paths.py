@@ -22,7 +22,8 @@ from sklearn.linear_model import Lasso, Ridge, lasso_path
 from benchmarks import Row, interleaved_medians
 from core.data.prepare import load_dataset
 from core.fitting import build_pipeline, split_data
-from core.paths import coefficient_path, path_validation_curve_table
+from core.linear.path_curve import path_validation_curve_table
+from core.linear.paths import coefficient_path
 from core.registry import LINEAR_REGRESSION, LOGISTIC_REGRESSION
 from core.sweeps import validation_curve_table
 

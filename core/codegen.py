@@ -319,7 +319,7 @@ class TaskCode:
         :func:`core.fitting.split_data` decides it.
     outputs : str
         Statements defining ``outputs``, one name per row of ``coef``, as
-        :func:`core.linear_parameters.extract_linear_parameters` names them.
+        :func:`core.linear.parameters.extract_linear_parameters` names them.
     scores : str
         Defines ``scores(model, X, y) -> dict``, a copy of the task's entry in
         :data:`core.fitting.TASK_SCORING`.
@@ -524,7 +524,7 @@ def python_script(
     builds the same pipeline (median imputation only when features have missing values,
     standardisation when ``scale`` is on) and the same estimator with the same
     hyperparameters, then prints as JSON: the coefficients and intercepts in the
-    features' own units (as :func:`core.linear_parameters.extract_linear_parameters`), per
+    features' own units (as :func:`core.linear.parameters.extract_linear_parameters`), per
     standard deviation, as the estimator holds them, and the train and test scores.
 
     Parameters

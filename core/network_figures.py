@@ -20,7 +20,7 @@ from core.network import layer_name, transition_label
 from core.network_epochs import EpochTrace, Surface
 from core.network_refits import SeedVariability
 
-#: The app's sign colours (as in core.figures): positive blue, negative red.
+#: The app's sign colours (as in core.linear.figures): positive blue, negative red.
 POSITIVE = "#1f77b4"
 NEGATIVE = "#d62728"
 #: Diverging scale centred on zero for weights and biases (red negative, blue positive).

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.boundary import boundary_lines
-from core.figures import decision_boundary_figure
 from core.fitting import FitError
 from core.learned import LearnedParameters
+from core.linear.boundary import boundary_lines
+from core.linear.figures import decision_boundary_figure
 from core.text import escape_markdown
-from ui.cache import cached_boundary_sweep, cached_surface
 from ui.family_page import PageFit
+from ui.linear.cache import cached_boundary_sweep, cached_surface
 
 #: Penalty values at which the boundary is drawn dotted beside the current one.
 PENALTY_LINES = (0.01, 0.1, 1.0, 10.0, 100.0)

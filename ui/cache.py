@@ -11,19 +11,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core.boundary import DecisionSurface, boundary_sweep, decision_surface
 from core.data.prepare import load_table, make_dataset, target_candidates
 from core.data.tables import Dataset, Table, Task
 from core.data.uploads import read_csv_upload
 from core.fitting import FitKey, FitResult, fit_model, recorded_warnings, single_blas_thread
-from core.inference import (
-    Inference,
-    coefficient_inference,
-    resample_coefficients,
-    resample_intervals,
-)
-from core.linear_parameters import LinearParameters
-from core.paths import path_validation_curve_table, penalty_paths
 from core.registry import get_family
 from core.sweeps import validation_curve_table
 
@@ -83,83 +74,6 @@ def cached_fit(key: FitKey, _dataset: Dataset, _budget: float | None = None) -> 
         )
 
 
-@st.cache_data(max_entries=32, show_spinner="Drawing the boundary…")
-def cached_surface(key: FitKey, features: tuple[str, str], _dataset: Dataset) -> DecisionSurface:
-    """The two-feature decision surface, keyed like a fit plus the two features."""
-    return decision_surface(
-        get_family(key.family_id),
-        key.estimator_id,
-        key.values,
-        _dataset,
-        features,
-        **key.fit_settings(),
-    )
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def cached_boundary_sweep(
-    key: FitKey,
-    features: tuple[str, str],
-    param: str,
-    values: tuple[float, ...],
-    _current: dict[str, Any],
-    _dataset: Dataset,
-) -> list:
-    """Two-feature boundaries at other values of one hyperparameter; ``key`` leaves that
-    hyperparameter out (:meth:`FitKey.without`), so moving it redraws from the cache."""
-    return boundary_sweep(
-        get_family(key.family_id),
-        key.estimator_id,
-        _current,
-        _dataset,
-        features,
-        param,
-        values,
-        **key.fit_settings(),
-    )
-
-
-@st.cache_data(max_entries=16, show_spinner="Computing standard errors with statsmodels…")
-def cached_inference(fit_key: FitKey, _fit: FitResult, _dataset: Dataset) -> Inference:
-    """Classical inference for a fit; ``fit_key`` is the fit's own cache key."""
-    return coefficient_inference(_fit, _dataset)
-
-
-@st.cache_data(max_entries=16, show_spinner="Refitting on resampled rows…")
-def cached_resamples(
-    fit_key: FitKey,
-    method: str,
-    n_resamples: int,
-    _dataset: Dataset,
-    _params: LinearParameters,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Coefficients across resamples and their intervals."""
-    samples = resample_coefficients(
-        get_family(fit_key.family_id),
-        fit_key.estimator_id,
-        fit_key.values,
-        _dataset,
-        **fit_key.fit_settings(),
-        method=method,
-        n_resamples=n_resamples,
-    )
-    return samples, resample_intervals(samples, fitted=_params)
-
-
-@st.cache_data(max_entries=16, show_spinner="Tracing the coefficient path…")
-def cached_paths(fit_key: FitKey, _dataset: Dataset):
-    """Coefficient paths for the setting ``fit_key`` holds (one per output)."""
-    with recorded_warnings() as shown:
-        paths = penalty_paths(
-            get_family(fit_key.family_id),
-            fit_key.estimator_id,
-            fit_key.values,
-            _dataset,
-            **fit_key.fit_settings(),
-        )
-    return paths, tuple(shown)
-
-
 @st.cache_data(max_entries=256, show_spinner=False)
 def cached_curve_point(
     curve_key: FitKey, param: str, value: Any, folds: int, _values: dict, _dataset: Dataset
@@ -175,24 +89,6 @@ def cached_curve_point(
             _dataset,
             param,
             [value],
-            **curve_key.fit_settings(),
-            cv=folds,
-        )
-    return table, tuple(shown)
-
-
-@st.cache_data(max_entries=32, show_spinner="Sweeping along the regularisation path…")
-def cached_path_curve(
-    curve_key: FitKey, values: tuple[float, ...], folds: int, _values: dict, _dataset: Dataset
-) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """The penalty's validation curve from one path per fold (as RidgeCV/LassoCV do)."""
-    with recorded_warnings() as shown:
-        table = path_validation_curve_table(
-            get_family(curve_key.family_id),
-            curve_key.estimator_id,
-            _values,
-            _dataset,
-            values,
             **curve_key.fit_settings(),
             cv=folds,
         )

@@ -152,7 +152,7 @@ def _sweeps_view(page: PageFit, learned: LearnedParameters) -> None:
 
 
 def _stability_view(page: PageFit, learned: LearnedParameters) -> None:
-    from ui.inference_panel import inference_section
+    from ui.linear.stability import inference_section
 
     inference_section(page.fit, learned.detail, page.choice, page.key)
 

@@ -48,7 +48,7 @@ from core.learned import LearnedParameters
 from core.specs import ParamSpec
 from core.text import escape_markdown
 from ui.family_page import PageFit
-from ui.linear_models import class_parameters_panel, regression_panel
+from ui.linear.panels import class_parameters_panel, regression_panel
 from ui.panels import interpretation_panel
 from ui.widgets import confirm_long_work, drop_link_value, preset_key, spec_widget
 

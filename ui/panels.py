@@ -9,11 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from core.compare import Snapshot, compare_metrics, compare_settings, compare_terms
+from core.compare_figures import comparison_bar_figure
 from core.data.tables import Task
 from core.family import FamilySpec
-from core.figures import (
-    comparison_bar_figure,
-)
 from core.fitting import FitResult
 from core.learned import LearnedParameters
 from core.text import Sentence, escape_markdown

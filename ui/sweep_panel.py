@@ -13,10 +13,11 @@ import streamlit as st
 from core.export import safe_csv
 from core.family import FamilySpec
 from core.fitting import FitError, FitKey, FitResult, max_folds
-from core.paths import entry_table, has_penalty_path, path_table, penalty_param
+from core.linear.path_figures import coefficient_path_figure
+from core.linear.paths import entry_table, has_penalty_path, path_table, penalty_param
 from core.scoring import TASK_SCORING
 from core.specs import ParamSpec
-from core.sweep_figures import coefficient_path_figure, validation_curve_figure
+from core.sweep_figures import validation_curve_figure
 from core.sweeps import (
     DEFAULT_SWEEP_POINTS,
     best_value,
@@ -27,13 +28,9 @@ from core.sweeps import (
     sweep_values,
 )
 from core.text import escape_markdown
-from ui.cache import (
-    cached_curve_point,
-    cached_path_curve,
-    cached_paths,
-    cached_warm_fit_seconds,
-)
+from ui.cache import cached_curve_point, cached_warm_fit_seconds
 from ui.data import DataChoice
+from ui.linear.cache import cached_path_curve, cached_paths
 from ui.widgets import confirm_long_work, grid_value, request_setting
 
 

@@ -41,9 +41,9 @@ from core.data.tables import Dataset, Task
 from core.family import EstimatorSpec, FamilySpec
 from core.fit_verdict import split_verdict, verdict_sentence
 from core.fitting import FitResult, model_features, recorded_warnings, training_features
-from core.interpretation import linear_sentences, logistic_sentences, vif_table
 from core.learned import LearnedParameters
-from core.linear_parameters import (
+from core.linear.interpretation import linear_sentences, logistic_sentences, vif_table
+from core.linear.parameters import (
     LINEAR_CAVEATS,
     LINEAR_SCRIPT,
     LinearParameters,
@@ -520,7 +520,7 @@ def _one_vs_rest_sentences(
 
 def class_table(params: LinearParameters, classes: tuple[str, ...]) -> pd.DataFrame:
     """The classifier's coefficients with odds ratios, as
-    :func:`core.linear_parameters.class_coefficient_table` lays them out.
+    :func:`core.linear.parameters.class_coefficient_table` lays them out.
 
     Two classes: one row of coefficients, the second class against the first. Three or
     more: SGDClassifier fits one binary model per class against the rest (not a softmax),

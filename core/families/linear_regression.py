@@ -12,10 +12,10 @@ from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, Ridge
 from core.data.tables import Dataset
 from core.family import EstimatorSpec, FamilySpec
 from core.fitting import FitResult, training_features
-from core.inference import ols_inference
-from core.interpretation import linear_sentences, vif_table
 from core.learned import LearnedParameters
-from core.linear_parameters import (
+from core.linear.inference import ols_inference
+from core.linear.interpretation import linear_sentences, vif_table
+from core.linear.parameters import (
     LINEAR_CAVEATS,
     LINEAR_EFFECTIVE,
     LINEAR_MEANING,
@@ -24,6 +24,7 @@ from core.linear_parameters import (
     effective_linear_parameters,
     extract_linear,
 )
+from core.linear.specs import FIT_INTERCEPT, TOL
 from core.specs import ParamSpec
 from core.text import Sentence
 
@@ -49,13 +50,6 @@ L1_RATIO = ParamSpec(
     step=0.05,
     help="Elastic net's mix: 0 is a pure L2 (ridge) penalty, 1 a pure L1 (lasso) penalty.",
 )
-FIT_INTERCEPT = ParamSpec(
-    name="fit_intercept",
-    label="fit_intercept",
-    kind="bool",
-    default=True,
-    help="Learn an intercept. Off forces the fitted plane through the origin.",
-)
 MAX_ITER = ParamSpec(
     name="max_iter",
     label="max_iter (solver iterations)",
@@ -67,20 +61,6 @@ MAX_ITER = ParamSpec(
     role="optimizer",
     help="Coordinate-descent iterations before giving up. It changes only how the optimum "
     "is searched for, not which model is best; too few leaves the fit unconverged.",
-)
-
-TOL = ParamSpec(
-    name="tol",
-    label="tol (stopping tolerance)",
-    kind="float",
-    default=1e-4,
-    low=1e-12,
-    high=0.1,
-    log=True,
-    step=1e-4,
-    role="optimizer",
-    help="The solver stops once its progress falls below this. Smaller values find the "
-    "optimum more precisely and take longer; the optimum itself does not change.",
 )
 
 

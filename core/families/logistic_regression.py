@@ -19,13 +19,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.class_weight import compute_sample_weight
 
 from core.data.tables import Dataset
-from core.families.linear_regression import FIT_INTERCEPT, TOL
 from core.family import EstimatorSpec, FamilySpec
 from core.fitting import FitResult, model_features, training_features
-from core.inference import logit_inference
-from core.interpretation import logistic_sentences, vif_table
 from core.learned import LearnedParameters
-from core.linear_parameters import (
+from core.linear.inference import logit_inference
+from core.linear.interpretation import logistic_sentences, vif_table
+from core.linear.parameters import (
     LINEAR_CAVEATS,
     LINEAR_MEANING,
     LINEAR_SCRIPT,
@@ -33,6 +32,7 @@ from core.linear_parameters import (
     effective_linear_parameters,
     extract_linear,
 )
+from core.linear.specs import FIT_INTERCEPT, TOL
 from core.specs import ParamSpec
 from core.text import Sentence
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from core.data.prepare import load_dataset
 from core.fitting import fit_model
-from core.linear_parameters import extract_linear_parameters
+from core.linear.parameters import extract_linear_parameters
 from core.registry import LOGISTIC_REGRESSION
 
 PAGE = "app_pages/logistic_regression.py"

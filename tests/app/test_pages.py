@@ -9,7 +9,7 @@ import pytest
 
 from core.data.prepare import load_dataset
 from core.fitting import fit_model
-from core.linear_parameters import extract_linear_parameters
+from core.linear.parameters import extract_linear_parameters
 from core.registry import FAMILIES, LINEAR_REGRESSION
 from tests.app.page_helpers import frame_with
 

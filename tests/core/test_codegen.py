@@ -29,7 +29,7 @@ from core.data.catalogue import DATASETS, UPLOAD_ID, get_dataset_spec
 from core.data.prepare import load_dataset, make_dataset
 from core.data.uploads import read_csv_upload
 from core.fitting import fit_model
-from core.linear_parameters import extract_linear_parameters
+from core.linear.parameters import extract_linear_parameters
 from core.registry import ALL_FAMILIES, get_family
 from core.setting import DATA_SETTINGS, task_for
 

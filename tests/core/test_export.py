@@ -27,7 +27,7 @@ from core.export import (
 )
 from core.family import FamilySpec
 from core.fitting import fit_model
-from core.linear_parameters import INTERCEPT
+from core.linear.parameters import INTERCEPT
 from core.registry import ALL_FAMILIES, get_family
 from core.specs import ParamSpec, resolve
 

@@ -18,8 +18,8 @@ from sklearn.preprocessing import StandardScaler
 from core.data.prepare import load_dataset
 from core.fit_verdict import GAP, RULE
 from core.fitting import fit_model
-from core.interpretation import linear_sentences, logistic_sentences
-from core.paths import path_validation_curve_table
+from core.linear.interpretation import linear_sentences, logistic_sentences
+from core.linear.path_curve import path_validation_curve_table
 from core.registry import LINEAR_REGRESSION, get_family
 from core.sweeps import best_value, fit_diagnosis, sweep_values, validation_curve_table
 

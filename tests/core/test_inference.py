@@ -15,23 +15,21 @@ import pytest
 import statsmodels.api as sm
 from sklearn.base import clone
 
-from core import inference
 from core.data.prepare import load_dataset, load_table, make_dataset
 from core.fitting import fit_model, training_features
-from core.inference import (
+from core.linear import inference, resampling
+from core.linear.inference import (
     InferenceError,
     coefficient_inference,
-    find_separation,
     inference_applies,
     is_unpenalised,
     logit_inference,
     ols_inference,
-    resample_coefficients,
-    resample_intervals,
-    resample_warning_note,
 )
-from core.inference_figures import coefficient_spread_figure
-from core.linear_parameters import INTERCEPT, extract_linear_parameters
+from core.linear.inference_figures import coefficient_spread_figure
+from core.linear.parameters import INTERCEPT, extract_linear_parameters
+from core.linear.resampling import resample_coefficients, resample_intervals, resample_warning_note
+from core.linear.separation import find_separation
 from core.registry import LINEAR_REGRESSION, LOGISTIC_REGRESSION
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -404,7 +402,7 @@ def test_resample_on_all_training_rows_reproduces_the_fit(diabetes):
     fit = fit_model(LINEAR_REGRESSION, "lasso", {"alpha": 0.5}, diabetes, seed=5)
     X, y = fit.split.train_rows(diabetes)
     rows = np.arange(len(y))
-    one = inference._fit_one(fit.model, X.to_numpy(), y.to_numpy(), True, 0, rows, 0)
+    one = resampling._fit_one(fit.model, X.to_numpy(), y.to_numpy(), True, 0, rows, 0)
     params = extract_linear_parameters(fit)
     np.testing.assert_allclose(one["coef"], params.coef, rtol=1e-10)
     np.testing.assert_allclose(one["intercept"], params.intercept, rtol=1e-10)
@@ -551,7 +549,7 @@ def test_spread_figure_plots_resamples_per_sd_with_the_fit(diabetes):
 # --- purity ---------------------------------------------------------------------------------
 def test_inference_modules_do_not_import_streamlit():
     code = (
-        "import sys, core.inference, core.inference_figures; "
+        "import sys, core.linear.inference, core.linear.inference_figures; "
         "assert 'streamlit' not in sys.modules, 'streamlit imported'"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

@@ -7,10 +7,11 @@ import statsmodels.api as sm
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 
 from core.compare import compare_metrics, compare_settings, compare_terms, make_snapshot
-from core.figures import NEGATIVE, POSITIVE, ZERO, coefficient_bar_figure
 from core.fitting import fit_model, training_features
-from core.interpretation import condition_number, linear_sentences, vif_table
-from core.linear_parameters import coefficient_table, extract_linear_parameters
+from core.linear.figures import coefficient_bar_figure
+from core.linear.interpretation import condition_number, linear_sentences, vif_table
+from core.linear.parameters import coefficient_table, extract_linear_parameters
+from core.palette import NEGATIVE, POSITIVE, ZERO
 from core.registry import LINEAR_REGRESSION as LINEAR
 
 
@@ -158,7 +159,7 @@ def test_every_estimator_yields_a_full_table(diabetes, estimator):
 
 
 def test_odds_sentence_leads_per_sd_when_per_unit_is_astronomical():
-    from core.interpretation import odds_sentence
+    from core.linear.interpretation import odds_sentence
 
     huge = odds_sentence("mean area", "malignant", 1.16e7, 3.2)
     assert huge.text.startswith("One standard deviation more of mean area multiplies")

@@ -12,7 +12,7 @@ from sklearn.metrics import r2_score
 
 from core.data.prepare import load_dataset, make_dataset
 from core.fitting import FitError, fit_model, split_data
-from core.linear_parameters import coefficient_table, extract_linear_parameters
+from core.linear.parameters import coefficient_table, extract_linear_parameters
 from core.registry import LINEAR_REGRESSION as LINEAR
 
 

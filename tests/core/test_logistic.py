@@ -7,13 +7,13 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from core.boundary import boundary_lines, boundary_sweep, decision_surface
 from core.data.prepare import load_dataset
 from core.families.logistic_regression import valid_solvers
-from core.figures import decision_boundary_figure
 from core.fitting import FitError, confusion_table, fit_model
-from core.interpretation import logistic_sentences, vif_table
-from core.linear_parameters import class_coefficient_table, extract_linear_parameters
+from core.linear.boundary import boundary_lines, boundary_sweep, decision_surface
+from core.linear.figures import decision_boundary_figure
+from core.linear.interpretation import logistic_sentences, vif_table
+from core.linear.parameters import class_coefficient_table, extract_linear_parameters
 from core.registry import LOGISTIC_REGRESSION as LOGISTIC
 
 

@@ -28,22 +28,22 @@ import core.sweep_figures
 import core.sweeps
 from core.data.prepare import load_dataset, make_dataset
 from core.fitting import build_pipeline, fit_model, scaler_shift, split_data
-from core.linear_parameters import extract_linear_parameters
-from core.paths import (
-    PATH_METHODS,
+from core.linear.parameters import extract_linear_parameters
+from core.linear.path_curve import path_validation_curve_table
+from core.linear.path_figures import coefficient_path_figure
+from core.linear.paths import (
     coefficient_path,
     entry_table,
     has_penalty_path,
     logistic_coefficient_path,
     path_table,
-    path_validation_curve_table,
     penalty_param,
     penalty_paths,
-    ridge_svd_path,
 )
+from core.linear.tracers import PATH_METHODS, ridge_svd_path
 from core.registry import LINEAR_REGRESSION, LOGISTIC_REGRESSION
 from core.specs import ParamSpec
-from core.sweep_figures import coefficient_path_figure, validation_curve_figure
+from core.sweep_figures import validation_curve_figure
 from core.sweeps import (
     best_value,
     default_sweep_param,
@@ -600,7 +600,7 @@ def test_path_methods_are_documented():
 
 
 def test_path_figure_marks_where_lasso_zeroes_each_coefficient():
-    from core.sweep_figures import coefficient_path_figure
+    from core.linear.path_figures import coefficient_path_figure
 
     data = load_dataset("diabetes", "regression")
     path = penalty_paths(LINEAR_REGRESSION, "lasso", {}, data)[0]

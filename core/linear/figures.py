@@ -7,9 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-POSITIVE = "#1f77b4"
-NEGATIVE = "#d62728"
-ZERO = "#9e9e9e"
+from core.palette import CLASS_COLOURS, NEGATIVE, POSITIVE, ZERO
 
 
 def coefficient_bar_figure(
@@ -23,7 +21,7 @@ def coefficient_bar_figure(
     Parameters
     ----------
     table : DataFrame
-        From :func:`core.linear_parameters.coefficient_table`; needs ``feature``, ``column`` and
+        From :func:`core.linear.parameters.coefficient_table`; needs ``feature``, ``column`` and
         ``zero``; a ``true_coef`` (or ``true_coef_per_sd``) column adds the true values as
         diamond markers.
     column : {"coef_per_sd", "coef"}
@@ -80,49 +78,6 @@ def coefficient_bar_figure(
     )
     fig.add_vline(x=0, line_width=1, line_color="#444")
     return fig
-
-
-#: A comparison chart draws at most this many terms, the largest differences first.
-COMPARE_TERMS = 30
-
-
-def comparison_bar_figure(terms: pd.DataFrame, column: str = "value_per_sd") -> go.Figure:
-    """Grouped bars of two settings' learned values by term.
-
-    Parameters
-    ----------
-    terms : DataFrame
-        From :func:`core.compare.compare_terms`: ``term``, ``A``, ``B``, ``B - A``. A model
-        with many values (a network) shows the :data:`COMPARE_TERMS` largest differences.
-    column : str
-        Only used in the axis title.
-    """
-    unit = "per SD" if column == "value_per_sd" else "raw units"
-    if len(terms) > COMPARE_TERMS:
-        order = terms["B - A"].abs().fillna(float("inf")).sort_values(ascending=False)
-        terms = terms.loc[order.index[:COMPARE_TERMS]]
-    fig = go.Figure()
-    for name, colour in (("A", "#7f7f7f"), ("B", POSITIVE)):
-        fig.add_trace(
-            go.Bar(
-                x=terms[name].to_numpy(dtype=float),
-                y=terms["term"].tolist(),
-                orientation="h",
-                name=f"{name}",
-                marker_color=colour,
-            )
-        )
-    fig.update_layout(
-        barmode="group",
-        xaxis_title=f"learned value ({unit})",
-        height=max(260, 40 * len(terms) + 120),
-        margin={"l": 10, "r": 10, "t": 10, "b": 40},
-        legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
-    )
-    return fig
-
-
-CLASS_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")
 
 
 def _line_segment(
@@ -206,7 +161,7 @@ def _other_boundaries(fig, lines, x_range, y_range) -> None:
 
 
 def _class_pairs(classes: tuple[str, ...]) -> list[tuple[str, str] | None]:
-    """The class pair of each line of :func:`core.boundary.boundary_lines`, in its order
+    """The class pair of each line of :func:`core.linear.boundary.boundary_lines`, in its order
     (``None`` for a binary model's single line)."""
     if len(classes) == 2:
         return [None]
@@ -236,7 +191,7 @@ def decision_boundary_figure(surface, extra_lines=()) -> go.Figure:
 
     Parameters
     ----------
-    surface : core.boundary.DecisionSurface
+    surface : core.linear.boundary.DecisionSurface
         The two-feature fit evaluated on a grid.
     extra_lines : sequence of (label, w, b)
         Further boundaries (the same model at other values of ``C``), dotted, in shades
@@ -249,7 +204,7 @@ def decision_boundary_figure(surface, extra_lines=()) -> go.Figure:
         probability otherwise); then one scatter per class; then the boundary lines, whose
         ``x``/``y`` are computed from the model's own coefficients.
     """
-    from core.boundary import boundary_lines
+    from core.linear.boundary import boundary_lines
 
     fx, fy = surface.features
     binary = len(surface.classes) == 2
@@ -327,7 +282,7 @@ def coefficient_heatmap_figure(table: pd.DataFrame, column: str = "coef_per_sd")
     Parameters
     ----------
     table : DataFrame
-        From :func:`core.linear_parameters.class_coefficient_table`.
+        From :func:`core.linear.parameters.class_coefficient_table`.
     column : {"coef_per_sd", "coef"}
         Which units to show; the colour scale is symmetric around zero.
     """

@@ -6,18 +6,16 @@ import pandas as pd
 import streamlit as st
 
 from core.fitting import FitKey, FitResult, training_features
-from core.inference import (
-    InferenceError,
-    inference_applies,
-    resample_warning_note,
-)
-from core.inference_figures import coefficient_spread_figure
-from core.interpretation import CONDITION_WARN, VIF_WARN, condition_number, vif_table
-from core.linear_parameters import LinearParameters
+from core.linear.inference import InferenceError, inference_applies
+from core.linear.inference_figures import coefficient_spread_figure
+from core.linear.interpretation import CONDITION_WARN, VIF_WARN, condition_number, vif_table
+from core.linear.parameters import LinearParameters
+from core.linear.resampling import resample_warning_note
 from core.specs import ParamSpec
 from core.text import escape_markdown
-from ui.cache import cached_inference, cached_resamples, cached_warm_fit_seconds
+from ui.cache import cached_warm_fit_seconds
 from ui.data import DataChoice
+from ui.linear.cache import cached_inference, cached_resamples
 from ui.widgets import confirm_long_work, spec_widget
 
 RESAMPLE_METHOD = ParamSpec(

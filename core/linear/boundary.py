@@ -16,7 +16,7 @@ import pandas as pd
 from core.data.tables import Dataset
 from core.family import FamilySpec
 from core.fitting import FitResult, fit_model
-from core.linear_parameters import LinearParameters, extract_linear_parameters
+from core.linear.parameters import LinearParameters, extract_linear_parameters
 
 
 @dataclass(frozen=True, eq=False)

@@ -100,7 +100,7 @@ def linear_sentences(
     Parameters
     ----------
     table : DataFrame
-        From :func:`core.linear_parameters.coefficient_table`.
+        From :func:`core.linear.parameters.coefficient_table`.
     target : str
         Name of the predicted column.
     intercept : float
@@ -256,7 +256,7 @@ def logistic_sentences(
     Parameters
     ----------
     table : DataFrame
-        From :func:`core.linear_parameters.class_coefficient_table`.
+        From :func:`core.linear.parameters.class_coefficient_table`.
     classes : tuple of str
         The model's classes; two classes mean one row of coefficients (for ``classes[1]``).
     metrics : DataFrame

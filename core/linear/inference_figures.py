@@ -1,4 +1,4 @@
-"""Pure plotly figure builders for resampled coefficients (see :mod:`core.inference`)."""
+"""Pure plotly figure builders for resampled coefficients (see :mod:`core.linear.inference`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.figures import NEGATIVE, POSITIVE
-from core.linear_parameters import INTERCEPT
+from core.linear.parameters import INTERCEPT
+from core.palette import NEGATIVE, POSITIVE
 
 SPREAD = "#7f7f7f"
 
@@ -28,9 +28,9 @@ def coefficient_spread_figure(
     Parameters
     ----------
     samples : DataFrame
-        From :func:`core.inference.resample_coefficients`.
+        From :func:`core.linear.resampling.resample_coefficients`.
     intervals : DataFrame
-        From :func:`core.inference.resample_intervals`; its ``fitted`` column, when present,
+        From :func:`core.linear.resampling.resample_intervals`; its ``fitted`` column, when present,
         is drawn as a diamond per feature, coloured by sign.
     output : str, optional
         Which output (target or class) to show; the first in ``intervals`` by default.

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.figures import coefficient_bar_figure, coefficient_heatmap_figure
 from core.learned import LearnedParameters
-from core.linear_parameters import LinearParameters
+from core.linear.figures import coefficient_bar_figure, coefficient_heatmap_figure
+from core.linear.parameters import LinearParameters
 from core.text import escape_markdown
 from ui.family_page import PageFit
 from ui.panels import confusion_panel
@@ -161,7 +161,7 @@ def _strongest(table: pd.DataFrame, key: str) -> int | None:
 
 def regression_panel(page: PageFit, learned: LearnedParameters) -> None:
     """A linear regression's learned parameters: count, intercept, coefficients, chart."""
-    from core.linear_parameters import coefficient_table
+    from core.linear.parameters import coefficient_table
 
     params = learned.detail
     table = coefficient_table(params, page.choice.dataset.true_coef)
@@ -172,7 +172,7 @@ def classifier_panel(page: PageFit, learned: LearnedParameters) -> None:
     """A logistic regression's learned parameters: odds ratios per class, and the scores'
     confusion matrix in the setting's column."""
     from core.fitting import confusion_table
-    from core.linear_parameters import class_coefficient_table
+    from core.linear.parameters import class_coefficient_table
 
     params = learned.detail
     classes = tuple(str(c) for c in page.fit.model.classes_)

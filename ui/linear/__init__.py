@@ -1,0 +1,1 @@
+"""Views the linear families share: the coefficient panels, the Stability tab, their caches."""
