@@ -1,7 +1,7 @@
 """Decision tree page: depth, leaf sizes and pruning set; splits and leaf values learned."""
 
 from core.registry import get_family
-from ui.decision_tree import depth_view, importance_view, tree_panel, tree_view
+from ui.families.decision_tree import depth_view, importance_view, tree_panel, tree_view
 from ui.family_page import View, family_page
 
 family_page(

@@ -1,4 +1,4 @@
-"""The model-family registry: it only collects the family modules of ``core/families``.
+"""The model-family registry: it only collects the family packages of ``core/families``.
 
 Widgets, URL keys, fitting, parameter extraction and tests are generated from the specs;
 pages look a family up by its stable id and never branch on it.
@@ -6,28 +6,22 @@ pages look a family up by its stable id and never branch on it.
 
 from __future__ import annotations
 
-from core.data.tables import Task
-from core.families import (
-    decision_tree,
-    gradient_descent,
-    linear_regression,
-    logistic_regression,
-    nearest_neighbors,
-    neural_network,
-)
-from core.family import EstimatorSpec, FamilySpec
-
-LINEAR_REGRESSION = linear_regression.FAMILY
-LOGISTIC_REGRESSION = logistic_regression.FAMILY
+from core.families.decision_tree import FAMILY as DECISION_TREE
+from core.families.gradient_descent import FAMILY as GRADIENT_DESCENT
+from core.families.linear_regression import FAMILY as LINEAR_REGRESSION
+from core.families.logistic_regression import FAMILY as LOGISTIC_REGRESSION
+from core.families.nearest_neighbors import FAMILY as NEAREST_NEIGHBORS
+from core.families.neural_network import FAMILY as NEURAL_NETWORK
+from core.family import FamilySpec
 
 #: The families with a page, in navigation order.
 FAMILIES: tuple[FamilySpec, ...] = (
     LINEAR_REGRESSION,
     LOGISTIC_REGRESSION,
-    neural_network.FAMILY,
-    decision_tree.FAMILY,
-    nearest_neighbors.FAMILY,
-    gradient_descent.FAMILY,
+    NEURAL_NETWORK,
+    DECISION_TREE,
+    NEAREST_NEIGHBORS,
+    GRADIENT_DESCENT,
 )
 #: Every family spec, including any whose page is still being built (not in navigation).
 ALL_FAMILIES: tuple[FamilySpec, ...] = FAMILIES
@@ -41,4 +35,4 @@ def get_family(family_id: str) -> FamilySpec:
     raise KeyError(f"no model family {family_id!r}")
 
 
-__all__ = ["ALL_FAMILIES", "FAMILIES", "EstimatorSpec", "FamilySpec", "Task", "get_family"]
+__all__ = ["ALL_FAMILIES", "FAMILIES", "get_family"]

@@ -34,8 +34,8 @@ from core.neighbors import (
     regions_figure,
 )
 from core.text import escape_markdown, format_number
-from ui.decision_tree import pick_row
 from ui.family_page import PageFit
+from ui.rows import pick_row
 from ui.widgets import request_setting
 
 NUMBER = st.column_config.NumberColumn(format="%.4g")

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.families.decision_tree.drawing import PATH_COLOUR
+from core.families.decision_tree.structure import model_input
 from core.registry import get_family
-from core.tree import PATH_COLOUR, model_input
 from tests.app.page_helpers import frame_with, run_if_asked
 from tests.app.page_helpers import page_fit as shared_page_fit
 

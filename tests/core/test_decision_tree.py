@@ -10,12 +10,19 @@ import pandas as pd
 import pytest
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from core import tree as T
 from core.data.prepare import load_dataset
 from core.data.tables import Dataset
-from core.families.decision_tree import FAMILY, extract, interpret, setting_problem
+from core.families.decision_tree import drawing as tree_drawing
+from core.families.decision_tree import refits
+from core.families.decision_tree import structure as tree_nodes
+from core.families.decision_tree.family import FAMILY, extract, interpret, setting_problem
+from core.families.decision_tree.figures import (
+    depth_sweep_figure,
+    importance_figure,
+    pruning_figure,
+)
 from core.fitting import FitError, fit_model
-from core.tree_figures import depth_sweep_figure, importance_figure, pruning_figure
+from core.text import format_number
 
 
 def page_values(estimator_id: str, **changes):
@@ -44,7 +51,7 @@ def diabetes_fit(diabetes):
 def model_rows(fit, dataset):
     """Training rows as the tree saw them, and their targets."""
     X, y = fit.split.train_rows(dataset)
-    return T.model_input(fit.pipeline, X), y.to_numpy()
+    return tree_nodes.model_input(fit.pipeline, X), y.to_numpy()
 
 
 # --- specs ---------------------------------------------------------------------------------
@@ -110,7 +117,7 @@ def test_poisson_refusal_is_a_sentence(diabetes):
 # --- the node table ------------------------------------------------------------------------
 def test_node_table_is_tree_arrays_exactly(iris_fit, iris):
     tree = iris_fit.model.tree_
-    nodes = T.node_table(iris_fit.model, iris_fit.feature_names, iris_fit.pipeline)
+    nodes = tree_nodes.node_table(iris_fit.model, iris_fit.feature_names, iris_fit.pipeline)
     leaf = tree.children_left == -1
     assert len(nodes) == tree.node_count
     np.testing.assert_array_equal(nodes["is_leaf"], leaf)
@@ -151,8 +158,8 @@ def test_raw_thresholds_are_the_unscaled_trees_thresholds(iris_fit, iris):
     raw_fit = fit_model(
         FAMILY, "tree_classifier", page_values("tree_classifier"), iris, scale=False
     )
-    scaled = T.node_table(iris_fit.model, iris_fit.feature_names, iris_fit.pipeline)
-    raw = T.node_table(raw_fit.model, raw_fit.feature_names, raw_fit.pipeline)
+    scaled = tree_nodes.node_table(iris_fit.model, iris_fit.feature_names, iris_fit.pipeline)
+    raw = tree_nodes.node_table(raw_fit.model, raw_fit.feature_names, raw_fit.pipeline)
     np.testing.assert_array_equal(scaled["feature"], raw["feature"])
     np.testing.assert_array_equal(scaled["samples"], raw["samples"])
     np.testing.assert_allclose(scaled["threshold_raw"], raw["threshold"], rtol=1e-6)
@@ -160,7 +167,9 @@ def test_raw_thresholds_are_the_unscaled_trees_thresholds(iris_fit, iris):
 
 
 def test_regressor_leaves_hold_the_mean_target_of_their_rows(diabetes_fit, diabetes):
-    nodes = T.node_table(diabetes_fit.model, diabetes_fit.feature_names, diabetes_fit.pipeline)
+    nodes = tree_nodes.node_table(
+        diabetes_fit.model, diabetes_fit.feature_names, diabetes_fit.pipeline
+    )
     X, y = model_rows(diabetes_fit, diabetes)
     through = diabetes_fit.model.decision_path(X).toarray().astype(bool)
     means = np.array([y[through[:, n]].mean() for n in nodes.index])
@@ -216,17 +225,17 @@ def test_decision_path_of_a_row_ends_in_its_leaf_and_follows_the_thresholds(iris
     fit = fit_model(FAMILY, "tree_classifier", page_values("tree_classifier"), iris, scale=False)
     for position in (0, 60, 120):
         row = iris.X.iloc[[position]]
-        path = T.decision_path_nodes(fit.pipeline, row)
+        path = tree_nodes.decision_path_nodes(fit.pipeline, row)
         assert path == list(fit.model.decision_path(row).indices)
         assert path[0] == 0 and path[-1] == fit.model.apply(row)[0]
-        steps = T.path_table(fit, iris, position)
+        steps = tree_nodes.path_table(fit, iris, position)
         assert list(steps["node"]) == path
         questions = steps[steps["goes"] != "leaf"]
         left = questions["row_value"] <= questions["threshold_raw"]
         assert list(left) == list(questions["goes"] == "left (<=)")
         assert list(steps["goes"]).count("leaf") == 1
     with pytest.raises(ValueError, match="does not exist"):
-        T.path_table(fit, iris, len(iris.y))
+        tree_nodes.path_table(fit, iris, len(iris.y))
 
 
 # --- the drawing -----------------------------------------------------------------------------
@@ -250,8 +259,8 @@ def test_dot_labels_survive_quotes_backslashes_brackets_and_newlines(awkward):
     fit = fit_model(
         FAMILY, "tree_classifier", page_values("tree_classifier", max_depth=None), awkward
     )
-    structure = T.tree_structure(fit)
-    drawing = T.tree_dot(structure)
+    structure = tree_nodes.tree_structure(fit)
+    drawing = tree_drawing.tree_dot(structure)
     body = drawing.dot.strip().splitlines()
     assert body[0] == "digraph tree {" and body[-1] == "}"
     for line in body[1:-1]:
@@ -269,18 +278,18 @@ def test_dot_labels_survive_quotes_backslashes_brackets_and_newlines(awkward):
 
 
 def test_dot_escape_turns_control_characters_into_one_space():
-    assert T.dot_escape('a\r\n\tb "c" \\N') == 'a b \\"c\\" \\\\N'
-    assert T.dot_label(["x <= 1", 'y"']) == '"x <= 1\\ny\\""'
+    assert tree_drawing.dot_escape('a\r\n\tb "c" \\N') == 'a b \\"c\\" \\\\N'
+    assert tree_drawing.dot_label(["x <= 1", 'y"']) == '"x <= 1\\ny\\""'
 
 
 def test_collapsing_hides_the_nodes_below_the_depth_and_says_how_many(diabetes_fit):
-    structure = T.tree_structure(diabetes_fit)
+    structure = tree_nodes.tree_structure(diabetes_fit)
     nodes = structure.nodes
     depth = 3
     path = [0, int(nodes.at[0, "left"])]
     while not nodes.at[path[-1], "is_leaf"]:
         path.append(int(nodes.at[path[-1], "right"]))
-    drawing = T.tree_dot(structure, collapse_depth=depth, highlight=path)
+    drawing = tree_drawing.tree_dot(structure, collapse_depth=depth, highlight=path)
     assert drawing.shown == int((nodes["depth"] <= depth).sum())
     assert drawing.hidden == int((nodes["depth"] > depth).sum())
     assert drawing.shown + drawing.hidden == structure.n_nodes
@@ -294,19 +303,19 @@ def test_collapsing_hides_the_nodes_below_the_depth_and_says_how_many(diabetes_f
     # Each collapsed box counts its hidden descendants; together they are all the hidden.
     hidden_counts = [int(re.search(r"\[(\d+) nodes hidden below\]", s).group(1)) for s in dashed]
     assert sum(hidden_counts) == drawing.hidden
-    red_boxes = [s for s in boxes if T.PATH_COLOUR in s]
+    red_boxes = [s for s in boxes if tree_drawing.PATH_COLOUR in s]
     assert len(red_boxes) == sum(nodes.at[n, "depth"] <= depth for n in path)
-    full = T.tree_dot(structure)
+    full = tree_drawing.tree_dot(structure)
     assert full.hidden == 0 and full.shown == structure.n_nodes
-    assert T.readable_depth(nodes) == 4  # 1 + 2 + 4 + 8 + 16 = 31 nodes down to depth 4
+    assert tree_drawing.readable_depth(nodes) == 4  # 1 + 2 + 4 + 8 + 16 = 31 nodes down to depth 4
 
 
 # --- sweeps ----------------------------------------------------------------------------------
 def test_depth_sweep_is_real_refits(iris_fit, iris):
-    sweep = T.depth_sweep(iris_fit, iris)
+    sweep = refits.depth_sweep(iris_fit, iris)
     X, y = model_rows(iris_fit, iris)
     X_test, y_test = iris_fit.split.test_rows(iris)
-    X_test = T.model_input(iris_fit.pipeline, X_test)
+    X_test = tree_nodes.model_input(iris_fit.pipeline, X_test)
     free = DecisionTreeClassifier(random_state=0).fit(X, y)
     assert list(sweep.table["max_depth"]) == list(range(1, free.get_depth() + 1))
     for _, row in sweep.table.iterrows():
@@ -324,7 +333,7 @@ def test_depth_sweep_is_real_refits(iris_fit, iris):
 
 
 def test_depth_sweep_stops_at_the_bound(diabetes_fit, diabetes):
-    sweep = T.depth_sweep(diabetes_fit, diabetes, bound=4)
+    sweep = refits.depth_sweep(diabetes_fit, diabetes, bound=4)
     assert list(sweep.table["max_depth"]) == [1, 2, 3, 4]
     assert "the sweep stops at 4" in sweep.note
 
@@ -332,7 +341,7 @@ def test_depth_sweep_stops_at_the_bound(diabetes_fit, diabetes):
 def test_pruning_sweep_refits_evenly_chosen_alphas_of_the_path(diabetes_fit, diabetes):
     X, y = model_rows(diabetes_fit, diabetes)
     path = DecisionTreeRegressor(random_state=0).cost_complexity_pruning_path(X, y)
-    sweep = T.pruning_sweep(diabetes_fit, diabetes, most=6)
+    sweep = refits.pruning_sweep(diabetes_fit, diabetes, most=6)
     table = sweep.table
     assert len(path.ccp_alphas) > 6 and len(table) == 6
     positions = np.round(np.linspace(0, len(path.ccp_alphas) - 1, 6)).astype(int)
@@ -356,13 +365,13 @@ def test_pruning_sweep_refits_evenly_chosen_alphas_of_the_path(diabetes_fit, dia
 
 def test_pick_evenly_keeps_first_and_last():
     values = np.arange(100)
-    picked = T.pick_evenly(values, 40)
+    picked = refits.pick_evenly(values, 40)
     assert len(picked) == 40 and picked[0] == 0 and picked[-1] == 99
-    assert list(T.pick_evenly(values[:5], 40)) == [0, 1, 2, 3, 4]
+    assert list(refits.pick_evenly(values[:5], 40)) == [0, 1, 2, 3, 4]
 
 
 def test_importances_are_scikit_learns_and_come_with_the_caveat(iris_fit, iris):
-    table = T.importance_table(iris_fit)
+    table = tree_nodes.importance_table(iris_fit)
     model = iris_fit.model
     by_name = dict(zip(iris_fit.feature_names, model.feature_importances_, strict=True))
     for _, row in table.iterrows():
@@ -387,7 +396,7 @@ def test_interpretation_uses_the_trees_numbers(iris_fit, iris, diabetes_fit, dia
     assert f"{learned.n_parameters} numbers" in joined
     assert f"reached depth {structure.depth}, the max_depth you set" in joined
     root = structure.nodes.loc[0]
-    assert f"whether {root['feature_name']} <= {T.format_number(root['threshold_raw'])}" in joined
+    assert f"whether {root['feature_name']} <= {format_number(root['threshold_raw'])}" in joined
     assert "converted back to the features' own units" in joined  # standardised fit
 
     sentences = interpret(diabetes_fit, diabetes, extract(diabetes_fit))
@@ -395,7 +404,7 @@ def test_interpretation_uses_the_trees_numbers(iris_fit, iris, diabetes_fit, dia
     gap = next(s for s in sentences if "over-fitting" in s.text)
     assert gap.level == "warning" and f"{train:.3f} against {test:.3f}" in gap.text
     nodes = extract(diabetes_fit).detail.nodes
-    small = int((nodes["is_leaf"] & (nodes["samples"] < T.SMALL_LEAF)).sum())
+    small = int((nodes["is_leaf"] & (nodes["samples"] < tree_nodes.SMALL_LEAF)).sum())
     assert any(f"{small} of the {int(nodes['is_leaf'].sum())} leaves" in s.text for s in sentences)
     assert any("With no depth limit it grew to depth" in s.text for s in sentences)
 
@@ -406,4 +415,4 @@ def test_a_tree_without_splits_says_so(iris):
     assert learned.n_parameters == 3  # one leaf, three class fractions
     sentence = next(s for s in interpret(fit, iris, learned) if "made no split" in s.text)
     assert sentence.level == "warning"
-    assert T.tree_dot(learned.detail).shown == 1
+    assert tree_drawing.tree_dot(learned.detail).shown == 1

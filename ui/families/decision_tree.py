@@ -1,7 +1,8 @@
 """Views only the decision tree has: its nodes and drawing, one row's path, how depth and
 pruning move what it learns, and its feature importances.
 
-Everything is placed from :mod:`core.tree` and :mod:`core.tree_figures`; the refits of the
+Everything is placed from :mod:`core.families.decision_tree.drawing` and
+:mod:`core.families.decision_tree.figures`; the refits of the
 depth and pruning sweeps are cached here, keyed by the page's fit key without the swept
 hyperparameter (moving it along the sweep redraws from the cache).
 """
@@ -15,25 +16,27 @@ import pandas as pd
 import streamlit as st
 
 from core.data.tables import Dataset
+from core.families.decision_tree.drawing import readable_depth, tree_dot
+from core.families.decision_tree.refits import (
+    MAX_PRUNING_ALPHAS,
+    MAX_SWEEP_DEPTH,
+    TreeSweep,
+    depth_sweep,
+    pruning_sweep,
+)
+from core.families.decision_tree.structure import (
+    IMPORTANCE_CAVEAT,
+    TreeStructure,
+    importance_table,
+    path_table,
+)
 from core.fitting import FitKey, FitResult
 from core.learned import LearnedParameters
 from core.text import escape_markdown, format_number
-from core.tree import (
-    IMPORTANCE_CAVEAT,
-    MAX_PRUNING_ALPHAS,
-    MAX_SWEEP_DEPTH,
-    TreeStructure,
-    TreeSweep,
-    depth_sweep,
-    importance_table,
-    path_table,
-    pruning_sweep,
-    readable_depth,
-    tree_dot,
-)
 from ui.cache import cached_warm_fit_seconds
 from ui.family_page import PageFit
-from ui.widgets import confirm_long_work, drop_link_value, grid_value, request_setting
+from ui.rows import pick_row
+from ui.widgets import confirm_long_work, grid_value, request_setting
 
 NUMBER = st.column_config.NumberColumn(format="%.4g")
 
@@ -41,84 +44,21 @@ NUMBER = st.column_config.NumberColumn(format="%.4g")
 # --- cached refits -----------------------------------------------------------------------
 @st.cache_data(max_entries=16, show_spinner="Refitting the tree at every max_depth…")
 def cached_depth_sweep(sweep_key: FitKey, _fit: FitResult, _dataset: Dataset) -> TreeSweep:
-    """:func:`core.tree.depth_sweep`; ``sweep_key`` is the fit's key without ``max_depth``."""
+    """:func:`core.families.decision_tree.refits.depth_sweep`; ``sweep_key`` is the fit's key
+    without ``max_depth``."""
     return depth_sweep(_fit, _dataset)
 
 
 @st.cache_data(max_entries=16, show_spinner="Refitting the tree along the pruning path…")
 def cached_pruning_sweep(sweep_key: FitKey, _fit: FitResult, _dataset: Dataset) -> TreeSweep:
-    """:func:`core.tree.pruning_sweep`; ``sweep_key`` is the fit's key without ``ccp_alpha``
+    """:func:`core.families.decision_tree.refits.pruning_sweep`; ``sweep_key`` is the fit's key
+    without ``ccp_alpha``
     (the path is computed from an unpruned tree whatever the current value)."""
     return pruning_sweep(_fit, _dataset)
 
 
-# --- shared pieces -----------------------------------------------------------------------
-def pick_row(page: PageFit, key: str = "row") -> int | None:
-    """A training or test row chosen by its position among them; its position in the data
-    set, or ``None`` (after a message) when no such row exists.
-
-    Both controls are bound to the link (``row_set``, ``row``). The number has no upper
-    bound of its own (the rows change with the test share); a position past the end is
-    refused here with a sentence.
-    """
-    _check_row_link(key)
-    split = page.fit.split
-    sets = {"training": split.train}
-    if split.test is not None:
-        sets["test"] = split.test
-    c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
-    with c1:
-        which = st.radio(
-            "Rows",
-            list(sets),
-            horizontal=True,
-            key=f"{key}_set",
-            bind="query-params",
-            help="Training rows shaped the model; test rows are new to it.",
-        )
-    positions = sets[which]
-    with c2:
-        number = st.number_input(
-            f"Row (0 to {len(positions) - 1} among the {len(positions)} {which} rows)",
-            min_value=0,
-            value=0,
-            step=1,
-            key=key,
-            bind="query-params",
-        )
-    if number >= len(positions):
-        st.warning(
-            f"There are only {len(positions)} {which} rows: pick a row from 0 to "
-            f"{len(positions) - 1}.",
-            icon=":material/edit:",
-        )
-        return None
-    return int(positions[int(number)])
-
-
-#: Row numbers a link may carry (Streamlit cannot hold a larger whole number).
-MAX_ROW_LINK = 10**9
-
-
-def _check_row_link(key: str) -> None:
-    """Drop a link's row number that is not a whole number from 0 (``?row=inf`` would raise
-    inside Streamlit when the bound widget parses it), with a sentence."""
-    text = st.query_params.get(key)
-    if text is None or key in st.session_state:
-        return
-    try:
-        ok = 0 <= int(text.strip()) < MAX_ROW_LINK
-    except ValueError:
-        ok = False
-    if not ok:
-        drop_link_value(key)
-        st.warning(
-            f"The link's row {escape_markdown(text)} is not a row number; showing row 0.",
-            icon=":material/link_off:",
-        )
-
-
-#: Nodes drawn by default: fewer than :data:`core.tree.READABLE_NODES`, because
+#: Nodes drawn by default: fewer than :data:`core.families.decision_tree.structure.READABLE_NODES`,
+#: because
 #: ``st.graphviz_chart`` shrinks a drawing to its column (the panel's is half the page) and
 #: a sideways tree of 16 leaves is already twice a screen tall.
 DRAWN_NODES = 15
@@ -186,7 +126,7 @@ def sideways(nodes: pd.DataFrame, collapse: int | None) -> bool:
 
 def left_to_right(dot: str) -> str:
     """The DOT text laid out from left to right (a graph statement after the opening line:
-    ``core.tree.tree_dot`` has no layout option)."""
+    ``core.families.decision_tree.drawing.tree_dot`` has no layout option)."""
     head, _, body = dot.partition("\n")
     return f"{head}\n  rankdir=LR;\n{body}"
 
@@ -523,13 +463,15 @@ def _pruning_part(page: PageFit) -> None:
 
 
 def _depth_figure(sweep: TreeSweep, current: int | None):
-    from core.tree_figures import depth_sweep_figure  # plotly: imported when the tab opens
+    from core.families.decision_tree.figures import (
+        depth_sweep_figure,  # plotly: imported when the tab opens
+    )
 
     return depth_sweep_figure(sweep, current)
 
 
 def _pruning_figure(sweep: TreeSweep, current: float):
-    from core.tree_figures import pruning_figure
+    from core.families.decision_tree.figures import pruning_figure
 
     return pruning_figure(sweep, current)
 
@@ -537,7 +479,7 @@ def _pruning_figure(sweep: TreeSweep, current: float):
 # --- Importance view ---------------------------------------------------------------------
 def importance_view(page: PageFit, learned: LearnedParameters) -> None:
     """Feature importances, with the caveat that they are computed, not learned."""
-    from core.tree_figures import importance_figure
+    from core.families.decision_tree.figures import importance_figure
 
     structure: TreeStructure = learned.detail
     st.info(IMPORTANCE_CAVEAT, icon=":material/info:")

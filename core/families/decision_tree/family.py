@@ -33,13 +33,19 @@ import pandas as pd
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from core.data.tables import Dataset
+from core.families.decision_tree.structure import (
+    IMPORTANCE_CAVEAT,
+    SMALL_LEAF,
+    TreeStructure,
+    importance_table,
+    tree_structure,
+)
 from core.family import EstimatorSpec, FamilySpec
 from core.fit_verdict import split_verdict, verdict_sentence
 from core.fitting import FitResult
 from core.learned import LearnedParameters, ParameterGroup
 from core.specs import ParamSpec
 from core.text import Sentence, format_number, plural
-from core.tree import IMPORTANCE_CAVEAT, SMALL_LEAF, TreeStructure, importance_table, tree_structure
 
 # --- hyperparameters ---------------------------------------------------------------------
 CRITERION_CLASSIFIER = ParamSpec(
@@ -197,7 +203,7 @@ def extract(fit: FitResult) -> LearnedParameters:
     internal node), ``tree_.threshold`` (each split's threshold; ``values`` in the features'
     own units, ``fitted`` as the tree holds it) and ``tree_.value`` (each leaf's prediction,
     or its class fractions, shape (leaves, classes)). ``detail`` is the
-    :class:`core.tree.TreeStructure` with the full node table.
+    :class:`core.families.decision_tree.structure.TreeStructure` with the full node table.
     """
     structure = tree_structure(fit)
     nodes = structure.nodes

@@ -1,5 +1,6 @@
 """Pure plotly builders for the decision-tree page: how depth and pruning move the tree,
-and its feature importances. Each takes a table from :mod:`core.tree` and returns a figure."""
+and its feature importances. Each takes a table from :mod:`core.families.decision_tree.drawing` and
+returns a figure."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.axes import whole_number_ticks
-from core.tree import TreeSweep
+from core.families.decision_tree.refits import TreeSweep
 
 TRAIN = "#1f77b4"
 TEST = "#ff7f0e"

@@ -1,0 +1,1 @@
+"""Views only one family has, one module per family."""
