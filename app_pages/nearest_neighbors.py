@@ -1,8 +1,8 @@
 """Nearest-neighbours page: k, weights and distance set; nothing learned, the rows stored."""
 
 from core.registry import get_family
+from ui.families.nearest_neighbors import k_view, neighbors_panel, neighbours_view, speed_view
 from ui.family_page import View, family_page
-from ui.nearest_neighbors import k_view, neighbors_panel, neighbours_view, speed_view
 
 family_page(
     get_family("nearest_neighbors"),

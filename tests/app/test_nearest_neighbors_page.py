@@ -8,11 +8,12 @@ import json
 import numpy as np
 import pytest
 
-from core.neighbors import k_validation_curve, model_input
+from core.families.nearest_neighbors.k_curve import k_validation_curve
+from core.families.nearest_neighbors.stored import model_input
 from core.registry import get_family
 from tests.app.page_helpers import frame_with, run_if_asked
 from tests.app.page_helpers import page_fit as shared_page_fit
-from ui.nearest_neighbors import curve_plan
+from ui.families.nearest_neighbors import curve_plan
 
 PAGE = "app_pages/nearest_neighbors.py"
 FAMILY = get_family("nearest_neighbors")

@@ -9,8 +9,8 @@ import pytest
 from sklearn.neighbors import KNeighborsRegressor
 
 from core.data.prepare import load_dataset, make_dataset
+from core.families.nearest_neighbors.stored import model_input
 from core.fitting import fit_model
-from core.neighbors import model_input
 from core.registry import get_family
 
 FAMILY = get_family("nearest_neighbors")

@@ -13,10 +13,12 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.model_selection import LeaveOneOut, StratifiedKFold, cross_val_score
 from sklearn.neighbors import KNeighborsClassifier
 
-from core import neighbors as N
 from core.data.prepare import load_dataset
 from core.data.tables import Dataset
-from core.families.nearest_neighbors import (
+from core.families.nearest_neighbors import figures as knn_figures
+from core.families.nearest_neighbors import k_curve, speed, stored
+from core.families.nearest_neighbors import regions as knn_regions
+from core.families.nearest_neighbors.family import (
     FAMILY,
     extract,
     interpret,
@@ -120,13 +122,13 @@ def test_the_stored_matrix_is_never_the_users_frame(iris, test_size):
 
 def test_parametric_count_is_what_the_parametric_models_learn(iris, diabetes):
     multinomial = LogisticRegression(max_iter=2000).fit(iris.X, iris.y)
-    count = N.parametric_count(4, 3)
+    count = stored.parametric_count(4, 3)
     assert count.count == multinomial.coef_.size + multinomial.intercept_.size == 15
     binary_y = iris.y == "setosa"
     binary = LogisticRegression(max_iter=2000).fit(iris.X, binary_y)
-    assert N.parametric_count(4, 2).count == binary.coef_.size + binary.intercept_.size == 5
+    assert stored.parametric_count(4, 2).count == binary.coef_.size + binary.intercept_.size == 5
     linear = LinearRegression().fit(diabetes.X, diabetes.y)
-    assert N.parametric_count(10).count == linear.coef_.size + np.size(linear.intercept_) == 11
+    assert stored.parametric_count(10).count == linear.coef_.size + np.size(linear.intercept_) == 11
 
 
 def test_script_lines_agree_with_extract(iris_fit, iris):
@@ -150,7 +152,7 @@ def test_script_lines_agree_with_extract(iris_fit, iris):
 def test_neighbours_are_kneighbors_and_their_vote_is_the_prediction(iris, weights):
     fit = fit_model(FAMILY, "knn_classifier", {"n_neighbors": 7, "weights": weights}, iris)
     for position in list(fit.split.test[:6]) + list(fit.split.train[:3]):
-        vote = N.neighbor_vote(fit, iris, int(position))
+        vote = stored.neighbor_vote(fit, iris, int(position))
         query = fit.pipeline[:-1].transform(iris.X.iloc[[position]])
         distances, indices = fit.model.kneighbors(query)
         np.testing.assert_array_equal(vote.neighbors["distance"], distances[0])
@@ -166,7 +168,7 @@ def test_neighbours_are_kneighbors_and_their_vote_is_the_prediction(iris, weight
 def test_a_training_row_is_its_own_nearest_neighbour_and_decides_alone_by_distance(iris):
     fit = fit_model(FAMILY, "knn_classifier", {"weights": "distance"}, iris)
     position = int(fit.split.train[10])
-    vote = N.neighbor_vote(fit, iris, position)
+    vote = stored.neighbor_vote(fit, iris, position)
     first = vote.neighbors.iloc[0]
     assert first["row"] == position and first["distance"] == 0.0
     assert list(vote.neighbors["weight"]) == [1.0, 0.0, 0.0, 0.0, 0.0]
@@ -176,7 +178,7 @@ def test_a_training_row_is_its_own_nearest_neighbour_and_decides_alone_by_distan
 def test_regression_prediction_is_the_weighted_mean_of_the_neighbours(diabetes):
     fit = fit_model(FAMILY, "knn_regressor", {"n_neighbors": 4, "weights": "distance"}, diabetes)
     for position in fit.split.test[:5]:
-        vote = N.neighbor_vote(fit, diabetes, int(position))
+        vote = stored.neighbor_vote(fit, diabetes, int(position))
         distances = vote.neighbors["distance"].to_numpy()
         expected = np.sum(vote.neighbors["target"] / distances) / np.sum(1 / distances)
         assert vote.votes is None
@@ -189,7 +191,7 @@ def test_regression_prediction_is_the_weighted_mean_of_the_neighbours(diabetes):
 def test_leave_one_out_curve_is_scikit_learns_cross_validation(small_iris):
     fit = fit_model(FAMILY, "knn_classifier", {}, small_iris)
     n = len(fit.split.train)
-    curve = N.k_validation_curve(fit, small_iris, ks=[1, 5, 200], cv="auto")
+    curve = k_curve.k_validation_curve(fit, small_iris, ks=[1, 5, 200], cv="auto")
     assert curve.cv.startswith(f"leave-one-out ({n} folds")
     assert list(curve.table["n_neighbors"]) == [1, 5]  # 200 exceeds a fold's rows
     X_train, y_train = fit.split.train_rows(small_iris)
@@ -204,19 +206,21 @@ def test_leave_one_out_curve_is_scikit_learns_cross_validation(small_iris):
 
 
 def test_auto_uses_leave_one_out_only_on_small_data(diabetes_fit, diabetes):
-    assert N.k_validation_curve(diabetes_fit, diabetes, ks=[3]).cv == "5-fold cross-validation"
+    assert (
+        k_curve.k_validation_curve(diabetes_fit, diabetes, ks=[3]).cv == "5-fold cross-validation"
+    )
     few = Dataset("few", "regression", diabetes.X.iloc[:40], diabetes.y.iloc[:40], "")
     fit = fit_model(FAMILY, "knn_regressor", {}, few)
-    assert N.k_validation_curve(fit, few, ks=[3]).cv.startswith("leave-one-out (30 folds")
-    assert N.choose_cv(30, N.LOO_MAX_FITS // 30) == "loo"
-    assert N.choose_cv(30, N.LOO_MAX_FITS // 30 + 1) == N.KFOLD
-    assert N.choose_cv(N.LOO_MAX_ROWS + 1, 1) == N.KFOLD
+    assert k_curve.k_validation_curve(fit, few, ks=[3]).cv.startswith("leave-one-out (30 folds")
+    assert k_curve.choose_cv(30, k_curve.LOO_MAX_FITS // 30) == "loo"
+    assert k_curve.choose_cv(30, k_curve.LOO_MAX_FITS // 30 + 1) == k_curve.KFOLD
+    assert k_curve.choose_cv(k_curve.LOO_MAX_ROWS + 1, 1) == k_curve.KFOLD
 
 
 def test_regression_leave_one_out_r2_is_built_from_the_held_out_errors(diabetes):
     small = Dataset("small", "regression", diabetes.X.iloc[:80], diabetes.y.iloc[:80], "")
     fit = fit_model(FAMILY, "knn_regressor", {}, small)
-    curve = N.k_validation_curve(fit, small, ks=[3], cv="auto")
+    curve = k_curve.k_validation_curve(fit, small, ks=[3], cv="auto")
     assert curve.cv.startswith("leave-one-out (60 folds")
     X_train, y_train = fit.split.train_rows(small)
     mse = -cross_val_score(
@@ -233,9 +237,9 @@ def test_regression_leave_one_out_r2_is_built_from_the_held_out_errors(diabetes)
 
 
 def test_k_fold_curve_matches_cross_val_score_and_defaults_to_bounded_ks(iris_fit, iris):
-    curve = N.k_validation_curve(iris_fit, iris, cv=5)
+    curve = k_curve.k_validation_curve(iris_fit, iris, cv=5)
     ks = list(curve.table["n_neighbors"])
-    assert ks == sorted(ks) and ks[0] == 1 and 5 in ks and len(ks) <= N.CURVE_POINTS + 1
+    assert ks == sorted(ks) and ks[0] == 1 and 5 in ks and len(ks) <= k_curve.CURVE_POINTS + 1
     assert max(ks) <= 112 - 23  # the smallest training fold
     X_train, y_train = iris_fit.split.train_rows(iris)
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
@@ -246,21 +250,21 @@ def test_k_fold_curve_matches_cross_val_score_and_defaults_to_bounded_ks(iris_fi
     row = curve.table.iloc[2]
     assert row["validation"] == pytest.approx(scores.mean(), abs=1e-12)
     assert row["validation_sd"] == pytest.approx(scores.std(), abs=1e-12)
-    fig = N.k_curve_figure(curve, current=5)
+    fig = knn_figures.k_curve_figure(curve, current=5)
     assert list(fig.data[1].y) == list(curve.table["validation"])
 
 
 def test_default_ks_are_geometric_bounded_and_include_the_current_k():
-    ks = N.default_ks(500, current=37)
-    assert ks[0] == 1 and max(ks) == N.CURVE_MAX_K and 37 in ks
-    assert N.default_ks(3) == [1, 2, 3]
+    ks = k_curve.default_ks(500, current=37)
+    assert ks[0] == 1 and max(ks) == k_curve.CURVE_MAX_K and 37 in ks
+    assert k_curve.default_ks(3) == [1, 2, 3]
 
 
 # --- algorithm and leaf_size change speed only -------------------------------------------------
 def test_every_search_finds_the_same_neighbours_and_predictions(iris_fit, iris):
-    table = N.algorithm_comparison(iris_fit, iris, leaf_sizes=(2, 100), repeats=1)
-    assert set(table["algorithm"]) == set(N.ALGORITHMS)
-    assert len(table) == len(N.ALGORITHMS) + 4  # two more leaf sizes for each tree search
+    table = speed.algorithm_comparison(iris_fit, iris, leaf_sizes=(2, 100), repeats=1)
+    assert set(table["algorithm"]) == set(speed.ALGORITHMS)
+    assert len(table) == len(speed.ALGORITHMS) + 4  # two more leaf sizes for each tree search
     assert table["same_answer"].all()
     assert (table["max_distance_difference"] <= 1e-12).all()
     assert (table["differing_untied"] == 0).all()
@@ -278,7 +282,7 @@ def test_ties_are_the_only_disagreements():
     y = pd.Series(["x"] * 40 + ["y"] * 40, name="label")
     data = Dataset("ties", "classification", X, y, "")
     fit = fit_model(FAMILY, "knn_classifier", {"n_neighbors": 3}, data, scale=False)
-    table = N.algorithm_comparison(fit, data, repeats=1)
+    table = speed.algorithm_comparison(fit, data, repeats=1)
     assert (table["tied_rows"] > 0).all()
     assert (table["differing_untied"] == 0).all()
     assert (table["max_distance_difference"] == 0).all()
@@ -287,7 +291,7 @@ def test_ties_are_the_only_disagreements():
 # --- regions -----------------------------------------------------------------------------------
 def test_regions_are_real_refits_on_two_features(iris_fit, iris):
     features = ("petal length (cm)", "petal width (cm)")
-    regions = N.neighbor_regions(iris_fit, iris, features, ks=(1, 15, 112, 500), grid=30)
+    regions = knn_regions.neighbor_regions(iris_fit, iris, features, ks=(1, 15, 112, 500), grid=30)
     assert regions.ks == (1, 15, 112) and regions.skipped == (500,)
     assert regions.predictions.shape == (3, 30, 30)
     X_train, y_train = iris_fit.split.train_rows(iris)
@@ -301,10 +305,10 @@ def test_regions_are_real_refits_on_two_features(iris_fit, iris):
     # k = every training row: the majority class everywhere (ties go to the first class).
     assert len(np.unique(regions.predictions[2])) == 1
     assert regions.scores["train"].iloc[1] == pipeline.score(two, y_train)
-    fig = N.regions_figure(regions, 1)
+    fig = knn_figures.regions_figure(regions, 1)
     assert np.array_equal(np.asarray(fig.data[0].z), regions.predictions[1])
     with pytest.raises(ValueError, match="two different features"):
-        N.neighbor_regions(iris_fit, iris, (features[0], features[0]), ks=(1,))
+        knn_regions.neighbor_regions(iris_fit, iris, (features[0], features[0]), ks=(1,))
 
 
 # --- interpretation ----------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 neighbours and vote, the validation curve and decision regions over ``n_neighbors``, and
 the search algorithms' speed.
 
-Everything is placed from :mod:`core.neighbors`. The slow work (a leave-one-out curve, the
+Everything is placed from :mod:`core.families.nearest_neighbors.stored`. The slow work (a
+leave-one-out curve, the
 timing of every search) runs on a click and is cached here, keyed by the page's fit key
 without the hyperparameter it does not depend on.
 """
@@ -16,23 +17,21 @@ import pandas as pd
 import streamlit as st
 
 from core.data.tables import Dataset
-from core.fitting import FitKey, FitResult
-from core.learned import LearnedParameters
-from core.neighbors import (
+from core.families.nearest_neighbors.figures import k_curve_figure, regions_figure
+from core.families.nearest_neighbors.k_curve import (
     CURVE_POINTS,
     KFOLD,
     LOO_POINTS,
     KCurve,
-    NeighborRegions,
-    algorithm_comparison,
     choose_cv,
     default_ks,
-    k_curve_figure,
     k_validation_curve,
-    neighbor_regions,
-    neighbor_vote,
-    regions_figure,
 )
+from core.families.nearest_neighbors.regions import NeighborRegions, neighbor_regions
+from core.families.nearest_neighbors.speed import algorithm_comparison
+from core.families.nearest_neighbors.stored import neighbor_vote
+from core.fitting import FitKey, FitResult
+from core.learned import LearnedParameters
 from core.text import escape_markdown, format_number
 from ui.family_page import PageFit
 from ui.rows import pick_row
@@ -50,7 +49,8 @@ LEAF_SIZES = (1, 5, 10, 100, 300)
 def cached_k_curve(
     curve_key: FitKey, ks: tuple[int, ...], cv: str | int, _fit: FitResult, _dataset: Dataset
 ) -> KCurve:
-    """:func:`core.neighbors.k_validation_curve` at fixed ``ks``; ``curve_key`` leaves
+    """:func:`core.families.nearest_neighbors.k_curve.k_validation_curve` at fixed ``ks``;
+    ``curve_key`` leaves
     ``n_neighbors`` out (every k is refitted)."""
     return k_validation_curve(_fit, _dataset, ks, cv=cv)
 
@@ -63,7 +63,8 @@ def cached_regions(
     _fit: FitResult,
     _dataset: Dataset,
 ) -> NeighborRegions:
-    """:func:`core.neighbors.neighbor_regions`; ``regions_key`` leaves ``n_neighbors`` out."""
+    """:func:`core.families.nearest_neighbors.regions.neighbor_regions`; ``regions_key`` leaves
+    ``n_neighbors`` out."""
     return neighbor_regions(_fit, _dataset, features, ks)
 
 
@@ -71,7 +72,8 @@ def cached_regions(
 def cached_comparison(
     speed_key: FitKey, leaf_sizes: tuple[int, ...], _fit: FitResult, _dataset: Dataset
 ) -> pd.DataFrame:
-    """:func:`core.neighbors.algorithm_comparison`; ``speed_key`` leaves ``algorithm`` out
+    """:func:`core.families.nearest_neighbors.speed.algorithm_comparison`; ``speed_key`` leaves
+    ``algorithm`` out
     (every algorithm is fitted)."""
     return algorithm_comparison(_fit, _dataset, leaf_sizes=leaf_sizes)
 
@@ -246,9 +248,11 @@ def _value_text(value: object) -> str:
 def curve_plan(n_train: int) -> tuple[tuple[int, ...], str | int]:
     """The values of k and the cross-validation of the curve for ``n_train`` training rows.
 
-    Leave-one-out at :data:`core.neighbors.LOO_POINTS` values of k where
-    :func:`core.neighbors.choose_cv` allows it, else :data:`core.neighbors.KFOLD` folds at
-    :data:`core.neighbors.CURVE_POINTS` values (values larger than a training fold are
+    Leave-one-out at :data:`core.families.nearest_neighbors.k_curve.LOO_POINTS` values of k where
+    :func:`core.families.nearest_neighbors.k_curve.choose_cv` allows it, else
+    :data:`core.families.nearest_neighbors.k_curve.KFOLD` folds at
+    :data:`core.families.nearest_neighbors.k_curve.CURVE_POINTS` values (values larger than a
+    training fold are
     dropped by the curve). Fixed by the data alone, so the curve's cache key leaves the
     current k out and moving k redraws from the cache.
     """

@@ -5,7 +5,8 @@ The family with nothing to learn: fitting stores the training rows, and every pr
 is a vote (or average) of the ``n_neighbors`` stored rows nearest to the query. So
 ``extract`` returns no groups and ``n_parameters`` is 0; what the model keeps instead is a
 :class:`core.learned.StoredData`, set beside the count a parametric model would learn on the
-same data (:func:`core.neighbors.parametric_count`). Every number on the page is either set
+same data (:func:`core.families.nearest_neighbors.stored.parametric_count`). Every number on the
+page is either set
 (``n_neighbors``, ``weights``, the distance) or data.
 
 Invalid combinations: ``p`` is the Minkowski power and scikit-learn silently ignores it for
@@ -24,17 +25,17 @@ import pandas as pd
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 
 from core.data.tables import Dataset
-from core.family import EstimatorSpec, FamilySpec
-from core.fit_verdict import split_verdict, verdict_sentence
-from core.fitting import FitResult
-from core.learned import LearnedParameters
-from core.neighbors import (
+from core.families.nearest_neighbors.stored import (
     ParametricCount,
     n_neighbors_problem,
     parametric_count,
     smoother_trace,
     stored_data,
 )
+from core.family import EstimatorSpec, FamilySpec
+from core.fit_verdict import split_verdict, verdict_sentence
+from core.fitting import FitResult
+from core.learned import LearnedParameters
 from core.specs import ParamSpec
 from core.text import Sentence
 
@@ -322,7 +323,8 @@ def rows_per_neighbour(fit: FitResult, dataset: Dataset) -> float:
     n / k with uniform weights (each training row is one of its own k neighbours, at weight
     1 / k); n with ``weights="distance"`` (each training row is its own neighbour at
     distance 0 and takes all the weight). Computed exactly by
-    :func:`core.neighbors.smoother_trace`, so duplicated rows, which share the weight, count
+    :func:`core.families.nearest_neighbors.stored.smoother_trace`, so duplicated rows, which share
+    the weight, count
     as they should.
     """
     return smoother_trace(fit, dataset)
