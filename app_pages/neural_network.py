@@ -2,14 +2,9 @@
 biases learned."""
 
 from core.registry import get_family
+from ui.families.neural_network import epochs_view, network_panel, network_view
+from ui.families.neural_network_refits import capacity_view, seeds_view
 from ui.family_page import View, family_page
-from ui.neural_network import (
-    capacity_view,
-    epochs_view,
-    network_panel,
-    network_view,
-    seeds_view,
-)
 
 family_page(
     get_family("neural_network"),

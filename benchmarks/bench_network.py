@@ -16,8 +16,12 @@ from sklearn.preprocessing import StandardScaler
 
 from benchmarks import Row, interleaved_medians
 from core.data.prepare import load_dataset
+from core.families.neural_network.epochs import (
+    RecordingMLPClassifier,
+    RecordingMLPRegressor,
+    trace_estimator,
+)
 from core.fitting import single_blas_thread, split_data
-from core.network_epochs import RecordingMLPClassifier, RecordingMLPRegressor, trace_estimator
 
 TITLE = "Neural network: epoch snapshots against a plain fit"
 #: Snapshots may cost at most this much over the plain fit (the issue's 30%).

@@ -11,7 +11,7 @@ from core.families.gradient_descent import FAMILY as GRADIENT_DESCENT
 from core.families.linear_regression import FAMILY as LINEAR_REGRESSION
 from core.families.logistic_regression import FAMILY as LOGISTIC_REGRESSION
 from core.families.nearest_neighbors.family import FAMILY as NEAREST_NEIGHBORS
-from core.families.neural_network import FAMILY as NEURAL_NETWORK
+from core.families.neural_network.family import FAMILY as NEURAL_NETWORK
 from core.family import FamilySpec
 
 #: The families with a page, in navigation order.

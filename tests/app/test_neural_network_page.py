@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 
 from core.data.prepare import load_dataset
-from core.families.neural_network import FAMILY
+from core.families.neural_network.family import FAMILY
 from core.fitting import fit_model
 from tests.app.page_helpers import run_if_asked
-from ui.neural_network import clear_network_caches
+from ui.families.neural_network_refits import clear_network_caches
 
 PAGE = "app_pages/neural_network.py"
 START = {p.name: p.initial for p in FAMILY.hyperparameters}

@@ -17,9 +17,9 @@ from sklearn.linear_model import ElasticNet, LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from core.data.prepare import load_dataset
+from core.families.neural_network.effective import effective_network_parameters
 from core.family_comparison import initial_setting
 from core.fitting import fit_model, model_features
-from core.network_effective import effective_network_parameters
 from core.registry import get_family
 
 

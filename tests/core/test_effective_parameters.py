@@ -156,10 +156,11 @@ def test_binary_effective_parameters_are_the_newton_hat_trace():
 
 
 def test_a_networks_effective_parameters_fall_as_alpha_grows():
-    """The family counts its network's well-determined parameters (core.network_effective),
+    """The family counts its network's well-determined parameters
+    (core.families.neural_network.effective),
     so the all-families chart moves a network along its x axis as alpha changes."""
+    from core.families.neural_network.effective import effective_network_parameters
     from core.fitting import model_features
-    from core.network_effective import effective_network_parameters
 
     family = get_family("neural_network")
     data = load_dataset("iris", "classification")

@@ -16,8 +16,8 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
-from core import network_epochs
 from core.data.prepare import load_dataset
+from core.families.neural_network import epochs as network_epochs
 
 #: An early-stopping run on iris whose validation score improves at epochs 1, 4 and 8 and
 #: then stalls until epoch 14 (checked below from validation_scores_, not assumed).

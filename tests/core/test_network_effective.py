@@ -12,15 +12,15 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
-from core import network_effective
-from core.network import model_with_weights
-from core.network_effective import (
+from core.families.neural_network import effective as network_effective
+from core.families.neural_network.effective import (
     MAX_JACOBIAN_VALUES,
     effective_network_parameters,
     gauss_newton_factor,
     output_jacobian,
     parameter_count,
 )
+from core.families.neural_network.layers import model_with_weights
 
 ACTIVATIONS = ["identity", "relu", "tanh", "logistic"]
 TASKS = ["regression", "binary", "multiclass"]

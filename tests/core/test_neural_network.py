@@ -14,10 +14,13 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from core import network, network_epochs, network_refits
-from core import network_figures as figures
 from core.data.prepare import load_dataset
-from core.families.neural_network import FAMILY, network_layout, resolve_mlp, restored_epoch
+from core.families.neural_network import epoch_figures, figures, refit_figures
+from core.families.neural_network import epochs as network_epochs
+from core.families.neural_network import layers as network
+from core.families.neural_network import refits as network_refits
+from core.families.neural_network import surface as network_surface
+from core.families.neural_network.family import FAMILY, network_layout, resolve_mlp, restored_epoch
 from core.fitting import fit_model, recorded_warnings
 
 START = {p.name: p.initial for p in FAMILY.hyperparameters}
@@ -308,7 +311,7 @@ def test_snapshot_pipeline_predicts_like_fit_with_max_iter_k_and_leaves_the_fit_
     fit = _fit(moons, hidden_layer_sizes=(6,), max_iter=40)
     before = [w.copy() for w in fit.model.coefs_]
     trace = network_epochs.epoch_trace(fit, moons)
-    surface = network_epochs.prediction_surface(fit, moons, trace, epoch=12, n_grid=30)
+    surface = network_surface.prediction_surface(fit, moons, trace, epoch=12, n_grid=30)
     early = _fit(moons, hidden_layer_sizes=(6,), max_iter=12)
     grid = pd.DataFrame(
         {
@@ -318,13 +321,13 @@ def test_snapshot_pipeline_predicts_like_fit_with_max_iter_k_and_leaves_the_fit_
     )
     expected = early.pipeline.predict_proba(grid).reshape(30, 30, 2)
     np.testing.assert_allclose(surface.values, expected, atol=1e-12)
-    fig = figures.surface_figure(surface)
+    fig = epoch_figures.surface_figure(surface)
     np.testing.assert_allclose(np.asarray(fig.data[0].z), expected[:, :, 1], atol=1e-12)
     assert fig.layout.title.text == "epoch 12"
     for a, b in zip(before, fit.model.coefs_, strict=True):
         np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match="exactly two features"):
-        network_epochs.prediction_surface(fit, load_dataset("iris", "classification"))
+        network_surface.prediction_surface(fit, load_dataset("iris", "classification"))
 
 
 def test_snapshot_scores_match_the_epoch_models(moons):
@@ -451,7 +454,7 @@ def test_seed_variability_against_independent_refits(iris_fit, iris):
     order = result.matching.query("random_state == 1")["matched_unit"]
     columns = [int(u.split("_")[1]) - 1 for u in order]
     np.testing.assert_array_equal(result.matched_first_layer[1], other.model.coefs_[0][:, columns])
-    fig = figures.seed_weights_figure(result, iris_fit.feature_names, matched=True)
+    fig = refit_figures.seed_weights_figure(result, iris_fit.feature_names, matched=True)
     np.testing.assert_array_equal(np.asarray(fig.data[1].z), result.matched_first_layer[1])
     assert list(fig.data[1].x) == order.tolist()
 
@@ -464,7 +467,7 @@ def test_weight_norm_shrinks_as_alpha_grows(iris_fit, iris):
     got = table[table["alpha"] == 1.0].set_index("group")["norm"]
     for i, W in enumerate(refit.model.coefs_):
         assert got[f"coefs_[{i}]"] == pytest.approx(np.linalg.norm(W))
-    fig = figures.alpha_norm_figure(table, current=1e-4)
+    fig = refit_figures.alpha_norm_figure(table, current=1e-4)
     assert [t.name for t in fig.data][-1] == "current"
 
 
@@ -546,7 +549,7 @@ def test_heatmap_distribution_and_training_curve_figures(iris_fit, iris):
     hist = figures.weight_distribution_figure(model.coefs_, model.intercepts_)
     np.testing.assert_array_equal(np.asarray(hist.data[0].x), model.coefs_[0].ravel())
     trace = network_epochs.epoch_trace(iris_fit, iris)
-    curve = figures.training_curve_figure(trace, epoch=40)
+    curve = epoch_figures.training_curve_figure(trace, epoch=40)
     np.testing.assert_array_equal(np.asarray(curve.data[0].y), model.loss_curve_)
     marker = next(t for t in curve.data if t.name == "epoch")
     assert list(marker.x) == [40, 40]
@@ -556,7 +559,7 @@ def test_training_curve_marks_the_restored_epoch(iris):
     fit = _fit(iris, early_stopping=True)
     trace = network_epochs.epoch_trace(fit, iris)
     assert trace.matches_fit is True
-    fig = figures.training_curve_figure(trace, score_name="accuracy")
+    fig = epoch_figures.training_curve_figure(trace, score_name="accuracy")
     star = next(t for t in fig.data if t.name == "restored epoch")
     assert list(star.x) == [restored_epoch(fit.model.validation_scores_)]
     assert "validation accuracy" in [t.name for t in fig.data]

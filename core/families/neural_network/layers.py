@@ -4,8 +4,10 @@ they hold, what a training run costs, and how healthy its hidden units are.
 scikit-learn's ``MLPClassifier`` and ``MLPRegressor`` hold one weight matrix ``coefs_[i]`` of
 shape (units in layer i, units in layer i + 1) and one bias vector ``intercepts_[i]`` per
 layer. This module counts them, labels their units, bounds the cost of training them and
-diagnoses their hidden units. How a network got there is in :mod:`core.network_epochs`
-(epoch by epoch) and :mod:`core.network_refits` (over seeds, alpha and layer width). Nothing
+diagnoses their hidden units. How a network got there is in
+:mod:`core.families.neural_network.epochs`
+(epoch by epoch) and :mod:`core.families.neural_network.refits` (over seeds, alpha and layer
+width). Nothing
 here re-implements the estimators: every network is trained by scikit-learn itself, and
 predictions with other weights come from a copy of the fitted estimator holding them.
 """

@@ -19,7 +19,8 @@ and project the bias columns' span out of the weight columns (``Q = I - proj(M_b
 
 The objective this refers to is scikit-learn's, multiplied by the number of rows (see
 :func:`gauss_newton_factor` for what was checked in scikit-learn 1.9's source). Parameters are
-flattened as scikit-learn packs them (and :func:`core.network.parameter_arrays` lists them):
+flattened as scikit-learn packs them (and
+:func:`core.families.neural_network.layers.parameter_arrays` lists them):
 every ``coefs_[i].ravel()`` (C order) in layer order, then every ``intercepts_[i]``.
 
 The definition is MacKay's number of well-determined parameters (D. J. C. MacKay, "A practical
@@ -40,7 +41,7 @@ from typing import Any
 import numpy as np
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from core.network import hidden_activations
+from core.families.neural_network.layers import hidden_activations
 
 #: Largest Jacobian (rows × outputs × parameters values) this module forms. 20 million float64
 #: values are 160 MB, and the computation holds two or three arrays of that size at once (the

@@ -5,10 +5,11 @@ network learns is one weight matrix ``coefs_[i]`` and one bias vector ``intercep
 layer; what a person sets is the architecture (``hidden_layer_sizes``, ``activation``), the
 penalty (``alpha``) and how the optimiser finds the weights (``solver``,
 ``learning_rate_init``, ``batch_size``, ``max_iter``, ``early_stopping``, ``random_state``).
-The computations behind the page's own views live in :mod:`core.network` (layers, counts,
-cost, unit health), :mod:`core.network_epochs` (epoch snapshots) and
-:mod:`core.network_refits` (seeds, alpha, layer width); the figures in
-:mod:`core.network_figures`.
+The computations behind the page's own views live in :mod:`core.families.neural_network.layers`
+(layers, counts,
+cost, unit health), :mod:`core.families.neural_network.epochs` (epoch snapshots) and
+:mod:`core.families.neural_network.refits` (seeds, alpha, layer width); the figures in
+:mod:`core.families.neural_network.figures`.
 """
 
 from __future__ import annotations
@@ -22,11 +23,8 @@ import pandas as pd
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from core.data.tables import Dataset
-from core.family import EstimatorSpec, FamilySpec
-from core.fit_verdict import split_verdict, verdict_sentence
-from core.fitting import FitResult, model_features
-from core.learned import LearnedParameters, ParameterGroup
-from core.network import (
+from core.families.neural_network.effective import effective_network_parameters
+from core.families.neural_network.layers import (
     STOCHASTIC_SOLVERS,
     check_training_budget,
     estimated_training_seconds,
@@ -40,131 +38,13 @@ from core.network import (
     unit_labels,
     warning_sentences,
 )
-from core.network_effective import effective_network_parameters
+from core.families.neural_network.specs import HYPERPARAMETERS, NAMES
+from core.family import EstimatorSpec, FamilySpec
+from core.fit_verdict import split_verdict, verdict_sentence
+from core.fitting import FitResult, model_features
+from core.learned import LearnedParameters, ParameterGroup
 from core.scoring import TASK_SCORING
-from core.specs import ParamSpec
 from core.text import Sentence
-
-HIDDEN_LAYER_SIZES = ParamSpec(
-    name="hidden_layer_sizes",
-    label="hidden_layer_sizes (units per hidden layer)",
-    kind="layers",
-    default=(100,),
-    start=(8, 4),
-    help="How many hidden layers, and how many units each: 8,4 is two hidden layers of 8 "
-    "and 4 units. Every unit adds one weight per unit in the layer before it, plus a bias.",
-)
-ACTIVATION = ParamSpec(
-    name="activation",
-    label="activation (hidden units' function)",
-    kind="choice",
-    default="relu",
-    choices=("relu", "tanh", "logistic", "identity"),
-    choice_labels=("relu: max(0, z)", "tanh", "logistic: 1/(1+e⁻ᶻ)", "identity: z (linear)"),
-    help="The function each hidden unit applies to its weighted sum. With identity the "
-    "whole network is a linear model, however many layers it has.",
-)
-ALPHA = ParamSpec(
-    name="alpha",
-    label="alpha (L2 penalty)",
-    kind="float",
-    default=0.0001,
-    low=1e-6,
-    high=100.0,
-    log=True,
-    step=0.0001,
-    help="Strength of the L2 penalty on the weights (not the biases): larger values keep "
-    "the weights small and the fitted function smoother.",
-)
-SOLVER = ParamSpec(
-    name="solver",
-    label="solver",
-    kind="choice",
-    default="adam",
-    choices=("adam", "sgd", "lbfgs"),
-    choice_labels=("adam", "sgd (with momentum 0.9)", "lbfgs (full batch, no epochs)"),
-    role="optimizer",
-    help="How the weights are searched for. adam and sgd take small steps on mini-batches, "
-    "epoch by epoch; lbfgs takes quasi-Newton steps on the whole training set and often "
-    "suits small data sets.",
-)
-LEARNING_RATE_INIT = ParamSpec(
-    name="learning_rate_init",
-    label="learning_rate_init (step size)",
-    kind="float",
-    default=0.001,
-    start=0.01,
-    low=1e-5,
-    high=1.0,
-    log=True,
-    step=0.001,
-    role="optimizer",
-    help="Size of the first steps of adam and sgd (ignored by lbfgs). Too small trains "
-    "slowly; too large makes the loss jump around or diverge.",
-)
-#: batch_size is a choice, not a nullable whole number: scikit-learn's own default is the
-#: string "auto" (= min(200, training rows)), which a choice holds as itself, so the spec's
-#: default equals scikit-learn's and the ledger marks only real changes; the other choices
-#: span pure stochastic steps (1) to large mini-batches.
-BATCH_SIZE = ParamSpec(
-    name="batch_size",
-    label="batch_size (rows per step)",
-    kind="choice",
-    default="auto",
-    choices=("auto", 1, 8, 16, 32, 64, 128, 256, 512),
-    choice_labels=("auto: min(200, rows)", "1", "8", "16", "32", "64", "128", "256", "512"),
-    role="optimizer",
-    help="Training rows per weight update for adam and sgd (ignored by lbfgs). Smaller "
-    "batches take more, noisier steps per epoch.",
-)
-MAX_ITER = ParamSpec(
-    name="max_iter",
-    label="max_iter (epochs at most)",
-    kind="int",
-    default=200,
-    start=500,
-    low=1,
-    high=2000,
-    step=50,
-    role="optimizer",
-    help="For adam and sgd the most epochs (passes over the training rows); for lbfgs the "
-    "most iterations. Training stops earlier once the loss stops improving by tol.",
-)
-EARLY_STOPPING = ParamSpec(
-    name="early_stopping",
-    label="early_stopping",
-    kind="bool",
-    default=False,
-    role="optimizer",
-    help="Hold out 10% of the training rows, score them after every epoch, stop when the "
-    "score stops improving and keep the best epoch's weights (adam and sgd only).",
-)
-RANDOM_STATE = ParamSpec(
-    name="random_state",
-    label="random_state (initial weights)",
-    kind="int",
-    default=None,
-    start=0,
-    low=0,
-    high=2**32 - 1,
-    nullable=True,
-    role="optimizer",
-    help="Seed of the random initial weights (and the order of the rows in each epoch); "
-    "separate from the data split's seed. none gives a different network on every fit.",
-)
-
-HYPERPARAMETERS = (
-    HIDDEN_LAYER_SIZES,
-    ACTIVATION,
-    ALPHA,
-    SOLVER,
-    LEARNING_RATE_INIT,
-    BATCH_SIZE,
-    MAX_ITER,
-    EARLY_STOPPING,
-    RANDOM_STATE,
-)
-NAMES = tuple(p.name for p in HYPERPARAMETERS)
 
 
 def resolve_mlp(values: dict[str, Any]) -> dict[str, Any]:
@@ -191,7 +71,7 @@ class NetworkLayout:
     activation, out_activation : str
         The hidden units' function, and the output's (softmax, logistic or identity).
     counts : DataFrame
-        :func:`core.network.parameter_count_table`.
+        :func:`core.families.neural_network.layers.parameter_count_table`.
     formula : str
         The count as a sum with these numbers.
     scaled : bool
@@ -518,7 +398,8 @@ def explain_warnings(fit: FitResult) -> list[str]:
 
 
 def effective_parameters(fit: FitResult, dataset: Dataset) -> float:
-    """The network's effective number of parameters (:mod:`core.network_effective`): the
+    """The network's effective number of parameters
+    (:mod:`core.families.neural_network.effective`): the
     Gauss–Newton hat-matrix trace under its ``alpha``, at the weights this fit found; the
     nominal count when the Jacobian would be too large to form (a wide network on many rows).
 

@@ -21,8 +21,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline
 
 from core.data.tables import Dataset
-from core.fitting import FitError, FitResult, recorded_warnings
-from core.network import (
+from core.families.neural_network.layers import (
     Progress,
     layer_units,
     model_with_weights,
@@ -30,6 +29,7 @@ from core.network import (
     parameter_count_table,
     transition_label,
 )
+from core.fitting import FitError, FitResult, recorded_warnings
 from core.scoring import TASK_SCORING
 from core.specs import MAX_LAYER_WIDTH
 
