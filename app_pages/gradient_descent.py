@@ -1,8 +1,8 @@
 """Gradient descent page: the learning rate and its schedule, set, against the walk, learned."""
 
 from core.registry import get_family
+from ui.families.gradient_descent import descent_view, epochs_view, learned_panel
 from ui.family_page import View, family_page
-from ui.gradient_descent import descent_view, epochs_view, learned_panel
 
 family_page(
     get_family("gradient_descent"),

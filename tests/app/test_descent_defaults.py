@@ -19,7 +19,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from core.data.prepare import load_dataset
-from core.families.gradient_descent import FAMILY
+from core.families.gradient_descent.family import FAMILY
 from tests.app.page_helpers import frame_with, run_if_asked
 
 PAGE = "app_pages/gradient_descent.py"

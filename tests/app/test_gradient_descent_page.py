@@ -17,11 +17,11 @@ import pytest
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from core.data.prepare import load_dataset
-from core.descent.diagnostics import diagnose, judge_run
-from core.descent.loss import optimum
-from core.descent.optimizer import DescentSettings, run_descent
-from core.descent.problem import make_problem
-from core.families.gradient_descent import FAMILY
+from core.families.gradient_descent.diagnostics import diagnose, judge_run
+from core.families.gradient_descent.family import FAMILY
+from core.families.gradient_descent.loss import optimum
+from core.families.gradient_descent.optimizer import DescentSettings, run_descent
+from core.families.gradient_descent.problem import make_problem
 from core.fitting import fit_model
 
 PAGE = "app_pages/gradient_descent.py"
@@ -309,7 +309,7 @@ def test_a_tabs_link_opens_it_and_runs_only_its_body(open_page, open_tab):
 
 
 def test_a_long_replay_waits_for_a_click_then_shows_progress_and_caches(open_page, monkeypatch):
-    import ui.gradient_descent as view
+    import ui.families.gradient_descent as view
 
     monkeypatch.setattr(view, "replay_seconds", lambda fit: 30.0)
     at = open_page(PAGE, view="Epochs")

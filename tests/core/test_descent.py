@@ -18,35 +18,40 @@ from sklearn.linear_model import (
 )
 from sklearn.preprocessing import StandardScaler
 
-from core import descent_figures as F
 from core.data.prepare import load_dataset
-from core.descent.diagnostics import ZIGZAG_SHARE, diagnose, judge_run, momentum_limit
-from core.descent.loss import hessian, loss_gradient, loss_value, optimum
-from core.descent.optimizer import MAX_STEPS, DescentPath, DescentSettings, run_descent
-from core.descent.problem import DescentError, feature_ranking, make_problem
-from core.descent.report import (
+from core.families.gradient_descent import figures as F
+from core.families.gradient_descent.diagnostics import (
+    ZIGZAG_SHARE,
+    diagnose,
+    judge_run,
+    momentum_limit,
+)
+from core.families.gradient_descent.family import FAMILY, class_table, objective, reference_model
+from core.families.gradient_descent.loss import hessian, loss_gradient, loss_value, optimum
+from core.families.gradient_descent.optimizer import (
+    MAX_STEPS,
+    DescentPath,
+    DescentSettings,
+    run_descent,
+)
+from core.families.gradient_descent.problem import DescentError, feature_ranking, make_problem
+from core.families.gradient_descent.report import (
     CLOSED_SHARE,
     descent_report,
     estimated_seconds,
     problem_from_values,
     steps_to_close,
 )
-from core.descent.sgd_replay import sgd_trajectory, sgd_trajectory_for_fit
-from core.descent.specs import (
+from core.families.gradient_descent.sgd_replay import sgd_trajectory, sgd_trajectory_for_fit
+from core.families.gradient_descent.specs import HYPERPARAMETERS
+from core.families.gradient_descent.surface import GRID_POINTS, loss_surface
+from core.families.gradient_descent.view_specs import (
     ETA0_START,
     OPTIMISER_SETTINGS,
     descent_settings,
     knob_table,
     settings_from_values,
     variant_specs,
-)
-from core.descent.surface import GRID_POINTS, loss_surface
-from core.families.gradient_descent import (
-    FAMILY,
-    HYPERPARAMETERS,
-    class_table,
-    objective,
-    reference_model,
 )
 from core.fitting import fit_model
 from core.learned import LearnedParameters

@@ -23,16 +23,14 @@ import numpy as np
 from sklearn.base import clone
 
 from core.data.tables import Dataset
-from core.families.gradient_descent import (
+from core.families.gradient_descent.family import (
     DIVERGED_LOSS_FACTOR,
-    ETA0,
-    MAX_ITER,
-    TOL,
     objective,
     ran_out_of_epochs,
     reference_model,
     training_loss,
 )
+from core.families.gradient_descent.specs import ETA0, MAX_ITER, TOL
 from core.fitting import FitResult, model_features, recorded_warnings
 
 #: Wall time the longer refit may take (estimated from the page's fit before running).
@@ -56,7 +54,7 @@ class Trial:
     stopped : bool
         Whether its stopping rule fired before ``max_iter`` (no ConvergenceWarning).
     objective : float
-        What SGD minimises (:func:`core.families.gradient_descent.objective`) at its end.
+        What SGD minimises (:func:`core.families.gradient_descent.family.objective`) at its end.
     """
 
     change: dict[str, Any]
@@ -80,7 +78,7 @@ class ConvergenceCheck:
         The page's fit's objective (mean loss plus ``alpha ½‖w‖²``, in the model's units).
     optimum : float or None
         The objective at its exact optimum (the closed-form model of the same penalty,
-        :func:`core.families.gradient_descent.reference_model`); None when diverged.
+        :func:`core.families.gradient_descent.family.reference_model`); None when diverged.
     diverged : bool
         The fit's training loss is past :data:`DIVERGED_LOSS_FACTOR` times the all-zero
         model's: more epochs cannot help, and no refit was run.

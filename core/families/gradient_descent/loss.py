@@ -15,7 +15,7 @@ import numpy as np
 from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 
-from core.descent.problem import DescentProblem
+from core.families.gradient_descent.problem import DescentProblem
 from core.fitting import recorded_warnings
 
 if TYPE_CHECKING:  # a path only sets the surface's window

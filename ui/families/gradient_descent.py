@@ -2,7 +2,8 @@
 the optimiser's path (and a second setting B on the same surface), and the page's own SGD fit
 replayed one ``partial_fit`` call per epoch.
 
-Everything shown is built by :mod:`core.descent` and :mod:`core.descent_figures`; this
+Everything shown is built by :mod:`core.families.gradient_descent` and
+:mod:`core.families.gradient_descent.figures`; this
 module draws the knobs, caches the work by the page's key and the knobs' values, and places
 the results.
 """
@@ -17,23 +18,10 @@ import numpy as np
 import streamlit as st
 
 from core.data.tables import Dataset
-from core.descent.convergence import ConvergenceCheck, convergence_check
-from core.descent.problem import DescentError
-from core.descent.report import (
-    DescentReport,
-    descent_report,
-    estimated_seconds,
-    problem_from_values,
-)
-from core.descent.sgd_replay import SGDTrajectory, replay_seconds, sgd_trajectory_for_fit
-from core.descent.specs import (
-    GD_COMPARE,
-    descent_settings,
-    knob_table,
-    settings_from_values,
-    variant_specs,
-)
-from core.descent_figures import (
+from core.export import link_value_problem
+from core.families.gradient_descent.convergence import ConvergenceCheck, convergence_check
+from core.families.gradient_descent.family import class_table, ran_out_of_epochs
+from core.families.gradient_descent.figures import (
     learning_rate_figure,
     loss_curve_figure,
     loss_surface_figure,
@@ -41,8 +29,25 @@ from core.descent_figures import (
     sgd_objective_figure,
     sgd_trajectory_figure,
 )
-from core.export import link_value_problem
-from core.families.gradient_descent import class_table, ran_out_of_epochs
+from core.families.gradient_descent.problem import DescentError
+from core.families.gradient_descent.report import (
+    DescentReport,
+    descent_report,
+    estimated_seconds,
+    problem_from_values,
+)
+from core.families.gradient_descent.sgd_replay import (
+    SGDTrajectory,
+    replay_seconds,
+    sgd_trajectory_for_fit,
+)
+from core.families.gradient_descent.view_specs import (
+    GD_COMPARE,
+    descent_settings,
+    knob_table,
+    settings_from_values,
+    variant_specs,
+)
 from core.fitting import FitKey, FitResult
 from core.learned import LearnedParameters
 from core.specs import ParamSpec

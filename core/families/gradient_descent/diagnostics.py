@@ -13,9 +13,9 @@ from typing import Literal
 
 import numpy as np
 
-from core.descent.loss import Optimum, hessian, hessian_squared_moments
-from core.descent.optimizer import DescentPath
-from core.descent.problem import DescentProblem
+from core.families.gradient_descent.loss import Optimum, hessian, hessian_squared_moments
+from core.families.gradient_descent.optimizer import DescentPath
+from core.families.gradient_descent.problem import DescentProblem
 from core.text import Sentence
 
 Verdict = Literal["converged", "too slow", "oscillating", "divergent"]
@@ -92,7 +92,8 @@ def diagnose(
     ----------
     problem : DescentProblem
     opt : Optimum
-        From :func:`core.descent.loss.optimum` (where the log-loss Hessian is taken).
+        From :func:`core.families.gradient_descent.loss.optimum` (where the log-loss Hessian is
+        taken).
     eta0 : float, optional
         The user's learning rate, compared against the limits.
     momentum, nesterov : float, bool

@@ -16,8 +16,8 @@ from typing import Any, Literal
 import numpy as np
 from scipy.special import expit
 
-from core.descent.loss import SquaredErrorMoments, evaluate, loss_value
-from core.descent.problem import DescentProblem
+from core.families.gradient_descent.loss import SquaredErrorMoments, evaluate, loss_value
+from core.families.gradient_descent.problem import DescentProblem
 
 #: Most parameter updates one run makes (one row per update on 442 rows for 45 epochs),
 #: so a link cannot ask for minutes of work.

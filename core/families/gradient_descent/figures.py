@@ -1,6 +1,7 @@
 """Pure plotly builders for the gradient-descent page.
 
-Each takes results of the :mod:`core.descent` package and returns a ``go.Figure``. Optima
+Each takes results of the :mod:`core.families.gradient_descent` package and returns a
+``go.Figure``. Optima
 and reference values are ordinary traces (not layout shapes), so a test can read them from
 ``fig.data`` and they stay right on log axes. Long runs are thinned to at most
 ``max_points`` points per trace (first and last always kept): a browser draws 20,000
@@ -18,11 +19,11 @@ from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
 from core.axes import log_ticks_of
-from core.descent.loss import Optimum
-from core.descent.optimizer import DescentPath
-from core.descent.problem import DescentProblem
-from core.descent.sgd_replay import SGDTrajectory
-from core.descent.surface import LossSurface
+from core.families.gradient_descent.loss import Optimum
+from core.families.gradient_descent.optimizer import DescentPath
+from core.families.gradient_descent.problem import DescentProblem
+from core.families.gradient_descent.sgd_replay import SGDTrajectory
+from core.families.gradient_descent.surface import LossSurface
 
 #: Colours of the runs on one surface (A, B, ...), and of features in a trajectory.
 RUN_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd")
@@ -64,7 +65,8 @@ def loss_surface_figure(
     Parameters
     ----------
     surface : LossSurface
-        From :func:`core.descent.surface.loss_surface` (built with the same runs, so they fit).
+        From :func:`core.families.gradient_descent.surface.loss_surface` (built with the same runs,
+        so they fit).
     runs : sequence of (label, DescentPath)
         One or more runs (A/B) on the same surface; each is drawn as a line with step
         markers, its start as an open circle and its end as a cross.
@@ -352,7 +354,7 @@ def sgd_trajectory_figure(
     Parameters
     ----------
     trajectory : SGDTrajectory
-        From :func:`core.descent.sgd_replay.sgd_trajectory`.
+        From :func:`core.families.gradient_descent.sgd_replay.sgd_trajectory`.
     units : {"raw", "fitted", "per_sd"}, default="per_sd"
         Per unit of each feature, as the estimator holds them (standardised when the
         features were), or per standard deviation (comparable across features).

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.descent.loss import Optimum, SquaredErrorMoments, loss_value
-from core.descent.optimizer import DescentPath
-from core.descent.problem import DescentProblem
+from core.families.gradient_descent.loss import Optimum, SquaredErrorMoments, loss_value
+from core.families.gradient_descent.optimizer import DescentPath
+from core.families.gradient_descent.problem import DescentProblem
 
 #: Grid points per axis of the loss surface.
 GRID_POINTS = 60

@@ -2,7 +2,7 @@
 
 :func:`sgd_trajectory` runs ``SGDRegressor`` / ``SGDClassifier`` epoch by epoch and records
 every coefficient, next to the closed-form model of the same penalised objective
-(:func:`core.families.gradient_descent.reference_model`); :func:`sgd_trajectory_for_fit`
+(:func:`core.families.gradient_descent.family.reference_model`); :func:`sgd_trajectory_for_fit`
 replays a page's own fit on its training rows and scaler.
 """
 
@@ -17,8 +17,7 @@ import pandas as pd
 from sklearn.preprocessing import StandardScaler
 
 from core.data.tables import Dataset, Task
-from core.descent.problem import DescentError
-from core.families.gradient_descent import (
+from core.families.gradient_descent.family import (
     DIVERGED_LOSS_FACTOR,
     Reference,
     make_sgd,
@@ -26,6 +25,7 @@ from core.families.gradient_descent import (
     reference_model,
     training_loss,
 )
+from core.families.gradient_descent.problem import DescentError
 from core.fitting import FitResult, recorded_warnings, training_features
 from core.text import Sentence
 
@@ -51,7 +51,7 @@ class SGDTrajectory:
         As the estimator held them after each epoch.
     loss : ndarray of shape (E,)
         Training loss after each epoch (the data part of SGD's objective, see
-        :func:`core.families.gradient_descent.training_loss`).
+        :func:`core.families.gradient_descent.family.training_loss`).
     objective : ndarray of shape (E,)
         What SGD minimises after each epoch: the loss plus ``alpha ½ ||w||²``.
     reference : Reference

@@ -1,7 +1,8 @@
 """One call for the two-parameter view: the problem, its optimum, runs A (and B), their
 verdicts, the surface they share, and what it all means in the user's numbers.
 
-The view's settings arrive as validated ``gd_*`` values (:mod:`core.descent.specs`);
+The view's settings arrive as validated ``gd_*`` values
+(:mod:`core.families.gradient_descent.view_specs`);
 :func:`descent_report` returns everything the page places, so the page computes nothing.
 """
 
@@ -15,11 +16,21 @@ from typing import Any
 import numpy as np
 
 from core.data.tables import Dataset
-from core.descent.diagnostics import Diagnostics, RunVerdict, diagnose, judge_run
-from core.descent.loss import Optimum, optimum
-from core.descent.optimizer import MAX_STEPS, DescentPath, DescentSettings, run_descent
-from core.descent.problem import DescentProblem, make_problem
-from core.descent.surface import GRID_POINTS, WINDOW_LOSS_FACTOR, LossSurface, loss_surface
+from core.families.gradient_descent.diagnostics import Diagnostics, RunVerdict, diagnose, judge_run
+from core.families.gradient_descent.loss import Optimum, optimum
+from core.families.gradient_descent.optimizer import (
+    MAX_STEPS,
+    DescentPath,
+    DescentSettings,
+    run_descent,
+)
+from core.families.gradient_descent.problem import DescentProblem, make_problem
+from core.families.gradient_descent.surface import (
+    GRID_POINTS,
+    WINDOW_LOSS_FACTOR,
+    LossSurface,
+    loss_surface,
+)
 from core.text import Sentence
 
 #: Share of the loss gap at the start a run must close to count as "nearly there".
@@ -91,7 +102,7 @@ def problem_from_values(
 ) -> DescentProblem:
     """The problem the view's ``gd_feature``, ``gd_class`` and ``gd_scale`` values ask for,
     on the given rows (the page's training rows). Raises
-    :class:`core.descent.problem.DescentError` as :func:`make_problem` does."""
+    :class:`core.families.gradient_descent.problem.DescentError` as :func:`make_problem` does."""
     return make_problem(
         dataset,
         values.get("gd_feature"),

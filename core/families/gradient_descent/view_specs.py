@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 
 from core.data.tables import Dataset
-from core.descent.optimizer import MAX_STEPS, DescentSettings
-from core.descent.problem import class_labels, default_choice, numeric_columns
+from core.families.gradient_descent.optimizer import MAX_STEPS, DescentSettings
+from core.families.gradient_descent.problem import class_labels, default_choice, numeric_columns
 from core.specs import ParamSpec
 
 #: Batch-size choices: the full data, mini-batches, one row.
