@@ -1,7 +1,7 @@
 """Logistic regression page: C, the L1/L2 mix and the solver, set versus learned."""
 
 from core.registry import get_family
-from ui.boundary_panel import boundary_view
+from ui.families.logistic_regression import boundary_view
 from ui.family_page import View, family_page
 from ui.linear.panels import classifier_panel
 

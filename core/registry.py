@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from core.families.decision_tree import FAMILY as DECISION_TREE
 from core.families.gradient_descent.family import FAMILY as GRADIENT_DESCENT
-from core.families.linear_regression import FAMILY as LINEAR_REGRESSION
-from core.families.logistic_regression import FAMILY as LOGISTIC_REGRESSION
+from core.families.linear_regression.family import FAMILY as LINEAR_REGRESSION
+from core.families.logistic_regression.family import FAMILY as LOGISTIC_REGRESSION
 from core.families.nearest_neighbors.family import FAMILY as NEAREST_NEIGHBORS
 from core.families.neural_network.family import FAMILY as NEURAL_NETWORK
 from core.family import FamilySpec

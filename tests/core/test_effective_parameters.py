@@ -102,7 +102,7 @@ def test_the_hessian_is_the_log_losss_second_derivative():
     """Finite differences of scikit-learn's own summed log loss give the same Hessian."""
     from sklearn.metrics import log_loss
 
-    from core.families.logistic_regression import logistic_hessian
+    from core.families.logistic_regression.family import logistic_hessian
 
     _, data, fit = _logistic_fit("iris", 1.0)
     Z, model = _design(fit, data), fit.model

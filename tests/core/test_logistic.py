@@ -8,7 +8,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from core.data.prepare import load_dataset
-from core.families.logistic_regression import valid_solvers
+from core.families.logistic_regression.family import valid_solvers
 from core.fitting import FitError, confusion_table, fit_model
 from core.linear.boundary import boundary_lines, boundary_sweep, decision_surface
 from core.linear.figures import decision_boundary_figure
