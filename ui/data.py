@@ -11,9 +11,9 @@ from core.data.catalogue import UPLOAD_ID, get_dataset_spec
 from core.data.prepare import target_problem
 from core.data.tables import DataError, Dataset, Task
 from core.data.uploads import MAX_UPLOAD_BYTES
-from core.export import family_dataset_spec
 from core.family import FamilySpec
 from core.setting import SCALE, SEED, TASK, TEST_SIZE
+from core.setting_file import family_dataset_spec
 from core.text import escape_markdown
 from ui.cache import cached_dataset, cached_table, cached_target_candidates, cached_upload
 from ui.widgets import spec_widget

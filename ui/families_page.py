@@ -14,30 +14,33 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
-from core.data.catalogue import DATASETS, UPLOAD_ID, get_dataset_spec
-from core.data.tables import Task
-from core.export import family_dataset_spec, link_value_problem, share_query
-from core.family_comparison import (
-    FamilyRow,
-    FamilySetting,
+from core.capacity import (
     PlannedPoint,
-    compare_families,
-    comparison_table,
     complexity_sentences,
-    current_sentences,
     cv_folds,
-    families_for,
     fold_rows,
-    last_setting,
     sweep_plan,
     sweep_point,
     sweep_table,
 )
-from core.family_comparison_figures import complexity_figure
+from core.comparison import (
+    FamilyRow,
+    FamilySetting,
+    compare_families,
+    comparison_table,
+    current_sentences,
+    families_for,
+    last_setting,
+)
+from core.comparison_figures import complexity_figure
+from core.data.catalogue import DATASETS, UPLOAD_ID, get_dataset_spec
+from core.data.tables import Task
 from core.fitting import FitKey, FitResult, split_data
+from core.links import link_value_problem, share_query
 from core.registry import FAMILIES
 from core.scoring import TASK_SCORING
 from core.setting import DATA_SETTINGS, TASK
+from core.setting_file import family_dataset_spec
 from core.text import escape_markdown
 from ui.cache import cached_fit
 from ui.data import DataChoice, data_section

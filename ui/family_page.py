@@ -17,10 +17,10 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from core.compare import Snapshot, make_snapshot
-from core.export import setting_specs
 from core.family import FamilySpec
 from core.fitting import FitError, FitKey, FitResult, FitTooSlow
 from core.learned import LearnedParameters
+from core.links import setting_specs
 from core.text import escape_markdown
 from ui.cache import cached_fit
 from ui.data import DataChoice, data_section

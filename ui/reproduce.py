@@ -13,22 +13,19 @@ import streamlit as st
 from core.codegen import python_script
 from core.compare import Snapshot, make_snapshot
 from core.data.catalogue import UPLOAD_ID
-from core.export import (
-    PINNED_KEY,
-    link_problems,
-    model_card_markdown,
-    parameters_csv,
-    parse_pinned,
-    parse_setting_json,
-    pinned_query_value,
-    safe_csv,
-    setting_json,
-    setting_specs,
-    share_query,
-)
+from core.export import model_card_markdown, parameters_csv, safe_csv
 from core.family import FamilySpec
 from core.fitting import FitKey, FitResult
 from core.learned import LearnedParameters
+from core.links import (
+    PINNED_KEY,
+    link_problems,
+    parse_pinned,
+    pinned_query_value,
+    setting_specs,
+    share_query,
+)
+from core.setting_file import parse_setting_json, setting_json
 from core.text import escape_markdown
 from ui.cache import cached_fit
 from ui.data import DataChoice

@@ -117,7 +117,7 @@ def _nullable_number(spec: ParamSpec, label: str, preset: bool, common: dict[str
     the spec's initial value (through its state), a link's value seeds it
     (``none``, ``None`` and an empty value all mean ``None``), and its value is written
     back spelled as :meth:`ParamSpec.format` spells it (``none``), or removed at the
-    initial value, as :func:`core.export.share_query` writes a link.
+    initial value, as :func:`core.links.share_query` writes a link.
     """
     name = spec.name
     # With no default to fall back on, the box needs a state of this page's: it may have

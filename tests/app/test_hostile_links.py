@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.export import setting_specs
+from core.links import setting_specs
 from core.registry import FAMILIES
 from core.setting import DATA_SETTINGS
 

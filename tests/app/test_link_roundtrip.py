@@ -31,8 +31,8 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from threadpoolctl import threadpool_limits
 
 from core.data.prepare import load_dataset
-from core.export import setting_json
 from core.registry import FAMILIES, get_family
+from core.setting_file import setting_json
 from ui.cache import clear_caches
 
 #: The global NumPy seed set before every fit that may draw from it.

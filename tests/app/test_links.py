@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 import pytest
 
 from core.data.catalogue import datasets_for, get_dataset_spec
-from core.export import share_query
+from core.links import share_query
 from core.registry import FAMILIES
 from core.setting import task_for
 from core.specs import ParamSpec, resolve

@@ -11,9 +11,9 @@ import pandas as pd
 import statsmodels.api as sm
 
 from core.data.prepare import load_dataset
-from core.export import setting_json
 from core.fitting import fit_model
 from core.registry import LINEAR_REGRESSION
+from core.setting_file import setting_json
 from tests.app.page_helpers import frame_with
 
 LINEAR = "app_pages/linear_regression.py"

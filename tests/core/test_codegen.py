@@ -23,8 +23,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.codegen import DATA_CODE, TASK_CODE, constant_name, public_import, python_literal
+from core.codegen import constant_name, public_import, python_literal
 from core.codegen import python_script as make_script
+from core.codegen_data import DATA_CODE
+from core.codegen_task import TASK_CODE
 from core.data.catalogue import DATASETS, UPLOAD_ID, get_dataset_spec
 from core.data.prepare import load_dataset, make_dataset
 from core.data.uploads import read_csv_upload

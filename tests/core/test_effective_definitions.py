@@ -16,9 +16,9 @@ import pytest
 from sklearn.linear_model import ElasticNet, LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
+from core.comparison import initial_setting
 from core.data.prepare import load_dataset
 from core.families.neural_network.effective import effective_network_parameters
-from core.family_comparison import initial_setting
 from core.fitting import fit_model, model_features
 from core.registry import get_family
 

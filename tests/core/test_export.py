@@ -15,20 +15,12 @@ import pytest
 
 from core.data.catalogue import UPLOAD_ID, datasets_for, get_dataset_spec
 from core.data.prepare import load_dataset, load_table, make_dataset
-from core.export import (
-    MAX_SETTING_BYTES,
-    SETTING_FORMAT,
-    markdown_text,
-    model_card_markdown,
-    parameters_csv,
-    parse_setting_json,
-    safe_csv,
-    setting_json,
-)
+from core.export import markdown_text, model_card_markdown, parameters_csv, safe_csv
 from core.family import FamilySpec
 from core.fitting import fit_model
 from core.linear.parameters import INTERCEPT
 from core.registry import ALL_FAMILIES, get_family
+from core.setting_file import MAX_SETTING_BYTES, SETTING_FORMAT, parse_setting_json, setting_json
 from core.specs import ParamSpec, resolve
 
 LINEAR = get_family("linear_regression")
@@ -612,7 +604,7 @@ def test_markdown_text(text, escaped):
 
 
 def test_link_problems_name_each_ignored_value():
-    from core.export import link_problems
+    from core.links import link_problems
     from core.registry import LOGISTIC_REGRESSION
 
     problems = link_problems(

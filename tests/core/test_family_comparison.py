@@ -14,28 +14,30 @@ from sklearn.model_selection import KFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from core.data.prepare import load_dataset
-from core.family_comparison import (
-    FamilySetting,
+from core.capacity import (
     PlannedPoint,
     best_family,
     best_points,
     capacity_grid,
     capacity_spec,
     capacity_sweep,
-    compare_families,
-    comparison_table,
     complexity_sentences,
     cv_folds,
-    families_for,
     fold_rows,
-    initial_setting,
-    last_setting,
     sweep_plan,
     sweep_point,
     sweep_table,
 )
-from core.family_comparison_figures import complexity_figure
+from core.comparison import (
+    FamilySetting,
+    compare_families,
+    comparison_table,
+    families_for,
+    initial_setting,
+    last_setting,
+)
+from core.comparison_figures import complexity_figure
+from core.data.prepare import load_dataset
 from core.fitting import FitError, fit_model, split_data
 from core.registry import FAMILIES, get_family
 from core.sweeps import validation_curve_table

@@ -112,7 +112,7 @@ def test_a_snapshot_of_a_huge_model_stays_small(diabetes):
 
 
 def test_a_deeply_nested_pinned_link_is_a_sentence():
-    from core.export import parse_pinned
+    from core.links import parse_pinned
 
     with pytest.raises(ValueError, match="nested too deeply"):
         parse_pinned(LINEAR_REGRESSION, "[" * 1900)

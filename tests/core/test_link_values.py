@@ -13,17 +13,16 @@ from urllib.parse import parse_qsl
 import pytest
 
 from core.data.catalogue import datasets_for, get_dataset_spec
-from core.export import (
+from core.family import FamilySpec
+from core.links import (
     link_problems,
     link_value_problem,
     parse_pinned,
-    parse_setting_json,
     pinned_query_value,
-    setting_json,
     share_query,
 )
-from core.family import FamilySpec
 from core.registry import ALL_FAMILIES
+from core.setting_file import parse_setting_json, setting_json
 from core.specs import ParamSpec
 
 

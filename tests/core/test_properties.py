@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.data.prepare import load_dataset
-from core.export import link_value_problem
 from core.fitting import FitError, fit_model
+from core.links import link_value_problem
 from core.registry import FAMILIES
 from core.specs import MAX_LAYER_WIDTH, ParamSpec
 

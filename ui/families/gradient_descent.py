@@ -18,7 +18,6 @@ import numpy as np
 import streamlit as st
 
 from core.data.tables import Dataset
-from core.export import link_value_problem
 from core.families.gradient_descent.convergence import ConvergenceCheck, convergence_check
 from core.families.gradient_descent.family import class_table, ran_out_of_epochs
 from core.families.gradient_descent.figures import (
@@ -50,6 +49,7 @@ from core.families.gradient_descent.view_specs import (
 )
 from core.fitting import FitKey, FitResult
 from core.learned import LearnedParameters
+from core.links import link_value_problem
 from core.specs import ParamSpec
 from core.text import escape_markdown
 from ui.family_page import PageFit

@@ -1,6 +1,6 @@
 """Pure plotly builders for the all-families page: score against effective parameters.
 
-Each takes the tables of :mod:`core.family_comparison` and returns a ``go.Figure``. Every
+Each takes the tables of :mod:`core.comparison` and returns a ``go.Figure``. Every
 family is one colour and one legend entry; its test scores and its current setting are
 further traces in the same legend group (hidden from the legend), so a test can read them
 from ``fig.data``.
@@ -51,7 +51,7 @@ def complexity_figure(
     Parameters
     ----------
     table : DataFrame
-        Points of every family's sweep (:func:`core.family_comparison.sweep_table`).
+        Points of every family's sweep (:func:`core.capacity.sweep_table`).
     score_name : str
         The score's name for the axis (``"R²"``, ``"accuracy"``).
     order : sequence of str, optional

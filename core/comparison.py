@@ -1,0 +1,397 @@
+"""Every model family on one data set: the current fits side by side, and how each family's
+score moves with its capacity, measured in effective parameters.
+
+The all-families page asks three things of the registry, never which family is which:
+
+- each family's *current setting* (:func:`last_setting`): the estimator and hyperparameter
+  values last used on that family's page in this session (from the run history), else the
+  values its page starts from;
+- one *row* per family (:func:`family_row`, :func:`compare_families`): what was set, how
+  many of those values shape the model, how many parameters it learned (or stored instead),
+  its effective number of parameters, train and test score, fit time, or a sentence saying
+  why it cannot be fitted here;
+- a *complexity sweep* (:mod:`core.capacity`): the family's ``capacity`` hyperparameter over
+  a grid, each point refitted on the page's training rows and cross-validated on them;
+  :func:`core.capacity.complexity_sentences` reads it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from core.data.tables import Dataset, Task
+from core.family import FamilySpec
+from core.fitting import (
+    FitError,
+    FitResult,
+    fit_model,
+)
+from core.scoring import TASK_SCORING
+from core.specs import ParamSpec
+
+#: Folds of the cross-validation, fewer when a class has fewer training rows.
+DEFAULT_FOLDS = 5
+#: Columns of :func:`capacity_sweep` / :func:`sweep_table`, in order.
+SWEEP_COLUMNS = (
+    "family_id",
+    "family",
+    "estimator",
+    "param",
+    "value",
+    "effective",
+    "train",
+    "test",
+    "cv_mean",
+    "cv_std",
+    "current",
+    "note",
+)
+Source = Literal["history", "initial"]
+
+
+# --- current settings --------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class FamilySetting:
+    """One family's estimator and hyperparameter values, and where they came from.
+
+    Parameters
+    ----------
+    family : FamilySpec
+        The family.
+    estimator_id : str
+        One of its estimators that serves the data set's task.
+    values : dict
+        Every hyperparameter of that estimator, by name, as its page holds them.
+    source : {"history", "initial"}
+        ``"history"``: the values last used on the family's page in this session;
+        ``"initial"``: the values its page starts from.
+    """
+
+    family: FamilySpec
+    estimator_id: str
+    values: dict[str, Any]
+    source: Source
+
+    @property
+    def specs(self) -> tuple[ParamSpec, ...]:
+        """The estimator's hyperparameter specs, in family order."""
+        return self.family.hyperparameters_for(self.estimator_id)
+
+    def text(self) -> str:
+        """The values as a link spells them: ``alpha=1, fit_intercept=true``."""
+        specs = self.specs
+        return ", ".join(f"{s.name}={s.format(self.values[s.name])}" for s in specs) or "(none)"
+
+
+def families_for(task: Task, families: Sequence[FamilySpec]) -> tuple[FamilySpec, ...]:
+    """The families that serve ``task``, in the given (navigation) order."""
+    return tuple(f for f in families if task in f.tasks)
+
+
+def initial_setting(family: FamilySpec, task: Task) -> FamilySetting:
+    """The setting a family's page opens on for a data set of this task: the task's default
+    estimator and every hyperparameter at its spec's ``initial`` value."""
+    estimator_id = family.estimator_spec(task).default
+    values = {s.name: s.initial for s in family.hyperparameters_for(estimator_id)}
+    return FamilySetting(family, estimator_id, values, "initial")
+
+
+def last_setting(
+    family: FamilySpec, task: Task, history: Sequence[Mapping[str, Any]]
+) -> FamilySetting:
+    """The setting last used on the family's page, else :func:`initial_setting`.
+
+    Parameters
+    ----------
+    family : FamilySpec
+        The family.
+    task : {"regression", "classification"}
+        The data set's task: only a run whose estimator serves it counts (a tree last
+        grown on classes says nothing about a regression tree).
+    history : sequence of dict
+        The session's run history, oldest first; each run has ``"family"`` (an id) and
+        ``"setting"`` (the page's values by URL key, ``"estimator"`` among them). Runs
+        whose values no longer pass the specs are skipped.
+
+    Returns
+    -------
+    FamilySetting
+        Values kept exactly as the page held them (so a fit keyed by them is the page's),
+        with ``initial`` values for any the run did not record.
+    """
+    offered = {e.id for e in family.estimators_for(task)}
+    for run in reversed(list(history)):
+        if run.get("family") != family.id:
+            continue
+        setting = run.get("setting") or {}
+        estimator_id = setting.get("estimator")
+        if estimator_id not in offered:
+            continue
+        values: dict[str, Any] = {}
+        try:
+            for spec in family.hyperparameters_for(estimator_id):
+                if spec.name in setting:
+                    spec.validate(setting[spec.name])
+                    values[spec.name] = setting[spec.name]
+                else:
+                    values[spec.name] = spec.initial
+        except (ValueError, TypeError):
+            continue
+        return FamilySetting(family, estimator_id, values, "history")
+    return initial_setting(family, task)
+
+
+# --- one row per family --------------------------------------------------------------------
+def effective_parameters(family: FamilySpec, fit: FitResult, dataset: Dataset) -> float:
+    """The fit's effective number of parameters by the family's definition, else the
+    nominal count of learned values (``family.extract(fit).n_parameters``)."""
+    if family.effective_parameters is not None:
+        return float(family.effective_parameters(fit, dataset))
+    return float(family.extract(fit).n_parameters)
+
+
+@dataclass(frozen=True, eq=False)
+class FamilyRow:
+    """One family's current fit on the page's data, or why there is none.
+
+    Parameters
+    ----------
+    setting : FamilySetting
+        What was set.
+    n_hyperparameters, n_model_hyperparameters : int
+        How many hyperparameters the estimator takes, and how many of them shape the model
+        (role ``"model"``; the rest only steer the optimiser).
+    n_learned : int or None
+        Learned values (``LearnedParameters.n_parameters``); ``None`` without a fit.
+    n_stored : int or None
+        Values stored instead of learned (nearest neighbours: rows × features), else ``None``.
+    effective : float
+        :func:`effective_parameters` of the fit (NaN without one).
+    train, test : float
+        The task's primary score (R², accuracy) on the training and test rows; NaN without
+        a fit, ``test`` NaN with a test share of 0.
+    fit_seconds : float
+        Wall time of the fit (NaN without one).
+    problem : str or None
+        Why the family cannot be fitted on this data with this setting, as a sentence.
+    warnings : tuple of str
+        What scikit-learn warned about while fitting.
+    """
+
+    setting: FamilySetting
+    n_hyperparameters: int
+    n_model_hyperparameters: int
+    n_learned: int | None = None
+    n_stored: int | None = None
+    effective: float = math.nan
+    train: float = math.nan
+    test: float = math.nan
+    fit_seconds: float = math.nan
+    problem: str | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def family(self) -> FamilySpec:
+        return self.setting.family
+
+    @property
+    def fitted(self) -> bool:
+        """Whether the row holds a fit (no refusal)."""
+        return self.problem is None
+
+
+def _counts(setting: FamilySetting) -> dict[str, int]:
+    specs = setting.specs
+    return {
+        "n_hyperparameters": len(specs),
+        "n_model_hyperparameters": sum(s.role == "model" for s in specs),
+    }
+
+
+def family_row(setting: FamilySetting, fit: FitResult, dataset: Dataset) -> FamilyRow:
+    """The row of a fitted family: counts, effective parameters, scores, fit time."""
+    family = setting.family
+    learned = family.extract(fit)
+    primary = TASK_SCORING[dataset.task].primary
+    return FamilyRow(
+        setting=setting,
+        **_counts(setting),
+        n_learned=learned.n_parameters,
+        n_stored=learned.stored.n_values if learned.stored is not None else None,
+        effective=effective_parameters(family, fit, dataset),
+        train=float(fit.metrics.at[primary, "train"]),
+        test=float(fit.metrics.at[primary, "test"]),
+        fit_seconds=float(fit.fit_seconds),
+        warnings=fit_warnings(family, fit),
+    )
+
+
+def fit_warnings(family: FamilySpec, fit: FitResult) -> tuple[str, ...]:
+    """The fit's warnings in the family's own sentences when it has them (a network that
+    stopped at max_iter, with its numbers), else scikit-learn's words."""
+    explain = getattr(family, "explain_warnings", None)
+    if fit.warnings and explain is not None:
+        return tuple(explain(fit))
+    return tuple(fit.warnings)
+
+
+def refused_row(setting: FamilySetting, problem: str) -> FamilyRow:
+    """The row of a family that cannot be fitted here, with the sentence saying why."""
+    return FamilyRow(setting=setting, **_counts(setting), problem=str(problem))
+
+
+def compare_families(
+    settings: Sequence[FamilySetting],
+    dataset: Dataset,
+    *,
+    scale: bool = True,
+    test_size: float = 0.25,
+    seed: int = 0,
+    fitter: Callable[[FamilySetting], FitResult] | None = None,
+) -> list[FamilyRow]:
+    """Fit every family's setting on the same data and split; one row each.
+
+    Parameters
+    ----------
+    settings : sequence of FamilySetting
+        One per family (see :func:`last_setting`).
+    dataset : Dataset
+        The prepared data.
+    scale, test_size, seed
+        As :func:`core.fitting.fit_model`, the same for every family.
+    fitter : callable, optional
+        ``fitter(setting) -> FitResult`` in place of :func:`fit_model` (a page passes its
+        cached fit). It may raise ``FitError`` or ``ValueError`` with a sentence.
+
+    Returns
+    -------
+    list of FamilyRow
+        A family that scikit-learn or the family's own check refuses (a Poisson tree on
+        negative targets, more neighbours than rows) is a row with ``problem`` set, never
+        an exception.
+    """
+
+    def default_fitter(setting: FamilySetting) -> FitResult:
+        return fit_model(
+            setting.family,
+            setting.estimator_id,
+            setting.values,
+            dataset,
+            scale=scale,
+            test_size=test_size,
+            seed=seed,
+        )
+
+    fit_one = fitter or default_fitter
+    rows = []
+    for setting in settings:
+        try:
+            fit = fit_one(setting)
+        except (FitError, ValueError) as exc:
+            rows.append(refused_row(setting, str(exc)))
+            continue
+        rows.append(family_row(setting, fit, dataset))
+    return rows
+
+
+def _seconds(value: float) -> str:
+    if not math.isfinite(value):
+        return ""
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.1f} s"
+
+
+def comparison_table(rows: Sequence[FamilyRow], task: Task) -> pd.DataFrame:
+    """The rows as a table for the page, one row per family, in the rows' order.
+
+    Columns: ``family``, ``estimator``, ``setting`` (the values, as a link spells them),
+    ``from`` (your last run on its page, or the page's start), ``hyperparameters``,
+    ``shape the model``, ``learned parameters``, ``stored values``, ``effective
+    parameters``, ``train <score>``, ``test <score>``, ``fit time`` and ``note`` (the
+    refusal, or how many warnings the fit raised).
+    """
+    primary = TASK_SCORING[task].primary
+    records = []
+    for row in rows:
+        setting = row.setting
+        estimator = setting.family.get_estimator(setting.estimator_id)
+        if row.problem:
+            note = row.problem
+        elif row.warnings:
+            note = "; ".join(row.warnings)
+        else:
+            note = ""
+        records.append(
+            {
+                "family": setting.family.title,
+                "estimator": estimator.label,
+                "setting": setting.text(),
+                "from": "your last run" if setting.source == "history" else "page start",
+                "hyperparameters": row.n_hyperparameters,
+                "shape the model": row.n_model_hyperparameters,
+                "learned parameters": row.n_learned,
+                "stored values": row.n_stored,
+                "effective parameters": row.effective,
+                f"train {primary}": row.train,
+                f"test {primary}": row.test,
+                "fit time": _seconds(row.fit_seconds),
+                "note": note,
+            }
+        )
+    frame = pd.DataFrame(records)
+    for column in ("learned parameters", "stored values"):
+        if column in frame:
+            frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def current_sentences(rows: Sequence[FamilyRow], task: Task) -> list[str]:
+    """Before any sweep: which family's current setting scores best on the test rows."""
+    primary = TASK_SCORING[task].primary
+    scored = [r for r in rows if r.fitted and math.isfinite(r.test)]
+    refused = [r for r in rows if not r.fitted]
+    out = []
+    if scored:
+        best = max(scored, key=lambda r: r.test)
+        out.append(
+            f"With the settings as they are, {best.family.title} scores the highest test "
+            f"{primary}: {best.test:.3f}, with {best.effective:.3g} effective parameters."
+        )
+        others = sorted((r for r in scored if r is not best), key=lambda r: -r.test)
+        if others:
+            out.append(
+                "The others: "
+                + "; ".join(f"{r.family.title} {r.test:.3f}" for r in others)
+                + ". One split's test score moves with the seed: the sweep below adds "
+                "cross-validated scores and lets each family try other capacities."
+            )
+    elif any(r.fitted for r in rows):
+        out.append(
+            "The test share is 0, so there are no test scores: the sweep below compares the "
+            "families by cross-validation on the training rows."
+        )
+    for row in refused:
+        out.append(f"{row.family.title} cannot be fitted here: {row.problem}")
+    return out
+
+
+__all__ = [
+    "DEFAULT_FOLDS",
+    "SWEEP_COLUMNS",
+    "FamilyRow",
+    "FamilySetting",
+    "compare_families",
+    "comparison_table",
+    "current_sentences",
+    "effective_parameters",
+    "families_for",
+    "family_row",
+    "fit_warnings",
+    "initial_setting",
+    "last_setting",
+    "refused_row",
+]
