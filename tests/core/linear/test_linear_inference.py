@@ -32,7 +32,7 @@ from core.linear.resampling import resample_coefficients, resample_intervals, re
 from core.linear.separation import find_separation
 from core.registry import LINEAR_REGRESSION, LOGISTIC_REGRESSION
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 UNPENALISED = {"C": np.inf, "max_iter": 10_000}
 
 #: NIST StRD certified values for Longley (1967), in statsmodels' column order and units

@@ -16,8 +16,9 @@ from sklearn.neighbors import KNeighborsClassifier
 from core.data.prepare import load_dataset
 from core.data.tables import Dataset
 from core.families.nearest_neighbors import figures as knn_figures
-from core.families.nearest_neighbors import k_curve, speed, stored
+from core.families.nearest_neighbors import k_curve, speed
 from core.families.nearest_neighbors import regions as knn_regions
+from core.families.nearest_neighbors import stored as knn_stored
 from core.families.nearest_neighbors.family import (
     FAMILY,
     extract,
@@ -122,13 +123,19 @@ def test_the_stored_matrix_is_never_the_users_frame(iris, test_size):
 
 def test_parametric_count_is_what_the_parametric_models_learn(iris, diabetes):
     multinomial = LogisticRegression(max_iter=2000).fit(iris.X, iris.y)
-    count = stored.parametric_count(4, 3)
+    count = knn_stored.parametric_count(4, 3)
     assert count.count == multinomial.coef_.size + multinomial.intercept_.size == 15
     binary_y = iris.y == "setosa"
     binary = LogisticRegression(max_iter=2000).fit(iris.X, binary_y)
-    assert stored.parametric_count(4, 2).count == binary.coef_.size + binary.intercept_.size == 5
+    assert (
+        knn_stored.parametric_count(4, 2).count == binary.coef_.size + binary.intercept_.size == 5
+    )
     linear = LinearRegression().fit(diabetes.X, diabetes.y)
-    assert stored.parametric_count(10).count == linear.coef_.size + np.size(linear.intercept_) == 11
+    assert (
+        knn_stored.parametric_count(10).count
+        == linear.coef_.size + np.size(linear.intercept_)
+        == 11
+    )
 
 
 def test_script_lines_agree_with_extract(iris_fit, iris):
@@ -152,7 +159,7 @@ def test_script_lines_agree_with_extract(iris_fit, iris):
 def test_neighbours_are_kneighbors_and_their_vote_is_the_prediction(iris, weights):
     fit = fit_model(FAMILY, "knn_classifier", {"n_neighbors": 7, "weights": weights}, iris)
     for position in list(fit.split.test[:6]) + list(fit.split.train[:3]):
-        vote = stored.neighbor_vote(fit, iris, int(position))
+        vote = knn_stored.neighbor_vote(fit, iris, int(position))
         query = fit.pipeline[:-1].transform(iris.X.iloc[[position]])
         distances, indices = fit.model.kneighbors(query)
         np.testing.assert_array_equal(vote.neighbors["distance"], distances[0])
@@ -168,7 +175,7 @@ def test_neighbours_are_kneighbors_and_their_vote_is_the_prediction(iris, weight
 def test_a_training_row_is_its_own_nearest_neighbour_and_decides_alone_by_distance(iris):
     fit = fit_model(FAMILY, "knn_classifier", {"weights": "distance"}, iris)
     position = int(fit.split.train[10])
-    vote = stored.neighbor_vote(fit, iris, position)
+    vote = knn_stored.neighbor_vote(fit, iris, position)
     first = vote.neighbors.iloc[0]
     assert first["row"] == position and first["distance"] == 0.0
     assert list(vote.neighbors["weight"]) == [1.0, 0.0, 0.0, 0.0, 0.0]
@@ -178,7 +185,7 @@ def test_a_training_row_is_its_own_nearest_neighbour_and_decides_alone_by_distan
 def test_regression_prediction_is_the_weighted_mean_of_the_neighbours(diabetes):
     fit = fit_model(FAMILY, "knn_regressor", {"n_neighbors": 4, "weights": "distance"}, diabetes)
     for position in fit.split.test[:5]:
-        vote = stored.neighbor_vote(fit, diabetes, int(position))
+        vote = knn_stored.neighbor_vote(fit, diabetes, int(position))
         distances = vote.neighbors["distance"].to_numpy()
         expected = np.sum(vote.neighbors["target"] / distances) / np.sum(1 / distances)
         assert vote.votes is None

@@ -17,6 +17,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
 from core.data.prepare import load_dataset
+from core.families.neural_network import epoch_captions
 from core.families.neural_network import epochs as network_epochs
 
 #: An early-stopping run on iris whose validation score improves at epochs 1, 4 and 8 and
@@ -74,11 +75,11 @@ def test_epoch_0_is_the_random_start_that_no_fit_returns(iris_xy):
     X, y = iris_xy
     params = {"hidden_layer_sizes": (6, 3), "random_state": 3, "max_iter": 20}
     trace, _ = _trace(X, y, **params)
-    caption = network_epochs.epoch_caption(trace, 0, "MLPClassifier")
+    caption = epoch_captions.epoch_caption(trace, 0, "MLPClassifier")
     assert "random starting weights" in caption and "rejects max_iter=0" in caption
     assert "no fit returns these weights" in caption
     assert "MLPClassifier(max_iter=0) returns" not in caption
-    assert network_epochs.max_iter_returning(trace, 0) is None
+    assert epoch_captions.max_iter_returning(trace, 0) is None
     # scikit-learn does reject max_iter=0...
     with pytest.raises(ValueError, match="max_iter"):
         MLPClassifier(**{**params, "max_iter": 0}).fit(X, y)
@@ -99,7 +100,7 @@ def test_a_plain_epoch_is_exactly_fit_with_that_max_iter(iris_xy):
     trace, _ = _trace(X, y, **params)
     assert trace.n_epochs == 20  # used every epoch: a larger max_iter would train on
     for epoch in (7, 20):
-        caption = network_epochs.epoch_caption(trace, epoch, "MLPClassifier")
+        caption = epoch_captions.epoch_caption(trace, epoch, "MLPClassifier")
         assert _claimed_calls(caption) == (epoch, epoch)
         assert "larger max_iter" not in caption
         assert _same(trace, epoch, _fit(X, y, **{**params, "max_iter": epoch}))
@@ -112,7 +113,7 @@ def test_the_last_epoch_of_a_run_that_stopped_itself_is_every_larger_max_iter(ir
     trace, _ = _trace(X, y, **params)
     n = trace.n_epochs
     assert n < 500
-    caption = network_epochs.epoch_caption(trace, n, "MLPClassifier")
+    caption = epoch_captions.epoch_caption(trace, n, "MLPClassifier")
     assert _claimed_calls(caption) == (n, None)
     assert f"stopped by its own rule after epoch {n}, before its max_iter of 500" in caption
     for k in (n, n + 9):
@@ -129,14 +130,14 @@ def test_early_stopping_captions_name_the_epoch_fit_returns(iris_xy):
     ]
     assert improving == [1, 4, 8] and trace.restored_epoch == 8 and trace.n_epochs == 14
     for epoch, upto in ((1, 3), (4, 7)):
-        caption = network_epochs.epoch_caption(trace, epoch, "MLPClassifier")
+        caption = epoch_captions.epoch_caption(trace, epoch, "MLPClassifier")
         assert _claimed_calls(caption) == (epoch, upto)
         assert f"({scores[epoch - 1]:.4g}) was the best so far" in caption
         for k in (epoch, upto):
             assert _same(trace, epoch, _fit(X, y, **{**EARLY, "max_iter": k}))
         assert not _same(trace, epoch, _fit(X, y, **{**EARLY, "max_iter": upto + 1}))
     # The restored epoch: every max_iter from 8 on, since the run stopped itself at 14.
-    caption = network_epochs.epoch_caption(trace, 8, "MLPClassifier")
+    caption = epoch_captions.epoch_caption(trace, 8, "MLPClassifier")
     assert _claimed_calls(caption) == (8, None)
     assert "ran 14 epochs and then restored epoch 8" in caption
     for k in (8, 14, 30):
@@ -144,8 +145,8 @@ def test_early_stopping_captions_name_the_epoch_fit_returns(iris_xy):
     # An epoch that did not beat the best: no fit returns it, and the caption names the
     # epoch fit(max_iter=k) does return, never claiming k's own weights.
     for epoch in (2, 12):
-        caption = network_epochs.epoch_caption(trace, epoch, "MLPClassifier")
-        assert network_epochs.max_iter_returning(trace, epoch) is None
+        caption = epoch_captions.epoch_caption(trace, epoch, "MLPClassifier")
+        assert epoch_captions.max_iter_returning(trace, epoch) is None
         assert "no fit returns them" in caption
         assert f"MLPClassifier(max_iter={epoch}) returns epoch" in caption
         named = int(re.search(rf"max_iter={epoch}\) returns epoch (\d+)'s", caption)[1])
@@ -158,6 +159,6 @@ def test_another_run_than_the_pages_says_so(iris_xy):
     X, y = iris_xy
     trace, _ = _trace(X, y, hidden_layer_sizes=(4,), random_state=0, max_iter=10)
     other = dataclasses.replace(trace, matches_fit=False)
-    caption = network_epochs.epoch_caption(other, 5, "MLPClassifier")
+    caption = epoch_captions.epoch_caption(other, 5, "MLPClassifier")
     assert caption.startswith("random_state is none") and "max_iter=5" not in caption
-    assert "random starting weights" in network_epochs.epoch_caption(other, 0, "MLPClassifier")
+    assert "random starting weights" in epoch_captions.epoch_caption(other, 0, "MLPClassifier")
