@@ -1,5 +1,5 @@
-"""Every model family on one data set: the current fits side by side, and how each family's
-score moves with its capacity, measured in effective parameters.
+"""Every model family on one data set: the current fits side by side (the capacity sweep is
+:mod:`core.capacity`).
 
 The all-families page asks three things of the registry, never which family is which:
 

@@ -1,4 +1,5 @@
-"""Pure plotly builders for sweeps: coefficient paths and validation curves.
+"""Pure plotly builders for sweeps: validation curves (coefficient paths are in
+:mod:`core.linear.path_figures`).
 
 Each takes the results of :mod:`core.sweeps` and returns a ``go.Figure``; markers for the
 current and best settings are ordinary traces (not layout shapes), so a test can read them

@@ -1,4 +1,5 @@
-"""Making user text (column names, file names, class labels) inert for Markdown."""
+"""Text shared by every page: user text (column names, file names, class labels) made inert
+for Markdown, counts with their nouns, short numbers, and the interpretation ``Sentence``."""
 
 from __future__ import annotations
 
