@@ -9,6 +9,8 @@ a family *can do* through the fields here, never which family it is:
 - ``interpret`` (every family): plain-language sentences from the fit;
 - ``script_parameters`` (every family): the lines of the generated script that read the
   learned parameters off the fitted pipeline;
+- ``sweep_measures``: what a sweep reads off each refit's learned parameters (the
+  coefficients, a network's weight norm per layer, a tree's leaves), as named numbers;
 - ``resampling``: the learned terms are identifiable across refits (a coefficient keeps its
   meaning; a hidden unit does not), so their spread across resamples means something;
 - per estimator, ``path`` (a coefficient path over the penalty), ``inference`` (classical
@@ -166,7 +168,15 @@ class FamilySpec:
         fell), shown instead of scikit-learn's own words.
     estimate_seconds : callable, optional
         ``estimate_seconds(estimator_id, values, X_train, y_train) -> float``: a fit's
-        time, estimated before fitting, so a page can ask before a slow one.
+        time, estimated before fitting, so a page can ask before a slow one. A family
+        whose cost is in prediction (nearest neighbours search the stored rows) includes
+        predicting the ``X_train`` rows once, which scoring a fit does.
+    sweep_measures : callable, optional
+        ``sweep_measures(fit) -> dict of str to float``: what a sweep shows moving in the
+        learned parameters of one refit (each coefficient per standard deviation of its
+        feature, a network's weight norm per layer, a tree's splits, leaves and depth,
+        the values nearest neighbours store). The names are the chart's legend; every fit
+        of one estimator on one table returns the same names.
     check : callable, optional
         ``check(estimator_id, values, X_train, y_train) -> str or None``: why this setting
         cannot be fitted on these rows as a sentence (scikit-learn would refuse it later
@@ -203,6 +213,7 @@ class FamilySpec:
     check: Callable[[str, dict[str, Any], Any, Any], str | None] | None = field(
         default=None, repr=False
     )
+    sweep_measures: Callable[[FitResult], dict[str, float]] | None = field(default=None, repr=False)
 
     @property
     def page_path(self) -> str:

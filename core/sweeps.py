@@ -12,13 +12,17 @@ optional standardisation), so a sweep describes the same model the page fits.
 - Validation curves (:func:`validation_curve_table`, and the path-based
   :func:`path_validation_curve_table` for the penalty) give training and cross-validated
   scores against a hyperparameter, with the whole pipeline refitted inside each fold.
+- :func:`sweep` is the one refit-over-a-grid engine: each value refitted through the
+  registry on the page's training rows, scored on its training and test rows (and by
+  cross-validation when asked), with what the family's ``sweep_measures`` reads off the
+  learned parameters; :func:`sweep_seconds` estimates its time, prediction included.
 - :func:`best_value` and :func:`fit_diagnosis` read a validation curve.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -34,6 +38,7 @@ from core.fitting import (
     FitError,
     build_pipeline,
     captured_warnings,
+    fit_model,
     single_blas_thread,
     split_data,
     warning_text,
@@ -56,6 +61,11 @@ PATH_EPS = 1e-3
 RIDGE_MAX_DECADES = 12.0
 #: Columns of a validation-curve table, in order.
 CURVE_COLUMNS = ("value", "train_mean", "train_std", "cv_mean", "cv_std", "note")
+#: Columns of a :func:`sweep` table before the family's measures, in order.
+SWEEP_COLUMNS = ("value", "train", "test", *CURVE_COLUMNS[1:], "warnings")
+#: Without an estimate from the family, scoring a refit is taken to cost this share of
+#: its fit on top of it.
+SCORING_SHARE = 0.2
 
 
 # --- sweep grids ---------------------------------------------------------------------------
@@ -273,6 +283,8 @@ def training_rows(dataset: Dataset, test_size: float, seed: int) -> tuple[np.nda
 
 def _display_value(spec: ParamSpec, value: Any) -> Any:
     """Numbers stay numbers; bool and choice values become strings (one dtype per column)."""
+    if value is None:  # a nullable spec's "none" (max_depth: no limit)
+        return None
     if spec.kind in ("bool", "choice"):
         return str(value)
     return int(value) if spec.kind == "int" else float(value)
@@ -409,6 +421,179 @@ def validation_curve_table(
         test = train.copy()
         train[ok], test[ok] = ok_train, ok_test
     return curve_frame(spec, checked, train, test, notes)
+
+
+# --- the one engine: refits over a grid ------------------------------------------------------
+def sweep(
+    family: FamilySpec,
+    estimator_id: str,
+    values: dict[str, Any],
+    dataset: Dataset,
+    fit_settings: dict[str, Any],
+    parameter: str,
+    grid: Sequence[Any] | np.ndarray,
+    *,
+    measures: bool = True,
+    cv: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+    n_jobs: int | None = None,
+    read: Callable[[Any], dict[str, Any]] | None = None,
+) -> pd.DataFrame:
+    """Refit the page's setting at every value of one hyperparameter, and read each refit.
+
+    Each value is fitted by :func:`core.fitting.fit_model` (the registry's ``resolve``
+    and the family's ``check`` run, so a value that changes the automatic solver gets it,
+    and a refused value keeps its reason) on the page's training rows, one BLAS thread per
+    fit, and scored on the training and test rows of the page's split. With ``cv``, the
+    same value's validation curve on the training rows (:func:`validation_curve_table`,
+    the pipeline refitted inside each fold) adds its training and cross-validated means
+    and standard deviations.
+
+    Parameters
+    ----------
+    family : FamilySpec
+        Any family.
+    estimator_id : str
+        One of its estimators.
+    values : dict
+        The page's hyperparameter values; ``parameter`` is overridden at each point.
+    dataset : Dataset
+        Prepared features and target.
+    fit_settings : dict
+        ``scale``, ``test_size`` and ``seed``, as :meth:`core.fitting.FitKey.fit_settings`.
+    parameter : str
+        The swept hyperparameter (its spec name).
+    grid : array-like
+        Values to refit at, in the order given; each is validated by the spec.
+    measures : bool, default=True
+        Add the family's ``sweep_measures`` of each refit as columns (none when the family
+        has no such capability).
+    cv : int or cross-validation splitter, optional
+        Folds of the training rows for the cross-validated scores (as
+        :func:`validation_curve_table`); ``None`` leaves those columns NaN.
+    progress : callable, optional
+        ``progress(done, total)``, called after each value.
+    n_jobs : int, optional
+        Parallel fits over the folds of one value (joblib).
+    read : callable, optional
+        ``read(fit) -> dict``: more columns read off each refit (a view's own, such as
+        the iterations a solver used), after the measures and not listed among them.
+
+    Returns
+    -------
+    DataFrame
+        One row per value, columns :data:`SWEEP_COLUMNS` then the measures in the
+        family's order: ``value``; ``train`` and ``test`` (the primary score on the page's
+        split; ``test`` NaN without test rows); ``train_mean``, ``train_std``, ``cv_mean``,
+        ``cv_std`` (over folds, ``ddof=0``); ``note`` (empty, or why the value could not be
+        fitted or scored, its numbers then NaN); ``warnings`` (a tuple of what
+        scikit-learn warned at that value). ``table.attrs["measures"]`` lists the measure
+        columns.
+
+    Raises
+    ------
+    ValueError
+        If ``parameter`` is not the estimator's, or a value is outside its spec.
+    """
+    spec = param_spec(family, estimator_id, parameter)
+    checked = [spec.validate(v.item() if isinstance(v, np.generic) else v) for v in grid]
+    primary = TASK_SCORING[dataset.task].primary
+    rows: list[dict[str, Any]] = []
+    names: list[str] = []
+    for done, value in enumerate(checked, start=1):
+        row: dict[str, Any] = dict.fromkeys(SWEEP_COLUMNS, np.nan)
+        row.update(value=_display_value(spec, value), note="", warnings=())
+        point = {**values, parameter: value}
+        try:
+            with single_blas_thread():
+                fit = fit_model(family, estimator_id, point, dataset, **fit_settings)
+        except (FitError, ValueError) as exc:
+            row["note"] = str(exc)
+        else:
+            row["train"] = float(fit.metrics.loc[primary, "train"])
+            row["test"] = float(fit.metrics.loc[primary, "test"])
+            shown = list(fit.warnings)
+            if measures and family.sweep_measures is not None:
+                measured = family.sweep_measures(fit)
+                names += [n for n in measured if n not in names]
+                row.update(measured)
+            if read is not None:
+                row.update(read(fit))
+            if cv is not None:
+                with collect_warnings(shown):
+                    curve = validation_curve_table(
+                        family,
+                        estimator_id,
+                        values,
+                        dataset,
+                        parameter,
+                        [value],
+                        cv=cv,
+                        n_jobs=n_jobs,
+                        **fit_settings,
+                    )
+                row.update(curve.iloc[0][list(CURVE_COLUMNS[1:])].to_dict())
+            row["warnings"] = tuple(dict.fromkeys(shown))
+        rows.append(row)
+        if progress is not None:
+            progress(done, len(checked))
+    extra = [c for row in rows for c in row if c not in SWEEP_COLUMNS and c not in names]
+    table = pd.DataFrame(rows, columns=[*SWEEP_COLUMNS, *names, *dict.fromkeys(extra)])
+    table.attrs["measures"] = names
+    return table
+
+
+def measure_columns(table: pd.DataFrame) -> list[str]:
+    """The measure columns of a :func:`sweep` table, in order."""
+    return list(table.attrs.get("measures", ()))
+
+
+def sweep_seconds(
+    family: FamilySpec,
+    estimator_id: str,
+    values: dict[str, Any],
+    dataset: Dataset,
+    fit_settings: dict[str, Any],
+    parameter: str,
+    grid: Sequence[Any] | np.ndarray,
+    *,
+    cv: int | None = None,
+    fit_seconds: float = 0.0,
+) -> float:
+    """How long :func:`sweep` will take, fitting and predicting both counted.
+
+    Per value, one fit on the training rows and, with ``cv`` folds, one fit per fold on
+    its ``(cv - 1) / cv`` of them, each scored. A family with ``estimate_seconds`` says
+    what each costs at that value on that many rows (nearest neighbours: predicting every
+    scored row against every stored one, rows² × features; a network: its epochs); the
+    held-out rows of each fold add their share, ``1 / (cv - 1)`` of the fold's own
+    scoring. Without it, each fit takes ``fit_seconds`` (the page's measured fit), plus
+    :data:`SCORING_SHARE` of it for the scoring, scaled by its share of the rows.
+    """
+    spec = param_spec(family, estimator_id, parameter)
+    specs = family.hyperparameters_for(estimator_id)
+    rows = split_data(dataset, fit_settings["test_size"], fit_settings["seed"]).train
+    X_train, y_train = dataset.X.iloc[rows], dataset.y.iloc[rows]
+    folds = int(cv) if cv is not None else 0
+    fold_rows = len(rows) - -(-len(rows) // folds) if folds else 0
+    total = 0.0
+    for value in grid:
+        value = value.item() if isinstance(value, np.generic) else value
+        if family.estimate_seconds is not None:
+            try:
+                point = resolve(specs, {**values, parameter: spec.validate(value)}).values
+            except ValueError:
+                continue  # refused before any fitting: no time
+            total += family.estimate_seconds(estimator_id, point, X_train, y_train)
+            if folds:
+                one = family.estimate_seconds(
+                    estimator_id, point, X_train.iloc[:fold_rows], y_train.iloc[:fold_rows]
+                )
+                total += folds * one * (1 + 1 / (folds - 1))
+        else:
+            per_fit = fit_seconds * (1 + SCORING_SHARE)
+            total += per_fit * (1 + (folds - 1 if folds else 0))
+    return float(total)
 
 
 def best_value(table: pd.DataFrame) -> Any:

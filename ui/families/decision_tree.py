@@ -46,7 +46,7 @@ NUMBER = st.column_config.NumberColumn(format="%.4g")
 def cached_depth_sweep(sweep_key: FitKey, _fit: FitResult, _dataset: Dataset) -> TreeSweep:
     """:func:`core.families.decision_tree.refits.depth_sweep`; ``sweep_key`` is the fit's key
     without ``max_depth``."""
-    return depth_sweep(_fit, _dataset)
+    return depth_sweep(_fit, _dataset, sweep_key.fit_settings())
 
 
 @st.cache_data(max_entries=16, show_spinner="Refitting the tree along the pruning path…")
@@ -54,7 +54,7 @@ def cached_pruning_sweep(sweep_key: FitKey, _fit: FitResult, _dataset: Dataset) 
     """:func:`core.families.decision_tree.refits.pruning_sweep`; ``sweep_key`` is the fit's key
     without ``ccp_alpha``
     (the path is computed from an unpruned tree whatever the current value)."""
-    return pruning_sweep(_fit, _dataset)
+    return pruning_sweep(_fit, _dataset, sweep_key.fit_settings())
 
 
 #: Nodes drawn by default: fewer than :data:`core.families.decision_tree.structure.READABLE_NODES`,

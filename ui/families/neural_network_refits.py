@@ -69,7 +69,7 @@ def cached_alpha_norms(
     from core.families.neural_network.refits import alpha_norm_table
 
     bar, progress = _bar("Refitting with another alpha:", len(alphas))
-    table = alpha_norm_table(_fit, _dataset, alphas, progress=progress)
+    table = alpha_norm_table(_fit, _dataset, key.fit_settings(), alphas, progress=progress)
     bar.empty()
     return table
 

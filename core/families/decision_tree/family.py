@@ -33,6 +33,7 @@ import pandas as pd
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from core.data.tables import Dataset
+from core.families.decision_tree.measures import tree_measures
 from core.families.decision_tree.structure import (
     IMPORTANCE_CAVEAT,
     SMALL_LEAF,
@@ -456,6 +457,7 @@ FAMILY = FamilySpec(
     check=setting_problem,
     capacity="max_depth",
     effective_parameters=leaf_count,
+    sweep_measures=tree_measures,
     effective_definition="the number of leaves: a tree with L leaves fits L constants "
     "(Hastie et al., The Elements of Statistical Learning, section 9.2)",
 )

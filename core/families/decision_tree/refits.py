@@ -1,4 +1,5 @@
-"""Refits of the tree over max_depth and over the cost-complexity pruning path."""
+"""Refits of the tree over max_depth and over the cost-complexity pruning path, through the
+one sweep engine (:func:`core.sweeps.sweep`)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.metrics import get_scorer
 
 from core.data.tables import Dataset
+from core.families.decision_tree.family import FAMILY
 from core.families.decision_tree.structure import model_input
-from core.fitting import FitResult, recorded_warnings
+from core.fitting import FitError, FitResult, recorded_warnings
 from core.scoring import TASK_SCORING
+from core.sweeps import sweep
 from core.text import plural
 
 #: The depth sweep refits at most this many depths (1 .. this bound).
@@ -52,51 +54,60 @@ def _rows(fit: FitResult, dataset: Dataset) -> tuple[Any, Any, Any, Any]:
     return X_train, y_train, X_test, y_test
 
 
-def _refit_scores(
-    fit: FitResult, dataset: Dataset, params: dict[str, Any], scorer: Any
-) -> dict[str, Any]:
-    """Refit the page's pipeline with some model parameters changed; the tree's size and
-    the train and test scores."""
-    X_train, y_train, X_test, y_test = _rows(fit, dataset)
-    pipeline = clone(fit.pipeline).set_params(**{f"model__{k}": v for k, v in params.items()})
-    pipeline.fit(X_train, y_train)
-    model = pipeline.named_steps["model"]
-    return {
-        "splits": int(model.tree_.node_count - model.get_n_leaves()),
-        "leaves": int(model.get_n_leaves()),
-        "depth": int(model.get_depth()),
-        "train": float(scorer(pipeline, X_train, y_train)),
-        "test": float(scorer(pipeline, X_test, y_test)) if X_test is not None else np.nan,
-    }
+def _refits(
+    fit: FitResult, dataset: Dataset, fit_settings: dict[str, Any], parameter: str, grid: list
+) -> tuple[pd.DataFrame, list[str]]:
+    """The page's tree refitted at each value by the one sweep engine (every other setting
+    kept): its size and the train and test scores, one row per value, and the warnings."""
+    table = sweep(
+        FAMILY, fit.estimator_id, fit.hyperparameters, dataset, fit_settings, parameter, grid
+    )
+    failed = table[table["note"] != ""]
+    if len(failed):
+        raise FitError(str(failed["note"].iloc[0]))
+    out = pd.DataFrame(
+        {
+            "splits": table["splits"].astype(int),
+            "leaves": table["leaves"].astype(int),
+            "depth": table["depth"].astype(int),
+            "train": table["train"].astype(float),
+            "test": table["test"].astype(float),
+        }
+    )
+    shown = list(dict.fromkeys(w for point in table["warnings"] for w in point))
+    return out, shown
 
 
-def depth_sweep(fit: FitResult, dataset: Dataset, bound: int = MAX_SWEEP_DEPTH) -> TreeSweep:
+def depth_sweep(
+    fit: FitResult,
+    dataset: Dataset,
+    fit_settings: dict[str, Any],
+    bound: int = MAX_SWEEP_DEPTH,
+) -> TreeSweep:
     """Refit the tree at ``max_depth`` = 1, 2, ... with every other setting kept.
 
     The sweep stops at the depth the tree reaches without a depth limit (other settings
     such as ``min_samples_leaf`` kept), or at ``bound``, whichever comes first: deeper
-    limits fit the same tree.
+    limits fit the same tree. ``fit_settings`` are the page's (``FitKey.fit_settings``).
 
     Returns
     -------
     TreeSweep
         Table columns ``max_depth``, ``splits``, ``leaves``, ``depth``, ``train``, ``test``.
     """
-    scoring = TASK_SCORING[dataset.task]
-    scorer = get_scorer(scoring.scorer)
-    with recorded_warnings() as shown:
-        free = _refit_scores(fit, dataset, {"max_depth": None}, scorer)
-        last = max(1, min(free["depth"], bound))
-        rows = [
-            {"max_depth": d, **_refit_scores(fit, dataset, {"max_depth": d}, scorer)}
-            for d in range(1, last + 1)
-        ]
+    free_table, free_shown = _refits(fit, dataset, fit_settings, "max_depth", [None])
+    free = free_table.iloc[0]
+    last = max(1, min(int(free["depth"]), bound))
+    depths = list(range(1, last + 1))
+    table, shown = _refits(fit, dataset, fit_settings, "max_depth", depths)
+    table.insert(0, "max_depth", depths)
     note = (
         f"{last} real refits, max_depth 1 to {last}. Without a depth limit this tree grows "
-        f"to depth {free['depth']} ({plural(int(free['leaves']), 'leaf', 'leaves')})"
+        f"to depth {int(free['depth'])} ({plural(int(free['leaves']), 'leaf', 'leaves')})"
         + (f"; the sweep stops at {bound}." if free["depth"] > bound else ".")
     )
-    return TreeSweep(pd.DataFrame(rows), scoring.primary, note, tuple(shown))
+    warned = tuple(dict.fromkeys([*free_shown, *shown]))
+    return TreeSweep(table, TASK_SCORING[dataset.task].primary, note, warned)
 
 
 def pick_evenly(values: np.ndarray, most: int) -> np.ndarray:
@@ -108,7 +119,12 @@ def pick_evenly(values: np.ndarray, most: int) -> np.ndarray:
     return values[positions]
 
 
-def pruning_sweep(fit: FitResult, dataset: Dataset, most: int = MAX_PRUNING_ALPHAS) -> TreeSweep:
+def pruning_sweep(
+    fit: FitResult,
+    dataset: Dataset,
+    fit_settings: dict[str, Any],
+    most: int = MAX_PRUNING_ALPHAS,
+) -> TreeSweep:
     """Minimal cost-complexity pruning: the path's alphas, and a real refit at each.
 
     ``cost_complexity_pruning_path`` on the training rows (as the model saw them, with the
@@ -124,27 +140,30 @@ def pruning_sweep(fit: FitResult, dataset: Dataset, most: int = MAX_PRUNING_ALPH
         Table columns ``ccp_alpha``, ``total_leaf_impurity``, ``splits``, ``leaves``,
         ``depth``, ``train``, ``test``.
     """
-    scoring = TASK_SCORING[dataset.task]
-    scorer = get_scorer(scoring.scorer)
     X_train, y_train, _, _ = _rows(fit, dataset)
     with recorded_warnings() as shown:
         model = clone(fit.model)
         path = model.cost_complexity_pruning_path(model_input(fit.pipeline, X_train), y_train)
-        # Rounding can leave a last alpha a hair below 0; ccp_alpha must be >= 0.
-        alphas = np.maximum(np.asarray(path.ccp_alphas, dtype=float), 0.0)
-        impurities = np.asarray(path.impurities, dtype=float)
-        positions = pick_evenly(np.arange(len(alphas)), most)
-        rows = [
-            {
-                "ccp_alpha": alphas[i],
-                "total_leaf_impurity": impurities[i],
-                **_refit_scores(fit, dataset, {"ccp_alpha": float(alphas[i])}, scorer),
-            }
-            for i in positions
-        ]
+    # Rounding can leave a last alpha a hair below 0; ccp_alpha must be >= 0.
+    alphas = np.maximum(np.asarray(path.ccp_alphas, dtype=float), 0.0)
+    impurities = np.asarray(path.impurities, dtype=float)
+    positions = pick_evenly(np.arange(len(alphas)), most)
+    refitted, refit_shown = _refits(
+        fit, dataset, fit_settings, "ccp_alpha", [float(alphas[i]) for i in positions]
+    )
+    table = pd.concat(
+        [
+            pd.DataFrame(
+                {"ccp_alpha": alphas[positions], "total_leaf_impurity": impurities[positions]}
+            ),
+            refitted,
+        ],
+        axis=1,
+    )
     note = f"The pruning path has {plural(len(alphas), 'alpha')}; " + (
         f"{len(positions)} of them, evenly spread along the path, were refitted."
         if len(positions) < len(alphas)
         else "each was refitted."
     )
-    return TreeSweep(pd.DataFrame(rows), scoring.primary, note, tuple(shown))
+    warned = tuple(dict.fromkeys([*shown, *refit_shown]))
+    return TreeSweep(table, TASK_SCORING[dataset.task].primary, note, warned)

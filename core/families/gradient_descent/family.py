@@ -49,6 +49,7 @@ from core.families.gradient_descent.specs import (
     SGD_HYPERPARAMETERS,
     TOL,
 )
+from core.families.linear_regression.measures import coefficient_measures
 from core.family import EstimatorSpec, FamilySpec
 from core.fit_verdict import split_verdict, verdict_sentence
 from core.fitting import FitResult, model_features, recorded_warnings, training_features
@@ -473,6 +474,7 @@ FAMILY = FamilySpec(
     "three or more classes) and intercept_",
     default_dataset="diabetes",
     extract=extract_linear,
+    sweep_measures=coefficient_measures,
     interpret=interpret,
     script_parameters=LINEAR_SCRIPT,
     resampling=True,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, Ridge
 
 from core.data.tables import Dataset
+from core.families.linear_regression.measures import coefficient_measures
 from core.family import EstimatorSpec, FamilySpec
 from core.fitting import FitResult, training_features
 from core.learned import LearnedParameters
@@ -162,6 +163,7 @@ FAMILY = FamilySpec(
     resampling=True,
     capacity="alpha",
     effective_parameters=effective_linear_parameters,
+    sweep_measures=coefficient_measures,
     effective_definition=LINEAR_EFFECTIVE,
     parameter_meaning=LINEAR_MEANING,
     caveats=LINEAR_CAVEATS,

@@ -19,6 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.class_weight import compute_sample_weight
 
 from core.data.tables import Dataset
+from core.families.linear_regression.measures import coefficient_measures
 from core.family import EstimatorSpec, FamilySpec
 from core.fitting import FitResult, model_features, training_features
 from core.learned import LearnedParameters
@@ -333,6 +334,7 @@ FAMILY = FamilySpec(
     resampling=True,
     capacity="C",
     effective_parameters=effective_logistic_parameters,
+    sweep_measures=coefficient_measures,
     effective_definition=LOGISTIC_EFFECTIVE,
     parameter_meaning=LINEAR_MEANING,
     caveats=LINEAR_CAVEATS,

@@ -38,6 +38,7 @@ from core.families.neural_network.layers import (
     unit_labels,
     warning_sentences,
 )
+from core.families.neural_network.measures import weight_norm_measures
 from core.families.neural_network.specs import HYPERPARAMETERS, NAMES
 from core.family import EstimatorSpec, FamilySpec
 from core.fit_verdict import split_verdict, verdict_sentence
@@ -497,5 +498,6 @@ FAMILY = FamilySpec(
     explain_warnings=explain_warnings,
     capacity="alpha",
     effective_parameters=effective_parameters,
+    sweep_measures=weight_norm_measures,
     effective_definition=NETWORK_EFFECTIVE,
 )

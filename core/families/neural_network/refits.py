@@ -27,7 +27,6 @@ from core.families.neural_network.layers import (
     model_with_weights,
     parameter_arrays,
     parameter_count_table,
-    transition_label,
 )
 from core.fitting import FitError, FitResult, recorded_warnings
 from core.scoring import TASK_SCORING
@@ -224,16 +223,20 @@ def seed_variability(
 def alpha_norm_table(
     fit: FitResult,
     dataset: Dataset,
+    fit_settings: dict[str, Any],
     alphas: Sequence[float] | None = None,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
-    """Weight norm per layer as ``alpha`` (the L2 penalty) grows: one real refit per value.
+    """Weight norm per layer as ``alpha`` (the L2 penalty) grows: one real refit per value,
+    by the one sweep engine (:func:`core.sweeps.sweep`) and the family's measures.
 
     Parameters
     ----------
     fit : FitResult
         The page's fit; its setting and training rows are kept, only ``alpha`` changes.
     dataset : Dataset
+    fit_settings : dict
+        The page's ``scale``, ``test_size`` and ``seed`` (``FitKey.fit_settings``).
     alphas : sequence of float, optional
         Default ``1e-5 .. 10`` by decades, plus the page's own value.
     progress : callable, optional
@@ -245,33 +248,46 @@ def alpha_norm_table(
         One row per alpha and weight matrix: ``alpha``, ``layer`` (``"input → hidden 1"``),
         ``group`` (``coefs_[i]``), ``norm`` (Euclidean norm of the matrix),
         ``train_score``, ``test_score``, ``n_iter``, ``warnings`` (count).
+
+    Raises
+    ------
+    FitError
+        If scikit-learn could not fit one of the values.
     """
+    from core.families.neural_network.family import FAMILY
+    from core.sweeps import sweep
+
     if alphas is None:
         alphas = np.unique(np.append(10.0 ** np.arange(-5, 2), fit.model.alpha))
-    scoring = TASK_SCORING[dataset.task]
-    rows = []
     alphas = sorted(float(a) for a in alphas)
-    for done, alpha in enumerate(alphas, start=1):
-        pipeline, shown = _refit(fit, dataset, alpha=alpha)
-        model = pipeline.named_steps["model"]
-        train = scoring.metrics(pipeline, *fit.split.train_rows(dataset))[scoring.primary]
-        test_rows = fit.split.test_rows(dataset)
-        test = scoring.metrics(pipeline, *test_rows)[scoring.primary] if test_rows else np.nan
-        for i, W in enumerate(model.coefs_):
+    table = sweep(
+        FAMILY,
+        fit.estimator_id,
+        fit.hyperparameters,
+        dataset,
+        fit_settings,
+        "alpha",
+        alphas,
+        progress=progress,
+        read=lambda refit: {"n_iter": int(refit.model.n_iter_)},
+    )
+    rows = []
+    for _, point in table.iterrows():
+        if point["note"]:
+            raise FitError(str(point["note"]))
+        for i, layer in enumerate(table.attrs["measures"]):
             rows.append(
                 {
-                    "alpha": alpha,
-                    "layer": transition_label(i, model.n_layers_),
+                    "alpha": float(point["value"]),
+                    "layer": layer,
                     "group": f"coefs_[{i}]",
-                    "norm": float(np.linalg.norm(W)),
-                    "train_score": float(train),
-                    "test_score": float(test),
-                    "n_iter": int(model.n_iter_),
-                    "warnings": len(shown),
+                    "norm": float(point[layer]),
+                    "train_score": float(point["train"]),
+                    "test_score": float(point["test"]),
+                    "n_iter": int(point["n_iter"]),
+                    "warnings": len(point["warnings"]),
                 }
             )
-        if progress is not None:
-            progress(done, len(alphas))
     return pd.DataFrame(rows)
 
 

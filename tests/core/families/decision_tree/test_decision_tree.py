@@ -36,6 +36,11 @@ def iris():
     return load_dataset("iris", "classification")
 
 
+#: The fixtures' fit settings, for the sweeps that refit them.
+SETTINGS_SCALED = {"scale": True, "test_size": 0.25, "seed": 0}
+SETTINGS_RAW = {**SETTINGS_SCALED, "scale": False}
+
+
 @pytest.fixture(scope="module")
 def iris_fit(iris):
     # Standardised on purpose: thresholds are then held in standardised units.
@@ -312,7 +317,7 @@ def test_collapsing_hides_the_nodes_below_the_depth_and_says_how_many(diabetes_f
 
 # --- sweeps ----------------------------------------------------------------------------------
 def test_depth_sweep_is_real_refits(iris_fit, iris):
-    sweep = refits.depth_sweep(iris_fit, iris)
+    sweep = refits.depth_sweep(iris_fit, iris, SETTINGS_SCALED)
     X, y = model_rows(iris_fit, iris)
     X_test, y_test = iris_fit.split.test_rows(iris)
     X_test = tree_nodes.model_input(iris_fit.pipeline, X_test)
@@ -333,7 +338,7 @@ def test_depth_sweep_is_real_refits(iris_fit, iris):
 
 
 def test_depth_sweep_stops_at_the_bound(diabetes_fit, diabetes):
-    sweep = refits.depth_sweep(diabetes_fit, diabetes, bound=4)
+    sweep = refits.depth_sweep(diabetes_fit, diabetes, SETTINGS_RAW, bound=4)
     assert list(sweep.table["max_depth"]) == [1, 2, 3, 4]
     assert "the sweep stops at 4" in sweep.note
 
@@ -341,7 +346,7 @@ def test_depth_sweep_stops_at_the_bound(diabetes_fit, diabetes):
 def test_pruning_sweep_refits_evenly_chosen_alphas_of_the_path(diabetes_fit, diabetes):
     X, y = model_rows(diabetes_fit, diabetes)
     path = DecisionTreeRegressor(random_state=0).cost_complexity_pruning_path(X, y)
-    sweep = refits.pruning_sweep(diabetes_fit, diabetes, most=6)
+    sweep = refits.pruning_sweep(diabetes_fit, diabetes, SETTINGS_RAW, most=6)
     table = sweep.table
     assert len(path.ccp_alphas) > 6 and len(table) == 6
     positions = np.round(np.linspace(0, len(path.ccp_alphas) - 1, 6)).astype(int)

@@ -46,6 +46,10 @@ def moons():
     return load_dataset("moons", "classification")
 
 
+#: fit_model's default fit settings, which the fixtures use, for the sweeps that refit them.
+SETTINGS = {"scale": True, "test_size": 0.25, "seed": 0}
+
+
 @pytest.fixture(scope="module")
 def iris_fit(iris):
     return fit_model(FAMILY, "mlp_classifier", START, iris)
@@ -460,7 +464,7 @@ def test_seed_variability_against_independent_refits(iris_fit, iris):
 
 
 def test_weight_norm_shrinks_as_alpha_grows(iris_fit, iris):
-    table = network_refits.alpha_norm_table(iris_fit, iris, alphas=[1e-4, 1.0, 10.0])
+    table = network_refits.alpha_norm_table(iris_fit, iris, SETTINGS, alphas=[1e-4, 1.0, 10.0])
     total = table.groupby("alpha")["norm"].apply(lambda n: math.sqrt((n**2).sum()))
     assert total.is_monotonic_decreasing and total.iloc[-1] < 0.5 * total.iloc[0]
     refit = _fit(iris, alpha=1.0)
@@ -617,7 +621,7 @@ def test_refit_loops_report_progress(iris_fit, iris):
     assert calls == [(1, 2), (2, 2)]
     calls.clear()
     network_refits.alpha_norm_table(
-        iris_fit, iris, alphas=[1e-3, 1.0], progress=lambda *a: calls.append(a)
+        iris_fit, iris, SETTINGS, alphas=[1e-3, 1.0], progress=lambda *a: calls.append(a)
     )
     assert calls == [(1, 2), (2, 2)]
     calls.clear()
