@@ -1,14 +1,29 @@
 """The page address as a setting: which URL keys a family takes, the share link, checking a
-link's values against the specs, and setting A pinned in the link."""
+link's values against the specs, and setting A pinned in the link.
+
+It is the one link registry (:func:`link_registry`): every URL key a page reads is declared
+here with its parser and bounds, and checked here, in two phases called from the page
+frame: :func:`link_problems` before any widget is drawn (every key whose bounds are known
+statically, in every version a page may draw it in, not only the current estimator's and
+data set's), and :func:`data_link_problems` once the data are loaded (columns, tabs, row
+sets). Both return the one sentence a dropped value gets (:func:`dropped_sentence`)."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Container, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from core.data.catalogue import UPLOAD_ID, get_dataset_spec
+from core.data.catalogue import DATASETS, UPLOAD_ID, get_dataset_spec
+from core.families.gradient_descent.view_specs import (
+    DESCENT_SETTINGS,
+    GD_COMPARE,
+    GD_ETA0,
+    variant_specs,
+)
 from core.family import FamilySpec
 from core.setting import DATA_SETTINGS, TASK, task_for
 from core.setting_file import family_dataset_spec, json_value, quoted
@@ -121,7 +136,8 @@ def link_problems(family: FamilySpec, query: dict[str, str]) -> dict[str, str]:
         estimator_id = estimator_spec.default
     problems: dict[str, str] = {}
     values: dict[str, Any] = {}
-    for spec in setting_specs(family, dataset_id, estimator_id):
+    current = setting_specs(family, dataset_id, estimator_id)
+    for spec in current:
         if spec.name not in query:
             continue
         problem = link_value_problem(spec, query[spec.name])
@@ -133,11 +149,257 @@ def link_problems(family: FamilySpec, query: dict[str, str]) -> dict[str, str]:
             values[spec.name] = spec.validate(query[spec.name])
             continue
         initial = estimator_spec.default if spec.name == "estimator" else _url_default(family, spec)
-        problems[spec.name] = (
-            f"The link's {spec.name}={quoted(query[spec.name])} was ignored ({problem}); "
-            f"{spec.format(initial)} is used instead."
-        )
+        problems[spec.name] = dropped_sentence(spec.name, query[spec.name], problem, initial, spec)
+    # Every other key the link may carry is checked now too, in each version a page may draw
+    # it in: a value kept for later (max_iter=inf on OLS, n_samples=inf on diabetes) would
+    # otherwise raise inside Streamlit once the user switches to lasso or a synthetic set.
+    checked = {spec.name for spec in current}
+    others = {
+        name: versions
+        for name, versions in static_link_specs(family).items()
+        if name not in checked and name in query
+    }
+    problems.update(other_link_problems(others, query))
     return problems
+
+
+def data_link_problems_for(family: Any, query: Mapping[str, str]) -> dict[str, str]:
+    """The link check of a page that has data but no estimator (the all-families page):
+    the data-set picker, the task, the data settings and every data set's generator options
+    (each version: another set may be chosen later). ``family`` needs ``tasks``,
+    ``default_dataset`` and ``scale_default``."""
+    picker = family_dataset_spec(family)
+    specs = [picker, TASK, *DATA_SETTINGS]
+    problems: dict[str, str] = {}
+    for spec in specs:
+        if spec.name in query:
+            problem = link_value_problem(spec, query[spec.name])
+            if problem is not None:
+                instead = family.scale_default if spec.name == "scale" else spec.initial
+                problems[spec.name] = dropped_sentence(
+                    spec.name, query[spec.name], problem, instead, spec
+                )
+    options: dict[str, list[ParamSpec]] = {}
+    for dataset in DATASETS:
+        if dataset.task in family.tasks:
+            for option in dataset.options:
+                options.setdefault(option.name, []).append(option)
+    problems.update(other_link_problems(options, query))
+    return problems
+
+
+def dropped_sentence(
+    name: str, text: str, problem: str, instead: Any, spec: ParamSpec | None = None
+) -> str:
+    """The one sentence for a link value the page drops: the key, the text (quoted short),
+    why, and what the page uses instead (``spec`` spells it, else ``str``)."""
+    shown = spec.format(instead) if spec is not None else str(instead)
+    return f"The link's {name}={quoted(text)} was ignored ({problem}); {shown} is used instead."
+
+
+def other_link_problems(
+    versions: Mapping[str, Sequence[ParamSpec]], query: Mapping[str, str]
+) -> dict[str, str]:
+    """Sentences for the link values that some version of their key's spec cannot take.
+
+    A key not drawn now may be drawn later (another estimator, data set or tab), by any of
+    its versions: a value one of them cannot parse is dropped at once, with a sentence.
+    """
+    problems: dict[str, str] = {}
+    for name, specs in versions.items():
+        if name not in query:
+            continue
+        for spec in specs:
+            problem = link_value_problem(spec, query[name])
+            if problem is not None:
+                problems[name] = dropped_sentence(name, query[name], problem, spec.initial, spec)
+                break
+    return problems
+
+
+# --- the link registry ------------------------------------------------------------------------
+#: Row numbers a link may carry (Streamlit cannot hold a larger whole number).
+MAX_ROW_LINK = 10**9
+
+#: The row a tree or k-NN view explains, by its position among the training or test rows.
+ROW = ParamSpec(
+    name="row",
+    label="Row",
+    kind="int",
+    default=0,
+    low=0,
+    high=MAX_ROW_LINK - 1,
+    role="data",
+    help="A row's position among the training or test rows.",
+)
+
+#: Stability's resampling method and count (the Stability tab of a family that resamples).
+RESAMPLE_METHOD = ParamSpec(
+    name="resample",
+    label="Resampling",
+    kind="choice",
+    default="bootstrap",
+    choices=("bootstrap", "kfold"),
+    role="data",
+    help="bootstrap: refit on training rows drawn with replacement. kfold: refit on the "
+    "training part of repeated 5-fold splits. Either shows how much each coefficient moves "
+    "when the data change a little.",
+)
+N_RESAMPLES = ParamSpec(
+    name="n_resamples",
+    label="Resamples",
+    kind="int",
+    default=50,
+    low=10,
+    high=1000,
+    step=10,
+    role="data",
+    help="More resamples give steadier interval ends and take proportionally longer; 50 "
+    "keeps a redraw fast, 200 or more suits a final look.",
+)
+
+#: The Epochs tab's coefficient units (radio labels) and its intercept box.
+EPOCH_UNITS = ParamSpec(
+    name="epoch_units",
+    label="Coefficient units",
+    kind="choice",
+    default="per SD",
+    choices=("per SD", "per unit", "as fitted"),
+    role="data",
+    help="Per SD compares features; per unit is each feature's own units; as fitted is what "
+    "the estimator holds.",
+)
+EPOCH_INTERCEPT = ParamSpec(
+    name="epoch_intercept",
+    label="Intercept too",
+    kind="bool",
+    default=False,
+    role="data",
+    help="Draw the intercept's path beside the coefficients'.",
+)
+
+_DESCENT_OPTIMISER = [s for s in DESCENT_SETTINGS if s.role == "optimizer"]
+#: The descent view's step size opens on a value that depends on the data's task, so its
+#: sentence can name the value used instead only in the view (which checks it).
+_BY_TASK = (GD_ETA0, *variant_specs([GD_ETA0], "_b"))
+
+#: Keys of views whose parser and bounds are known before the data load.
+VIEW_SPECS: tuple[ParamSpec, ...] = (
+    *(s for s in DESCENT_SETTINGS if s is not GD_ETA0),
+    GD_COMPARE,
+    *(s for s in variant_specs(_DESCENT_OPTIMISER, "_b") if s.name != "gd_eta0_b"),
+    RESAMPLE_METHOD,
+    N_RESAMPLES,
+    EPOCH_UNITS,
+    EPOCH_INTERCEPT,
+    ROW,
+)
+
+
+@dataclass(frozen=True)
+class LinkKey:
+    """One URL key: how its text is read and what bounds it.
+
+    ``specs`` are the key's versions with a static parser and bounds (a hyperparameter
+    each estimator spells its own way, a generator option each data set bounds its own
+    way); ``bound`` names what bounds a key known only once the data load (``columns``,
+    ``tabs``, ``row sets``, ``outputs``, ``targets``), and ``fallback`` is the position of
+    the option used instead of a bad value. ``parser`` says how the text is read.
+    """
+
+    name: str
+    parser: str
+    specs: tuple[ParamSpec, ...] = ()
+    bound: str | None = None
+    fallback: int = 0
+
+
+#: Keys whose bounds come from the data or the page (phase two, after the data section).
+DATA_BOUND_KEYS: tuple[LinkKey, ...] = (
+    LinkKey("view", "choice", bound="tabs"),
+    LinkKey("row_set", "choice", bound="row sets"),
+    LinkKey("boundary_x", "choice", bound="columns"),
+    LinkKey("boundary_y", "choice", bound="columns", fallback=1),
+    LinkKey("regions_x", "choice", bound="columns"),
+    LinkKey("regions_y", "choice", bound="columns", fallback=1),
+    LinkKey("epoch_class", "choice", bound="outputs"),
+    LinkKey("gd_feature", "choice", bound="numeric columns"),
+    LinkKey("gd_class", "choice", bound="classes"),
+    *(LinkKey(s.name, s.kind, (s,), bound="task") for s in _BY_TASK),
+    LinkKey("target", "text", bound="targets"),
+)
+
+
+def static_link_specs(family: FamilySpec) -> dict[str, tuple[ParamSpec, ...]]:
+    """Every version of every key a family page may read whose parser and bounds are known
+    before the data load: the data-set picker, every data set's generator options, the data
+    settings, the estimator, every estimator's hyperparameters, and the views' keys."""
+    versions: dict[str, list[ParamSpec]] = {}
+
+    def add(specs: Iterable[ParamSpec]) -> None:
+        for spec in specs:
+            same = versions.setdefault(spec.name, [])
+            if spec not in same:
+                same.append(spec)
+
+    add(setting_specs(family))
+    for dataset in DATASETS:
+        if dataset.task in family.tasks:
+            add(dataset.options)
+    for estimator in family.estimators:
+        add(family.hyperparameters_for(estimator.id))
+    add(VIEW_SPECS)
+    return {name: tuple(specs) for name, specs in versions.items()}
+
+
+def link_registry(family: FamilySpec) -> dict[str, LinkKey]:
+    """Every URL key a family page reads, declared once: static keys with their specs (every
+    version), data-bound keys with what bounds them, and the pinned setting ``A`` (JSON)."""
+    keys = {key.name: key for key in DATA_BOUND_KEYS}
+    keys.update(
+        {
+            name: LinkKey(name, specs[0].kind, specs)
+            for name, specs in static_link_specs(family).items()
+        }
+    )
+    keys[PINNED_KEY] = LinkKey(PINNED_KEY, "json")
+    return keys
+
+
+def data_link_problems(
+    query: Mapping[str, str], bounds: Mapping[str, Sequence[Any]], held: Container[str] = ()
+) -> dict[str, str]:
+    """Phase two: sentences for the data-bound link values (a column, a tab, a row set) that
+    are not among the options the data or the page offer.
+
+    ``bounds`` maps a bound (``columns``, ``tabs``...) to its options; keys whose bound is
+    not given, or that a widget already holds (``held``), are not checked. Streamlit would
+    drop such a value silently; the sentence names the option used instead.
+    """
+    problems: dict[str, str] = {}
+    for key in DATA_BOUND_KEYS:
+        if key.parser != "choice":
+            continue  # read by its spec in its view (view_link_problems)
+        options = bounds.get(key.bound or "")
+        if options is None or key.name not in query or key.name in held or not len(options):
+            continue
+        text = query[key.name]
+        if text in [str(o) for o in options]:
+            continue
+        shown = ", ".join(str(o) for o in list(options)[:6]) + (", …" if len(options) > 6 else "")
+        instead = options[min(key.fallback, len(options) - 1)]
+        problems[key.name] = dropped_sentence(key.name, text, f"not one of: {shown}", instead)
+    return problems
+
+
+def view_link_problems(
+    specs: Iterable[ParamSpec], query: Mapping[str, str], held: Container[str] = ()
+) -> dict[str, str]:
+    """Sentences for a view's link values its widgets cannot take (specs known only inside
+    the view, such as the descent view's feature); values a widget holds are not checked."""
+    return other_link_problems(
+        {s.name: (s,) for s in specs if s.name in query and s.name not in held}, query
+    )
 
 
 #: A pinned setting A travels in a link as JSON under this query key.

@@ -33,18 +33,17 @@ from core.comparison import (
     last_setting,
 )
 from core.comparison_figures import complexity_figure
-from core.data.catalogue import DATASETS, UPLOAD_ID, get_dataset_spec
+from core.data.catalogue import DATASETS, UPLOAD_ID
 from core.data.tables import Task
 from core.fitting import FitKey, FitResult, split_data
-from core.links import link_value_problem, share_query
+from core.links import data_link_problems_for, share_query
 from core.registry import FAMILIES
 from core.scoring import TASK_SCORING
 from core.setting import DATA_SETTINGS, TASK
-from core.setting_file import family_dataset_spec
 from core.text import escape_markdown
 from ui.cache import cached_fit
 from ui.data import DataChoice, data_section
-from ui.widgets import LONG_WORK_SECONDS, drop_link_value, preset_key
+from ui.widgets import LONG_WORK_SECONDS, drop_link_values, preset_key
 
 #: Session-state key of the sweeps the user asked for (their ids), so returning is instant.
 SWEEPS_DONE = "families_sweeps"
@@ -67,11 +66,6 @@ class PickerFamily:
 PICKER = PickerFamily()
 
 
-def _quote(text: str, most: int = 40) -> str:
-    text = str(text)
-    return repr(text if len(text) <= most else text[: most - 1] + "…")
-
-
 def link_notes() -> None:
     """On the page's first run in a session, drop the link's invalid data values and say so
     (before any widget: Streamlit parses a bound widget's URL value itself)."""
@@ -79,27 +73,7 @@ def link_notes() -> None:
     if st.session_state.get(flag):
         return
     st.session_state[flag] = True
-    query = st.query_params.to_dict()
-    picker = family_dataset_spec(PICKER)
-    specs = [picker, TASK, *DATA_SETTINGS]
-    dataset_id = query.get("dataset", picker.default)
-    if dataset_id in picker.choices and dataset_id != UPLOAD_ID:
-        specs += list(get_dataset_spec(dataset_id).options)
-    for spec in specs:
-        if spec.name not in query:
-            continue
-        problem = link_value_problem(spec, query[spec.name])
-        if problem is None:
-            continue
-        drop_link_value(spec.name)
-        initial = PICKER.scale_default if spec.name == "scale" else spec.initial
-        st.warning(
-            escape_markdown(
-                f"The link's {spec.name}={_quote(query[spec.name])} was ignored ({problem}); "
-                f"{spec.format(initial)} is used instead."
-            ),
-            icon=":material/link_off:",
-        )
+    drop_link_values(data_link_problems_for(PICKER, st.query_params.to_dict()))
 
 
 def _data_keys() -> tuple[str, ...]:

@@ -33,6 +33,7 @@ from ui.panels import (
     metrics_panel,
 )
 from ui.reproduce import (
+    data_link_notes,
     history_section,
     link_notes,
     record_run,
@@ -247,6 +248,15 @@ def family_page(
     interpretation_panel(family.interpret(page.fit, page.choice.dataset, learned))
 
     tabs = shared_views(family, views)
+    # The link's second check: values bounded by the data (a column, a row set) or the tabs.
+    split = page.fit.split
+    data_link_notes(
+        {
+            "columns": list(page.choice.dataset.X.columns),
+            "tabs": [v.label for v in tabs],
+            "row sets": ["training", "test"] if split.test is not None else ["training"],
+        }
+    )
     st.caption(" · ".join(f"**{v.label}**: {v.help}" for v in tabs if v.help))
     containers = st.tabs([v.label for v in tabs], key=VIEW_KEY, bind="query-params")
     for view, container in zip(tabs, containers, strict=True):

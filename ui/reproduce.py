@@ -15,10 +15,11 @@ from core.compare import Snapshot, make_snapshot
 from core.data.catalogue import UPLOAD_ID
 from core.export import model_card_markdown, parameters_csv, safe_csv
 from core.family import FamilySpec
-from core.fitting import FitKey, FitResult
+from core.fitting import FitKey, FitResult, FitTooSlow
 from core.learned import LearnedParameters
 from core.links import (
     PINNED_KEY,
+    data_link_problems,
     link_problems,
     parse_pinned,
     pinned_query_value,
@@ -29,12 +30,13 @@ from core.setting_file import parse_setting_json, setting_json
 from core.text import escape_markdown
 from ui.cache import cached_fit
 from ui.data import DataChoice
-from ui.widgets import drop_link_value, preset_widget
+from ui.widgets import LONG_WORK_SECONDS, confirm_long_work, drop_link_values, preset_widget
 
 #: Runs kept in a session's history; older ones are dropped first.
 HISTORY_LIMIT = 200
 _HISTORY = "run_history"
 _NOTES = "restore_notes"
+_PINNED_ESTIMATES = "pinned_link_estimates"
 
 
 def link_notes(family: FamilySpec) -> None:
@@ -49,20 +51,26 @@ def link_notes(family: FamilySpec) -> None:
     if st.session_state.get(flag):
         return
     st.session_state[flag] = True
+    drop_link_values(link_problems(family, st.query_params.to_dict()))
+
+
+def data_link_notes(bounds: dict[str, Any]) -> None:
+    """Phase two of the link check, once the data are loaded: drop the link's values that
+    the data or the page do not offer (a column, a tab, a row set), and say so. Values a
+    widget already holds are the user's, not the link's, and are not checked."""
     query = st.query_params.to_dict()
-    problems = link_problems(family, query)
-    for name, sentence in problems.items():
-        drop_link_value(name)
-        st.warning(escape_markdown(sentence), icon=":material/link_off:")
+    drop_link_values(data_link_problems(query, bounds, held=st.session_state))
 
 
 def restore_pinned_from_link(family: FamilySpec, choice: DataChoice, pin_key: str) -> None:
-    """On a page's first run, refit and pin the setting A a link carries (same data as B)."""
+    """On a page's first run, refit and pin the setting A a link carries (same data as B).
+
+    The refit has the page's time budget: a slow A (saga at tol=1e-12) waits for a click
+    that names its estimate, and is asked again on each run until it is fitted."""
     flag = f"pinned_link_checked_{family.id}"
     text = st.query_params.get(PINNED_KEY)
     if st.session_state.get(flag) or text is None:
         return
-    st.session_state[flag] = True
     try:
         estimator_id, hyper, data = parse_pinned(family, text)
         key = FitKey.of(
@@ -73,13 +81,27 @@ def restore_pinned_from_link(family: FamilySpec, choice: DataChoice, pin_key: st
             target=choice.target,
             **data,
         )
-        fit = cached_fit(key, choice.dataset)
+        # The estimate is kept, so a rerun while the notice waits does not probe again.
+        estimates = st.session_state.setdefault(_PINNED_ESTIMATES, {})
+        fit = None
+        if repr(key) not in estimates:
+            try:
+                fit = cached_fit(key, choice.dataset, LONG_WORK_SECONDS)
+            except FitTooSlow as exc:
+                estimates[repr(key)] = exc.seconds
+        if fit is None:
+            seconds = estimates[repr(key)]
+            if not confirm_long_work(repr(key), seconds, "Refitting the link's pinned A"):
+                return  # not pinned yet: the notice and its button stay until clicked
+            fit = cached_fit(key, choice.dataset)
     except ValueError as exc:
+        st.session_state[flag] = True
         st.warning(
             escape_markdown(f"The link's pinned setting A was ignored: {exc}."),
             icon=":material/link_off:",
         )
         return
+    st.session_state[flag] = True
     setting = {**choice.setting, **data}
     learned = family.extract(fit)
     st.session_state[pin_key] = make_snapshot(fit, learned, choice.fitted_on, setting)

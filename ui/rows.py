@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.text import escape_markdown
+from core.links import ROW, view_link_problems
 from ui.family_page import PageFit
-from ui.widgets import drop_link_value
+from ui.widgets import drop_link_values
 
 
 # --- shared pieces -----------------------------------------------------------------------
-def pick_row(page: PageFit, key: str = "row") -> int | None:
+def pick_row(page: PageFit) -> int | None:
     """A training or test row chosen by its position among them; its position in the data
     set, or ``None`` (after a message) when no such row exists.
 
@@ -19,7 +19,7 @@ def pick_row(page: PageFit, key: str = "row") -> int | None:
     bound of its own (the rows change with the test share); a position past the end is
     refused here with a sentence.
     """
-    _check_row_link(key)
+    _check_row_link()
     split = page.fit.split
     sets = {"training": split.train}
     if split.test is not None:
@@ -30,7 +30,7 @@ def pick_row(page: PageFit, key: str = "row") -> int | None:
             "Rows",
             list(sets),
             horizontal=True,
-            key=f"{key}_set",
+            key="row_set",
             bind="query-params",
             help="Training rows shaped the model; test rows are new to it.",
         )
@@ -41,7 +41,7 @@ def pick_row(page: PageFit, key: str = "row") -> int | None:
             min_value=0,
             value=0,
             step=1,
-            key=key,
+            key="row",
             bind="query-params",
         )
     if number >= len(positions):
@@ -54,23 +54,8 @@ def pick_row(page: PageFit, key: str = "row") -> int | None:
     return int(positions[int(number)])
 
 
-#: Row numbers a link may carry (Streamlit cannot hold a larger whole number).
-MAX_ROW_LINK = 10**9
-
-
-def _check_row_link(key: str) -> None:
+def _check_row_link() -> None:
     """Drop a link's row number that is not a whole number from 0 (``?row=inf`` would raise
-    inside Streamlit when the bound widget parses it), with a sentence."""
-    text = st.query_params.get(key)
-    if text is None or key in st.session_state:
-        return
-    try:
-        ok = 0 <= int(text.strip()) < MAX_ROW_LINK
-    except ValueError:
-        ok = False
-    if not ok:
-        drop_link_value(key)
-        st.warning(
-            f"The link's row {escape_markdown(text)} is not a row number; showing row 0.",
-            icon=":material/link_off:",
-        )
+    inside Streamlit when the bound widget parses it), with the registry's sentence. The
+    page frame checks it when the page opens; this covers a link value met later."""
+    drop_link_values(view_link_problems([ROW], st.query_params.to_dict(), st.session_state))

@@ -268,6 +268,14 @@ def drop_link_value(name: str) -> None:
             initial.pop(name, None)
 
 
+def drop_link_values(problems: dict[str, str]) -> None:
+    """Drop each named link value before its widget is drawn and say why, in the sentence
+    :mod:`core.links` wrote (the one place a dropped link value is reported)."""
+    for name, sentence in problems.items():
+        drop_link_value(name)
+        st.warning(escape_markdown(sentence), icon=":material/link_off:")
+
+
 _PRESET = "preset_widgets"
 
 

@@ -9,7 +9,8 @@ from urllib.parse import parse_qsl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.links import setting_specs
+from core.data.catalogue import DATASETS
+from core.links import link_registry
 from core.registry import FAMILIES
 from core.setting import DATA_SETTINGS
 
@@ -23,14 +24,19 @@ def _links() -> list[str]:
 
 
 LINKS = _links()
-#: Keys every family page reads besides its specs' (the open tab, the pinned setting A,
-#: free-text target, generator options of the synthetic sets).
-PAGE_KEYS = {"view", "A", "target", "task", "n_samples", "n_classes", "noise"}
+#: Keys every page reads besides its own (the open tab, the free-text target, the task).
+PAGE_KEYS = {"view", "target", "task"}
 
 
-#: Every page that reads a link: the family pages, and the all-families page (data keys).
-PAGES = [(f.page_path, {s.name for s in setting_specs(f)}) for f in FAMILIES] + [
-    ("app_pages/families.py", {s.name for s in DATA_SETTINGS} | {"dataset"})
+#: Every page that reads a link: the family pages (every key of the link registry), and the
+#: all-families page (data keys).
+PAGES = [(f.page_path, set(link_registry(f))) for f in FAMILIES] + [
+    (
+        "app_pages/families.py",
+        {s.name for s in DATA_SETTINGS}
+        | {"dataset"}
+        | {o.name for d in DATASETS for o in d.options},
+    )
 ]
 
 

@@ -49,13 +49,13 @@ from core.families.gradient_descent.view_specs import (
 )
 from core.fitting import FitKey, FitResult
 from core.learned import LearnedParameters
-from core.links import link_value_problem
+from core.links import data_link_problems, view_link_problems
 from core.specs import ParamSpec
 from core.text import escape_markdown
 from ui.family_page import PageFit
 from ui.linear.panels import class_parameters_panel, regression_panel
 from ui.panels import interpretation_panel
-from ui.widgets import confirm_long_work, drop_link_value, preset_key, spec_widget
+from ui.widgets import confirm_long_work, drop_link_values, preset_key, spec_widget
 
 #: Replays expected to take longer than this show a progress bar.
 PROGRESS_SECONDS = 1.0
@@ -174,25 +174,10 @@ def _copy_a_to_b(specs: Sequence[ParamSpec]) -> None:
 
 
 def _drop_bad_link_values(specs: Sequence[ParamSpec]) -> None:
-    """Before the view's widgets: drop a link's values they cannot take, with a sentence.
-
-    Streamlit parses a bound widget's link value itself, and ``?gd_epochs=inf`` would raise
-    inside it on every rerun. Only values no widget holds yet are checked (a link's).
-    """
-    for spec in specs:
-        text = st.query_params.get(spec.name)
-        if text is None or spec.name in st.session_state:
-            continue
-        problem = link_value_problem(spec, text)
-        if problem is not None:
-            drop_link_value(spec.name)
-            st.warning(
-                escape_markdown(
-                    f"The link's {spec.name}={text} was ignored ({problem}); using "
-                    f"{spec.format(spec.initial)}."
-                ),
-                icon=":material/link_off:",
-            )
+    """Before the view's widgets: drop a link's values they cannot take, with the link
+    registry's sentence (the page frame checked the static keys already; the feature and
+    class choices are known only here). Only values no widget holds yet are checked."""
+    drop_link_values(view_link_problems(specs, st.query_params.to_dict(), st.session_state))
 
 
 def _view_settings(dataset: Dataset) -> dict[str, Any] | None:
@@ -360,6 +345,9 @@ def epochs_view(page: PageFit, learned: LearnedParameters) -> None:
         )
     output = 0
     if len(trajectory.outputs) > 1:
+        bounds = {"outputs": list(trajectory.outputs)}
+        query = st.query_params.to_dict()
+        drop_link_values(data_link_problems(query, bounds, st.session_state))
         with c2:
             name = st.selectbox(
                 "Class (one model against the rest each)",

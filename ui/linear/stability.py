@@ -11,36 +11,12 @@ from core.linear.inference_figures import coefficient_spread_figure
 from core.linear.interpretation import CONDITION_WARN, VIF_WARN, condition_number, vif_table
 from core.linear.parameters import LinearParameters
 from core.linear.resampling import resample_warning_note
-from core.specs import ParamSpec
+from core.links import N_RESAMPLES, RESAMPLE_METHOD
 from core.text import escape_markdown
 from ui.cache import cached_warm_fit_seconds
 from ui.data import DataChoice
 from ui.linear.cache import cached_inference, cached_resamples
 from ui.widgets import confirm_long_work, spec_widget
-
-RESAMPLE_METHOD = ParamSpec(
-    name="resample",
-    label="Resampling",
-    kind="choice",
-    default="bootstrap",
-    choices=("bootstrap", "kfold"),
-    role="data",
-    help="bootstrap: refit on training rows drawn with replacement. kfold: refit on the "
-    "training part of repeated 5-fold splits. Either shows how much each coefficient moves "
-    "when the data change a little.",
-)
-N_RESAMPLES = ParamSpec(
-    name="n_resamples",
-    label="Resamples",
-    kind="int",
-    default=50,
-    low=10,
-    high=1000,
-    step=10,
-    role="data",
-    help="More resamples give steadier interval ends and take proportionally longer; 50 "
-    "keeps a redraw fast, 200 or more suits a final look.",
-)
 
 
 def _collinearity(X: pd.DataFrame) -> None:

@@ -155,7 +155,8 @@ def test_tree_view_link_highlights_one_test_rows_path(open_page):
 
 
 @pytest.mark.parametrize(
-    ("row", "message"), [("100000", "There are only 112 training rows"), ("inf", "not a row")]
+    ("row", "message"),
+    [("100000", "There are only 112 training rows"), ("inf", "row='inf' was ignored")],
 )
 def test_a_row_that_does_not_exist_gives_a_message(open_page, row, message):
     at = open_page(PAGE, view="Tree", row=row)

@@ -218,8 +218,9 @@ def test_a_bad_link_value_falls_back_to_the_default_with_a_note(open_page):
     assert at.selectbox(key="gd_batch_size").value == "full"
     assert at.number_input(key="gd_seed_b").value == 0
     notes = [w.value.replace("\\", "") for w in at.warning]
-    for key in ("gd_eta0=lots", "gd_epochs=inf", "gd_seed_b=1e400"):
+    for key in ("gd_eta0='lots'", "gd_epochs='inf'", "gd_seed_b='1e400'"):
         assert any(f"The link's {key} was ignored" in n for n in notes), key
+    assert any("gd_eta0='lots'" in n and "0.05 is used instead" in n for n in notes)
     assert any(m.label == "A: converged" for m in at.metric)
 
 

@@ -1,0 +1,121 @@
+"""The link registry on the pages (#19, #20): every key in a link is checked when the page
+opens, not when its widget is first drawn; data-bound keys get a sentence too; a pinned A
+from a link is fitted within the page's time budget."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import APP
+
+LINEAR = "app_pages/linear_regression.py"
+LOGISTIC = "app_pages/logistic_regression.py"
+
+
+def _warnings(at) -> str:
+    return " ".join(w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("text", ["inf", "1e309"])
+def test_an_overflowing_resample_count_on_stability_is_named_and_the_widget_drawn(open_page, text):
+    at = open_page(LINEAR, view="Stability", n_resamples=text, dataset="longley")
+    assert f"n\\_resamples='{text}' was ignored" in _warnings(at)
+    assert "50 is used instead" in _warnings(at)
+    # The widget is drawn (the lock was a widget never reached), at the spec's default.
+    assert at.number_input(key="n_resamples").value == 50
+    assert "n_resamples" not in at.query_params
+    at.run()
+    assert not at.exception
+
+
+@pytest.mark.parametrize("estimator", ["lasso", "elasticnet"])
+def test_max_iter_for_another_estimator_is_checked_when_the_page_opens(open_page, estimator):
+    """Ridge draws no max_iter box: the link's max_iter=inf used to wait for lasso and
+    raise inside Streamlit then."""
+    at = open_page(LINEAR, max_iter="inf")
+    assert "max\\_iter='inf' was ignored" in _warnings(at)
+    at.selectbox(key="estimator").set_value(estimator).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.number_input(key="max_iter").value == 1000
+
+
+@pytest.mark.parametrize(
+    ("page", "dataset", "key"),
+    [
+        (LINEAR, "synthetic_regression", "n_samples"),
+        (LINEAR, "synthetic_regression", "n_features"),
+        (LINEAR, "synthetic_regression", "n_informative"),
+        (LOGISTIC, "synthetic_classification", "n_classes"),
+    ],
+)
+def test_a_generator_option_is_checked_before_its_data_set_is_chosen(open_page, page, dataset, key):
+    at = open_page(page, **{key: "inf"})
+    assert f"{key.replace('_', chr(92) + '_')}='inf' was ignored" in _warnings(at)
+    at.selectbox(key="dataset").set_value(dataset).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.number_input(key=key).value == next(
+        o.initial for o in _options(dataset) if o.name == key
+    )
+
+
+def _options(dataset_id: str):
+    from core.data.catalogue import get_dataset_spec
+
+    return get_dataset_spec(dataset_id).options
+
+
+def test_a_column_the_data_do_not_have_is_named_not_dropped_silently(open_page):
+    at = open_page(LOGISTIC, view="Boundary", boundary_x="nope", boundary_y="mean texture")
+    notes = _warnings(at)
+    assert "boundary\\_x='nope' was ignored" in notes and "mean radius is used instead" in notes
+    assert "boundary_y" not in notes.replace("\\", "")
+    assert at.selectbox(key="boundary_x").value == "mean radius"
+    assert at.selectbox(key="boundary_y").value == "mean texture"
+
+
+def test_an_unknown_tab_is_named():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page(LINEAR)
+    at.query_params["view"] = "Nope"
+    at.run()
+    assert not at.exception
+    assert "view='Nope' was ignored" in _warnings(at)
+    assert "Compare is used instead" in _warnings(at)
+
+
+def test_a_test_row_set_without_a_test_split_is_named(open_page):
+    at = open_page("app_pages/decision_tree.py", view="Tree", test_size="0", row_set="test")
+    assert "row\\_set='test' was ignored" in _warnings(at)
+
+
+def test_a_row_that_is_no_whole_number_is_named_once(open_page):
+    at = open_page("app_pages/decision_tree.py", view="Tree", row="inf")
+    notes = [w.value for w in at.warning if "row=" in w.value]
+    assert len(notes) == 1 and "0 is used instead" in notes[0]
+    assert at.number_input(key="row").value == 0
+
+
+def test_a_slow_pinned_a_waits_for_a_click(open_page, monkeypatch):
+    """A link's A is refitted with the page's budget: a long refit shows its estimate and
+    a button, and is pinned only after the click."""
+    import ui.reproduce
+    import ui.widgets
+
+    monkeypatch.setattr(ui.reproduce, "LONG_WORK_SECONDS", 1e-6)
+    monkeypatch.setattr(ui.widgets, "LONG_WORK_SECONDS", 1e-6)
+    pinned = '{"solver": "sag", "tol": 1e-12, "C": "inf", "max_iter": 3000}'
+    at = open_page(LOGISTIC, A=pinned)
+    asks = [i.value for i in at.info if "Refitting the link's pinned A" in i.value]
+    assert asks and "would take about" in asks[0]
+    assert "pinned_logistic_regression" not in at.session_state
+    # The page itself (B) is drawn meanwhile.
+    assert "Parameters the model learned" in [h.value for h in at.subheader]
+    at.run()  # still asked, still not pinned: the flag waits for the fit
+    assert "pinned_logistic_regression" not in at.session_state
+    run = next(b for b in at.button if b.label.startswith("Run it"))
+    run.click().run()
+    assert not at.exception
+    snapshot = at.session_state["pinned_logistic_regression"]
+    assert snapshot.setting["solver"] == "sag" and snapshot.setting["max_iter"] == 3000
+    assert not any("Refitting the link's pinned A" in i.value for i in at.info)
