@@ -216,3 +216,115 @@ def validation_curve_figure(
         hovermode="closest",
     )
     return fig
+
+
+#: Measures whose largest sizes differ by more than this factor get a panel each, so a
+#: constant in the thousands (values stored) does not flatten one in the units (k).
+SEPARATE_SCALES = 100.0
+#: At most this many panels; more measures share one axis (a coefficient path's lines).
+MOST_PANELS = 4
+
+
+def measures_figure(
+    table: pd.DataFrame,
+    param_spec: ParamSpec,
+    measures: list[str],
+    current: Any = None,
+    *,
+    title: str | None = None,
+) -> go.Figure:
+    """What each refit learned, against the swept hyperparameter: one line per measure.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`core.sweeps.sweep`: ``value`` and the ``measures`` columns; values that
+        could not be fitted (NaN) are left out.
+    param_spec : ParamSpec
+        The swept hyperparameter (log x axis when :func:`core.sweeps.is_log_sweep`; bool
+        and choice values are categories).
+    measures : list of str
+        The measure columns, each a trace of that ``name``.
+    current : Any, optional
+        The current value, a dotted line named ``"current …"`` (numeric specs).
+    title : str, optional
+
+    Returns
+    -------
+    go.Figure
+        One ``lines+markers`` trace per measure (``customdata`` the swept value), on one
+        axis, or on one panel each when their sizes differ by more than
+        :data:`SEPARATE_SCALES` (at most :data:`MOST_PANELS` measures).
+    """
+    from plotly.subplots import make_subplots
+
+    fitted = table[table["note"] == ""] if "note" in table else table
+    numeric = param_spec.kind in ("int", "float")
+    x = fitted["value"].to_numpy(dtype=float) if numeric else fitted["value"].astype(str)
+    if not numeric:
+        x = np.array([_choice_label(param_spec, v) for v in x], dtype=object)
+    log = numeric and is_log_sweep(param_spec) and bool((x > 0).all()) and len(x) > 0
+    sizes = [
+        float(np.nanmax(np.abs(fitted[m].to_numpy(dtype=float)), initial=0.0)) for m in measures
+    ]
+    positive = [s for s in sizes if s > 0]
+    separate = (
+        1 < len(measures) <= MOST_PANELS
+        and bool(positive)
+        and max(positive) / min(positive) > SEPARATE_SCALES
+    )
+    rows = len(measures) if separate else 1
+    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.08)
+    for i, name in enumerate(measures):
+        y = fitted[name].to_numpy(dtype=float)
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                mode="lines+markers",
+                name=name,
+                line={"color": FEATURE_COLOURS[i % len(FEATURE_COLOURS)], "width": 2},
+                customdata=fitted["value"].to_numpy(dtype=object),
+                hovertemplate=f"{param_spec.name} = %{{x}}<br>{name} = %{{y:.4g}}<extra></extra>",
+            ),
+            row=i + 1 if separate else 1,
+            col=1,
+        )
+        if separate:
+            fig.update_yaxes(title_text=name, row=i + 1, col=1)
+    if numeric and current is not None and len(x):
+        value = float(current)
+        if math.isfinite(value) and (value > 0 or not log):
+            for row in range(1, rows + 1):
+                column = fitted[measures[row - 1]] if separate else fitted[measures]
+                data = np.asarray(column, dtype=float)
+                low, high = float(np.nanmin(data, initial=0.0)), float(np.nanmax(data, initial=0.0))
+                fig.add_trace(
+                    go.Scatter(
+                        x=[value, value],
+                        y=[low, high],
+                        mode="lines",
+                        name=f"current {param_spec.name} = {short_value(value)}",
+                        line={"color": CURRENT, "dash": "dot", "width": 1.5},
+                        hoverinfo="name",
+                        showlegend=row == 1,
+                    ),
+                    row=row,
+                    col=1,
+                )
+        else:
+            off_axis_note(fig, f"current {param_spec.name} = {short_value(value)} is off this axis")
+    x_title = param_spec.label + (" (log scale)" if log else "")
+    ticks = log_ticks(float(x.min()), float(x.max())) if log else {}
+    fig.update_xaxes(type="log" if log else None, **ticks)
+    fig.update_xaxes(title_text=x_title, row=rows, col=1)
+    if not separate:
+        fig.update_yaxes(title_text="learned value" if len(measures) > 1 else measures[0])
+    fig.update_layout(
+        title=title,
+        height=380 if rows == 1 else 140 + 120 * rows,
+        margin={"l": 10, "r": 10, "t": 40 if title else 20, "b": 40},
+        legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+        hovermode="closest",
+    )
+    return fig

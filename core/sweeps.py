@@ -116,7 +116,8 @@ def sweep_range(spec: ParamSpec) -> tuple[float, float]:
     """
     if spec.kind not in ("float", "int"):
         raise ValueError(f"{spec.label}: only numeric settings have a sweep range.")
-    default = float(spec.default)
+    # A nullable spec's default may be None ("no limit": max_depth): no centre to sweep around.
+    default = float(spec.default) if spec.default is not None else math.nan
     low_bound = float(spec.low) if _finite(spec.low) else None
     high_bound = float(spec.high) if _finite(spec.high) else None
     if is_log_sweep(spec):

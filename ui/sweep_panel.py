@@ -10,28 +10,57 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from core.data.tables import Dataset
 from core.export import safe_csv
 from core.family import FamilySpec
 from core.fitting import FitError, FitKey, FitResult, max_folds
 from core.linear.path_figures import coefficient_path_figure
 from core.linear.paths import entry_table, has_penalty_path, path_table, penalty_param
+from core.registry import get_family
 from core.scoring import TASK_SCORING
 from core.specs import ParamSpec
-from core.sweep_figures import validation_curve_figure
+from core.sweep_figures import measures_figure, validation_curve_figure
 from core.sweeps import (
+    CURVE_COLUMNS,
     DEFAULT_SWEEP_POINTS,
     best_value,
     default_sweep_param,
     fit_diagnosis,
     is_log_sweep,
+    measure_columns,
+    sweep,
     sweep_range,
+    sweep_seconds,
     sweep_values,
 )
 from core.text import escape_markdown
-from ui.cache import cached_curve_point, cached_warm_fit_seconds
+from ui.cache import cached_warm_fit_seconds
 from ui.data import DataChoice
 from ui.linear.cache import cached_path_curve, cached_paths
 from ui.widgets import confirm_long_work, grid_value, request_setting
+
+
+def use_value_button(
+    name: str,
+    value: Any,
+    *,
+    key: str,
+    label: str | None = None,
+    current: Any = None,
+    help: str | None = None,
+    icon: str = ":material/ads_click:",
+) -> None:
+    """The one "use this value" control of every chart that picks a value: a button that
+    makes ``value`` the setting of ``name`` on the next run (disabled when it already is)."""
+    st.button(
+        label or f"Use {name} = {value}",
+        key=key,
+        on_click=request_setting,
+        args=(name, value),
+        icon=icon,
+        disabled=current is not None and value == current,
+        help=help,
+    )
 
 
 def _swept_specs(family: FamilySpec, estimator_id: str) -> list[ParamSpec]:
@@ -173,13 +202,8 @@ def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) -
         format_func=labels.get,
         key=f"path_snap_{param}",
     )
-    c2.button(
-        "Use this value",
-        key="path_use",
-        on_click=request_setting,
-        args=(param, chosen),
-        icon=":material/ads_click:",
-    )
+    with c2:
+        use_value_button(param, chosen, key="path_use", label="Use this value")
     st.caption(
         f"Each line is one coefficient across the swept values of {param}, which grow to the "
         "right as on every chart here. "
@@ -207,31 +231,61 @@ def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) -
     )
 
 
-def _pointwise_curve(curve_key, spec_name, grid, folds, values, choice):
-    """One cached validation_curve call per swept value, with a progress bar."""
+@st.cache_data(max_entries=512, show_spinner=False)
+def cached_sweep_point(
+    curve_key: FitKey, param: str, value: Any, folds: int, _values: dict, _dataset: Dataset
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """One value of :func:`core.sweeps.sweep` (scores, cross-validation and the family's
+    measures), cached one by one so a longer sweep reuses the points it shares with a
+    shorter one; ``curve_key`` leaves the swept hyperparameter out. Returns the row and
+    its measure names."""
+    table = sweep(
+        get_family(curve_key.family_id),
+        curve_key.estimator_id,
+        _values,
+        _dataset,
+        curve_key.fit_settings(),
+        param,
+        [value],
+        cv=folds,
+    )
+    return table, tuple(measure_columns(table))
+
+
+def _engine_sweep(curve_key, spec_name, grid, folds, values, choice):
+    """The sweep engine over the grid, point by point from the cache, with a progress bar."""
     frames: list[pd.DataFrame] = []
+    names: list[str] = []
     shown: list[str] = []
     progress = st.progress(0.0, text=f"Sweeping {spec_name}…") if len(grid) > 1 else None
     try:
         for i, value in enumerate(grid):
             value = value.item() if isinstance(value, np.generic) else value
-            table, warned = cached_curve_point(
+            row, measured = cached_sweep_point(
                 curve_key, spec_name, value, folds, values, choice.dataset
             )
-            frames.append(table)
-            shown.extend(w for w in warned if w not in shown)
+            frames.append(row)
+            names += [n for n in measured if n not in names]
+            shown.extend(w for w in row["warnings"].iloc[0] if w not in shown)
             if progress is not None:
                 progress.progress((i + 1) / len(grid), text=f"Sweeping {spec_name}…")
     finally:
         if progress is not None:
             progress.empty()
-    return pd.concat(frames, ignore_index=True), shown
+    table = pd.concat(frames, ignore_index=True)
+    table.attrs["measures"] = names
+    return table, shown, names
 
 
-def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) -> None:
+def _sweep_plan(family, estimator_id, values, choice: DataChoice, fit):
+    """The hyperparameter to sweep, its grid and the folds: the controls above the charts."""
     specs = _swept_specs(family, estimator_id)
     if not specs:
-        return
+        st.caption(
+            f"{family.get_estimator(estimator_id).label} has no hyperparameter a sweep can "
+            "vary on its own."
+        )
+        return None
     names = [s.name for s in specs]
     preferred = penalty_param(family, estimator_id) or default_sweep_param(family, estimator_id)
     spec_name = st.selectbox(
@@ -247,7 +301,7 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) 
             "Too few training rows (of the rarest class) for cross-validation: a validation "
             "curve needs at least two per fold. Lower the test share or use more data."
         )
-        return
+        return None
     points, low, high, folds = _sweep_settings(spec, fold_limit, len(fit.split.train))
     try:
         # A whole-number grid holds the current value, so the sentence below and the
@@ -255,31 +309,13 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) 
         grid = sweep_values(spec, points, low, high, current=values.get(spec_name))
     except ValueError as exc:
         st.error(escape_markdown(str(exc)))
-        return
-    # The curve does not depend on the swept hyperparameter's current value: leave it out
-    # of the key, so moving along the curve reuses every point.
-    curve_key = fit_key.without(spec_name)
-    # Each fold trains on (folds - 1) / folds of the rows the page's fit used.
-    fits = len(grid) * (folds - 1)
+        return None
+    return spec, grid, folds
 
-    def warm() -> float:
-        return fits * cached_warm_fit_seconds(fit_key, choice.dataset)
 
-    work = repr((curve_key, spec_name, tuple(grid), folds))
-    if not confirm_long_work(work, fits * fit.fit_seconds, "This validation curve", warm):
-        return
-    try:
-        if spec_name == penalty_param(family, estimator_id):
-            # The penalty's curve comes from one regularisation path per fold.
-            table, shown = cached_path_curve(
-                curve_key, tuple(float(v) for v in grid), folds, values, choice.dataset
-            )
-            shown = list(shown)
-        else:
-            table, shown = _pointwise_curve(curve_key, spec_name, grid, folds, values, choice)
-    except (FitError, ValueError) as exc:
-        st.error(escape_markdown(str(exc)))
-        return
+def _curve_view(family, estimator_id, values, choice, fit, spec, folds, table, shown) -> None:
+    """The validation curve of a swept table, its reading and the "use the best" button."""
+    spec_name = spec.name
     score = TASK_SCORING[fit.task].primary
     current = values.get(spec_name)
     if not np.isfinite(table["cv_mean"].to_numpy(dtype=float)).any():
@@ -333,11 +369,11 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) 
     if best is not None:
         typed = spec.validate(best)
         if typed != current:
-            st.button(
-                f"Use the best {spec_name} = " + spec.format(grid_value(typed)),
+            use_value_button(
+                spec_name,
+                typed,
                 key="curve_use_best",
-                on_click=request_setting,
-                args=(spec_name, typed),
+                label=f"Use the best {spec_name} = " + spec.format(grid_value(typed)),
                 icon=":material/star:",
             )
     est_spec = family.get_estimator(estimator_id)
@@ -353,6 +389,48 @@ def _curve_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) 
     )
 
 
+def _measures_view(family, values, spec, table, names) -> None:
+    """What each refit learned against the swept value, and a control to pick one."""
+    spec_name = spec.name
+    current = values.get(spec_name)
+    fitted = table[table["note"] == ""]
+    if not names or fitted.empty:
+        st.caption(
+            f"{family.title} reports nothing measurable about its learned parameters at "
+            f"these values of {spec_name}."
+        )
+        return
+    st.plotly_chart(measures_figure(table, spec, names, current), key="measures_chart")
+    swept = [v.item() if isinstance(v, np.generic) else v for v in fitted["value"]]
+    if len(swept) > 1:
+        typed = [spec.validate(v) for v in swept]
+        labels = {i: spec.format(grid_value(v)) for i, v in enumerate(typed)}
+        at = next((i for i, v in enumerate(typed) if v == current), 0)
+        c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+        chosen = c1.select_slider(
+            f"Pick {spec_name} from the sweep",
+            list(labels),
+            value=at,
+            format_func=labels.get,
+            key=f"measures_snap_{spec_name}",
+        )
+        with c2:
+            use_value_button(
+                spec_name,
+                typed[chosen],
+                key="measures_use",
+                label="Use this value",
+                current=current,
+            )
+    st.caption(
+        f"Each point is one refit on the page's training rows at that {spec_name}, every "
+        "other setting kept: what the model learned there ("
+        + ", ".join(names[:6])
+        + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+        + "). The dotted line marks the current setting."
+    )
+
+
 def sweep_section(
     family: FamilySpec,
     estimator_id: str,
@@ -361,22 +439,93 @@ def sweep_section(
     fit_key: FitKey,
     fit: FitResult,
 ) -> None:
-    """Coefficient path beside a validation curve, both linked to the current setting (the
-    curve alone, full width, for a family whose estimators have no path).
+    """For the chosen hyperparameter: the learned parameters moving beside the validation
+    curve, both linked to the current setting.
 
-    The page's ``fit`` sets how many folds the rows allow, and its time estimates a sweep's
-    time, so a slow one waits for a click instead of running on every redraw.
+    For a penalty with a coefficient path (the linear families), the path stands for the
+    parameters: exact and cheap. Otherwise every value is refitted by the one sweep engine
+    (:func:`core.sweeps.sweep`), whose measures are the family's ``sweep_measures``. The
+    engine's estimate (fitting and predicting) decides whether the sweep waits for a click.
     """
-    if not any(e.path is not None for e in family.estimators):
-        # No estimator of this family has a coefficient path (a network, a tree): the
-        # validation curve takes the whole width rather than sit beside an empty column.
-        st.markdown("**Validation curve**")
-        _curve_view(family, estimator_id, values, choice, fit_key, fit)
+    plan = _sweep_plan(family, estimator_id, values, choice, fit)
+    if plan is None:
         return
+    spec, grid, folds = plan
+    spec_name = spec.name
+    # The curve does not depend on the swept hyperparameter's current value: leave it out
+    # of the key, so moving along the curve reuses every point.
+    curve_key = fit_key.without(spec_name)
+    on_path = spec_name == penalty_param(family, estimator_id) and has_penalty_path(
+        family, estimator_id
+    )
     left, right = st.columns(2, gap="large")
-    with left:
-        st.markdown("**Coefficient path**")
-        _path_view(family, estimator_id, values, choice, fit_key, fit)
+    if on_path:
+        with left:
+            st.markdown("**Coefficient path**")
+            _path_view(family, estimator_id, values, choice, fit_key, fit)
+        # The penalty's curve comes from one regularisation path per fold.
+        fits = len(grid) * (folds - 1)
+
+        def warm() -> float:
+            return fits * cached_warm_fit_seconds(fit_key, choice.dataset)
+
+        seconds = fits * fit.fit_seconds
+    else:
+
+        def estimate(fit_seconds: float) -> float:
+            return sweep_seconds(
+                family,
+                estimator_id,
+                values,
+                choice.dataset,
+                fit_key.fit_settings(),
+                spec_name,
+                grid,
+                cv=folds,
+                fit_seconds=fit_seconds,
+            )
+
+        def warm() -> float:
+            return estimate(cached_warm_fit_seconds(fit_key, choice.dataset))
+
+        seconds = estimate(fit.fit_seconds)
+    work = repr((curve_key, spec_name, tuple(grid), folds))
     with right:
         st.markdown("**Validation curve**")
-        _curve_view(family, estimator_id, values, choice, fit_key, fit)
+        if not confirm_long_work(work, seconds, "This sweep", warm):
+            return
+        try:
+            if on_path:
+                table, shown = cached_path_curve(
+                    curve_key, tuple(float(v) for v in grid), folds, values, choice.dataset
+                )
+                shown, names = list(shown), []
+            else:
+                table, shown, names = _engine_sweep(
+                    curve_key, spec_name, grid, folds, values, choice
+                )
+        except (FitError, ValueError) as exc:
+            st.error(escape_markdown(str(exc)))
+            return
+        _curve_view(
+            family,
+            estimator_id,
+            values,
+            choice,
+            fit,
+            spec,
+            folds,
+            table[list(CURVE_COLUMNS)],
+            shown,
+        )
+    if not on_path:
+        with left:
+            st.markdown(f"**Learned parameters over {spec_name}**")
+            if any(e.path is not None for e in family.estimators) and not has_penalty_path(
+                family, estimator_id
+            ):
+                st.caption(
+                    f"{family.get_estimator(estimator_id).label} has no penalty, so its "
+                    "coefficients have no path: each point below is a refit."
+                )
+            _measures_view(family, values, spec, table, names)
