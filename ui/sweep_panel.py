@@ -49,16 +49,18 @@ def use_value_button(
     current: Any = None,
     help: str | None = None,
     icon: str = ":material/ads_click:",
+    disabled: bool | None = None,
 ) -> None:
     """The one "use this value" control of every chart that picks a value: a button that
-    makes ``value`` the setting of ``name`` on the next run (disabled when it already is)."""
+    makes ``value`` the setting of ``name`` on the next run (disabled when it already is:
+    equal to ``current``, or as ``disabled`` says)."""
     st.button(
         label or f"Use {name} = {value}",
         key=key,
         on_click=request_setting,
         args=(name, value),
         icon=icon,
-        disabled=current is not None and value == current,
+        disabled=(current is not None and value == current) if disabled is None else disabled,
         help=help,
     )
 

@@ -36,7 +36,7 @@ from core.text import escape_markdown, format_number
 from ui.cache import cached_warm_fit_seconds
 from ui.family_page import PageFit
 from ui.rows import pick_row
-from ui.widgets import confirm_long_work, grid_value, request_setting
+from ui.widgets import confirm_long_work, grid_value
 
 NUMBER = st.column_config.NumberColumn(format="%.4g")
 
@@ -348,6 +348,8 @@ def depth_view(page: PageFit, learned: LearnedParameters) -> None:
 
 
 def _depth_part(page: PageFit) -> None:
+    from ui.sweep_panel import use_value_button  # plotly: when the view opens
+
     st.markdown("**Over max_depth**")
     fit, dataset = page.fit, page.choice.dataset
     sweep_key = page.key.without("max_depth")
@@ -374,12 +376,11 @@ def _depth_part(page: PageFit) -> None:
         key="depth_pick",
     )
     row = sweep.table.set_index("max_depth").loc[chosen]
-    st.button(
-        f"Use max_depth = {chosen}",
+    use_value_button(
+        "max_depth",
+        int(chosen),
         key="depth_use",
-        on_click=request_setting,
-        args=("max_depth", int(chosen)),
-        icon=":material/ads_click:",
+        label=f"Use max_depth = {chosen}",
         disabled=current == chosen,
         help=f"{int(row['splits'])} splits, {int(row['leaves'])} leaves, "
         f"{sweep.score} {row['train']:.3f} train"
@@ -394,6 +395,8 @@ def _depth_part(page: PageFit) -> None:
 
 
 def _pruning_part(page: PageFit) -> None:
+    from ui.sweep_panel import use_value_button  # plotly: when the view opens
+
     st.markdown("**Over the cost-complexity pruning path (ccp_alpha)**")
     fit, dataset = page.fit, page.choice.dataset
     sweep_key = page.key.without("ccp_alpha")
@@ -434,12 +437,11 @@ def _pruning_part(page: PageFit) -> None:
         key="alpha_pick",
     )
     value = alpha_to_request(alphas, chosen)
-    st.button(
-        f"Use ccp_alpha = {value:g}",
+    use_value_button(
+        "ccp_alpha",
+        value,
         key="alpha_use",
-        on_click=request_setting,
-        args=("ccp_alpha", value),
-        icon=":material/ads_click:",
+        label=f"Use ccp_alpha = {value:g}",
         disabled=value == current,
         help=f"Prunes to {int(table['leaves'].iloc[chosen])} leaves: {sweep.score} "
         f"{table['train'].iloc[chosen]:.3f} train"

@@ -28,7 +28,7 @@ from ui.families.neural_network import (
     cached_trace,
 )
 from ui.family_page import PageFit
-from ui.widgets import confirm_long_work, request_setting
+from ui.widgets import confirm_long_work
 
 #: How many ``random_state`` values the Seeds view refits at most.
 MAX_SEEDS = 8
@@ -111,6 +111,8 @@ def clear_network_caches() -> None:
 def seeds_view(page: PageFit, learned: LearnedParameters) -> None:
     """Refit with a few ``random_state`` values: the weights differ (hidden units swap
     places), the count never does, and the loss and predictions end up alike."""
+    from ui.sweep_panel import use_value_button  # plotly: when the view opens
+
     fit, dataset = page.fit, page.choice.dataset
     st.caption(
         "random_state sets the random starting weights (and the order rows are visited in). "
@@ -223,12 +225,8 @@ def seeds_view(page: PageFit, learned: LearnedParameters) -> None:
         )
     others = [s for s in seeds if s != page.values.get("random_state")]
     chosen = st.selectbox("random_state to use", others, key="nn_seed_pick")
-    st.button(
-        f"Use random_state = {chosen}",
-        key="nn_seed_use",
-        on_click=request_setting,
-        args=("random_state", int(chosen)),
-        icon=":material/ads_click:",
+    use_value_button(
+        "random_state", int(chosen), key="nn_seed_use", label=f"Use random_state = {chosen}"
     )
 
 
@@ -249,6 +247,8 @@ def capacity_view(page: PageFit, learned: LearnedParameters) -> None:
 
 
 def _width_part(page: PageFit) -> None:
+    from ui.sweep_panel import use_value_button  # plotly: when the view opens
+
     st.markdown("**Over the first hidden layer's width**")
     fit, dataset = page.fit, page.choice.dataset
     current = tuple(int(w) for w in page.values["hidden_layer_sizes"])
@@ -315,17 +315,18 @@ def _width_part(page: PageFit) -> None:
         key="nn_width_pick",
     )
     value = (int(chosen), *current[1:])
-    st.button(
-        f"Use hidden_layer_sizes = {labels[chosen]}",
+    use_value_button(
+        "hidden_layer_sizes",
+        value,
         key="nn_width_use",
-        on_click=request_setting,
-        args=("hidden_layer_sizes", value),
-        icon=":material/ads_click:",
+        label=f"Use hidden_layer_sizes = {labels[chosen]}",
         disabled=value == current,
     )
 
 
 def _alpha_part(page: PageFit, n_parameters: int) -> None:
+    from ui.sweep_panel import use_value_button  # plotly: when the view opens
+
     st.markdown("**Weight norm per layer as alpha grows**")
     fit, dataset = page.fit, page.choice.dataset
     alpha = float(page.values["alpha"])
@@ -376,13 +377,12 @@ def _alpha_part(page: PageFit, n_parameters: int) -> None:
         format_func=lambda a: f"{a:g}",
         key="nn_alpha_pick",
     )
-    st.button(
-        f"Use alpha = {chosen:g}",
+    use_value_button(
+        "alpha",
+        float(chosen),
         key="nn_alpha_use",
-        on_click=request_setting,
-        args=("alpha", float(chosen)),
-        icon=":material/ads_click:",
-        disabled=np.isclose(chosen, alpha),
+        label=f"Use alpha = {chosen:g}",
+        disabled=bool(np.isclose(chosen, alpha)),
     )
 
 
