@@ -471,7 +471,8 @@ def fit_model(
         if seconds > budget:
             raise FitTooSlow(
                 seconds,
-                "a large model or many iterations for these rows. Narrow it, lower "
+                "a large model, many iterations, or many rows to predict against many "
+                "stored ones. Narrow it, lower "
                 "max_iter, or fit it anyway.",
             )
     estimator = spec.make(setting.values)

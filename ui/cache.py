@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from core.data.prepare import load_table, make_dataset, target_candidates
 from core.data.tables import Dataset, Table, Task
 from core.data.uploads import read_csv_upload
-from core.fitting import FitKey, FitResult, fit_model, recorded_warnings, single_blas_thread
+from core.fitting import FitKey, FitResult, fit_model, single_blas_thread
 from core.registry import get_family
-from core.sweeps import validation_curve_table
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -72,27 +70,6 @@ def cached_fit(key: FitKey, _dataset: Dataset, _budget: float | None = None) -> 
             **key.fit_settings(),
             budget=_budget,
         )
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def cached_curve_point(
-    curve_key: FitKey, param: str, value: Any, folds: int, _values: dict, _dataset: Dataset
-) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """Train and cross-validated scores at one swept value (cached one by one, so a longer
-    sweep reuses the points it shares with a shorter one). ``curve_key`` leaves the swept
-    hyperparameter out."""
-    with recorded_warnings() as shown:
-        table = validation_curve_table(
-            get_family(curve_key.family_id),
-            curve_key.estimator_id,
-            _values,
-            _dataset,
-            param,
-            [value],
-            **curve_key.fit_settings(),
-            cv=folds,
-        )
-    return table, tuple(shown)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

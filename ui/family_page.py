@@ -191,15 +191,9 @@ def shared_views(family: FamilySpec, own: Sequence[View]) -> list[View]:
     """The tabs of a family page: compare first (light, so a fresh page draws fast), then
     the sweeps, the family's own views, stability when the family's terms can be resampled,
     then share and history."""
-    # Only a family with a coefficient path shows parameters moving; the rest show scores.
-    sweeps = (
-        "coefficients along the penalty, scores along any hyperparameter"
-        if any(e.path is not None for e in family.estimators)
-        else "scores along any hyperparameter"
-    )
     views = [
         View("Compare", _compare_view, "pin A and compare"),
-        View("Sweeps", _sweeps_view, sweeps),
+        View("Sweeps", _sweeps_view, "parameters and scores along any hyperparameter"),
         *own,
     ]
     if family.resampling:

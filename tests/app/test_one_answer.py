@@ -78,7 +78,9 @@ def test_ridge_on_diabetes_reads_one_rule_on_both_screens(open_page, open_tab):
     )
     assert "on cross-validated folds the model does not over-fit" in diagnosis[0]
     # The tab says what it shows for a family with a coefficient path.
-    assert any("**Sweeps**: coefficients along the penalty" in c for c in texts(at.caption))
+    assert any(
+        "**Sweeps**: parameters and scores along any hyperparameter" in c for c in texts(at.caption)
+    )
 
 
 def test_logistic_sweeps_run_left_to_right(open_page):
@@ -110,5 +112,5 @@ def test_knn_sweep_tries_the_current_k_and_names_one_best_value(open_page):
         assert f"The best value tried, n_neighbors = {best}," in diagnosis
         assert at.button(key="curve_use_best").label == f"Use the best n_neighbors = {best}"
     captions = texts(at.caption)
-    assert any("**Sweeps**: scores along any hyperparameter" in c for c in captions)
+    assert any("**Sweeps**: parameters and scores along any hyperparameter" in c for c in captions)
     assert not any("move the parameters" in c for c in captions)
