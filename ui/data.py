@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 
+import pandas as pd
 import streamlit as st
 
 from core.data.catalogue import UPLOAD_ID, get_dataset_spec
@@ -33,6 +34,18 @@ _OFFERED = "features_offered"
 _FINGERPRINT = "upload_fingerprint"
 #: Files whose feature choice is remembered in one session.
 MAX_REMEMBERED_FILES = 16
+
+
+def _preview(frame: pd.DataFrame) -> pd.DataFrame:
+    """The first rows, with every column of Python objects shown as text: Arrow, which draws
+    the table, refuses some objects (integers beyond 64 bits, mixed types)."""
+    head = frame.head(PREVIEW_ROWS).copy()
+    for col in range(head.shape[1]):
+        if pd.api.types.is_object_dtype(head.dtypes.iloc[col]):
+            head.isetitem(
+                col, head.iloc[:, col].map(lambda v: v if v is None or v != v else str(v))
+            )
+    return head
 
 
 def _fingerprint(file_id: str, data: bytes) -> str:
@@ -166,7 +179,7 @@ def data_section(family: FamilySpec) -> DataChoice | None:
         name = upload.name
         with st.expander(f"The first rows as read ({len(table.frame):,} in all)"):
             # As parsed, before cleaning: what the app made of the file's text.
-            st.dataframe(table.frame.head(PREVIEW_ROWS))
+            st.dataframe(_preview(table.frame))
         if len(family.tasks) > 1:
             task = spec_widget(TASK)
     else:

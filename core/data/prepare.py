@@ -14,6 +14,7 @@ import pandas as pd
 from core.data.catalogue import get_dataset_spec
 from core.data.tables import (
     MAX_CATEGORIES,
+    MAX_CELLS,
     MAX_CLASSES,
     MAX_FEATURES,
     NUMERIC_SHARE,
@@ -23,9 +24,9 @@ from core.data.tables import (
     Task,
 )
 
-#: Most feature cells (rows x features) after encoding: 10 million floats are 80 MB, which
-#: keeps a few cached data sets inside Community Cloud's memory.
-MAX_CELLS = 10_000_000
+#: Anything that may look like a number to ``pd.to_numeric``: a digit, or inf / nan spelled
+#: out. Cells that do not match are text without parsing them one by one (which is slow).
+_MAYBE_NUMBER = r"(?i)\d|^[+-]?(?:inf|infinity|nan)$"
 
 
 def load_table(dataset_id: str, seed: int = 0, **options: Any) -> Table:
@@ -73,13 +74,26 @@ def target_candidates(frame: pd.DataFrame, task: Task) -> list[str]:
     return [str(c) for c in frame.columns if target_problem(frame, str(c), task) is None]
 
 
-def _as_numeric(column: pd.Series) -> pd.Series | None:
-    """Read a text column as numbers if nearly all of its cells are numbers, else None."""
+def _mostly_numbers(column: pd.Series) -> bool:
+    """Whether nearly all (``NUMERIC_SHARE``) of a text column's present cells are numbers.
+
+    Each distinct value is parsed once, weighted by how often it occurs, so a column of a
+    few repeated words costs a few parses, not one per row.
+    """
     present = column.dropna()
     if present.empty:
-        return None
-    parsed = pd.to_numeric(present.astype(str).str.strip(), errors="coerce")
-    if parsed.notna().mean() < NUMERIC_SHARE:
+        return False
+    counts = present.astype(str).str.strip().value_counts()
+    maybe = counts.index.str.contains(_MAYBE_NUMBER, regex=True)
+    if counts[maybe].sum() < NUMERIC_SHARE * len(present):
+        return False
+    parsed = pd.to_numeric(pd.Series(counts.index[maybe]), errors="coerce")
+    return bool(counts[maybe][parsed.notna().to_numpy()].sum() >= NUMERIC_SHARE * len(present))
+
+
+def _as_numeric(column: pd.Series) -> pd.Series | None:
+    """Read a text column as numbers if nearly all of its cells are numbers, else None."""
+    if not _mostly_numbers(column):
         return None
     return pd.to_numeric(column.astype("string").str.strip(), errors="coerce").astype(float)
 
@@ -191,7 +205,7 @@ def make_dataset(
     keep = y.notna()
     if not keep.all():
         notes_out.append(f"Dropped {int((~keep).sum())} rows whose target {target!r} is missing.")
-    features = frame.loc[keep].drop(columns=[target])
+    rows = None if keep.all() else keep.to_numpy()
     y = y.loc[keep]
     if task == "classification":
         # Plain labels for scikit-learn: whole numbers as int64 (1.0 -> 1), anything else text.
@@ -201,44 +215,84 @@ def make_dataset(
         whole = numeric and (y % 1 == 0).all() and (y.abs() < 2**53).all()
         y = y.astype(np.int64) if whole else y.astype(str)
 
-    columns: dict[str, pd.Series] = {}
+    # First decide what each column becomes and count the features, then check the limits,
+    # and only then build them: a table refused for its size never gets encoded.
+    plan: list[tuple[object, str, list[str]]] = []
     dropped_empty, dropped_constant, dropped_text, encoded, coerced = [], [], [], [], []
     dropped_infinite: list[str] = []
-    for col in features.columns:
-        column = features[col]
+    n_features = 0
+    for col in frame.columns:
+        if col == target:
+            continue
+        column = frame[col] if rows is None else frame[col][rows]
         label = str(col)
         if column.isna().all():
             dropped_empty.append(label)
             continue
-        if column.nunique(dropna=True) < 2:
+        distinct = column.nunique(dropna=True)
+        if distinct < 2:
             dropped_constant.append(label)
             continue
         if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
-            values = column.astype(float)
+            plan.append((col, "number", []))
+            n_features += 1
+        elif _mostly_numbers(column):
+            coerced.append(label)
+            plan.append((col, "text number", []))
+            n_features += 1
+        elif distinct <= MAX_CATEGORIES:
+            levels = sorted(column.dropna().astype(str).unique())
+            encoded.append(f"{label} (reference level {levels[0]!r})")
+            plan.append((col, "levels", levels))
+            n_features += len(levels) - 1
+        else:
+            dropped_text.append(label)
+    n_rows = len(y)
+    if n_features > MAX_FEATURES:
+        raise DataError(
+            f"After encoding text columns there are {n_features} features; the limit is "
+            f"{MAX_FEATURES}. Drop columns with many categories, or upload fewer columns."
+        )
+    if n_features * n_rows > MAX_CELLS:
+        raise DataError(
+            f"{n_rows:,} rows by {n_features} features is more than this app holds "
+            f"({MAX_CELLS:,} values after encoding). Upload a sample of the rows or fewer "
+            "columns."
+        )
+    # One float block, filled column by column: no per-column frames to stitch together.
+    block = np.empty((n_rows, n_features), dtype=float)
+    names: list[str] = []
+    taken = {str(c) for c in frame.columns}
+    for col, kind, levels in plan:
+        column = frame[col] if rows is None else frame[col][rows]
+        label = str(col)
+        if kind == "number":
+            values = column.astype(float).to_numpy(dtype=float, na_value=np.nan)
             infinite = np.isinf(values)
             if infinite.any():
                 # An infinite cell cannot be fitted; treat it as missing and say so.
-                values = values.mask(infinite)
+                values = np.where(infinite, np.nan, values)
                 dropped_infinite.append(f"{label} ({int(infinite.sum())})")
-            columns[label] = values
+            block[:, len(names)] = values
+            names.append(label)
+        elif kind == "text number":
+            block[:, len(names)] = pd.to_numeric(
+                column.astype("string").str.strip(), errors="coerce"
+            ).to_numpy(dtype=float, na_value=np.nan)
+            names.append(label)
         else:
-            numeric = _as_numeric(column)
-            if numeric is not None:
-                coerced.append(label)
-                columns[label] = numeric
-            elif column.nunique(dropna=True) <= MAX_CATEGORIES:
-                levels = sorted(column.dropna().astype(str).unique())
-                encoded.append(f"{label} (reference level {levels[0]!r})")
-                text = column.astype("string")
-                for level in levels[1:]:
-                    dummy = (text == level).astype(float)
-                    dummy[text.isna()] = np.nan
-                    name = f"{label}={level}"
-                    while name in columns or name in features.columns:
-                        name += "'"  # a real column already has this name
-                    columns[name] = dummy
-            else:
-                dropped_text.append(label)
+            text = column.astype("string")
+            missing = text.isna().to_numpy()
+            for level in levels[1:]:
+                dummy = (text == level).to_numpy(dtype=float, na_value=np.nan)
+                dummy[missing] = np.nan
+                name = f"{label}={level}"
+                while name in taken:
+                    name += "'"  # a real column already has this name
+                taken.add(name)
+                block[:, len(names)] = dummy
+                names.append(name)
+            del text
     if dropped_empty:
         notes_out.append("Dropped columns with no values: " + ", ".join(dropped_empty) + ".")
     if dropped_constant:
@@ -262,23 +316,12 @@ def make_dataset(
         )
     if dropped_infinite:
         notes_out.append("Treated infinite values as missing: " + ", ".join(dropped_infinite) + ".")
-    if len(columns) > MAX_FEATURES:
-        raise DataError(
-            f"After encoding text columns there are {len(columns)} features; the limit is "
-            f"{MAX_FEATURES}. Drop columns with many categories, or upload fewer columns."
-        )
-    if len(columns) * len(features) > MAX_CELLS:
-        raise DataError(
-            f"{len(features):,} rows by {len(columns)} features is more than this app holds "
-            f"({MAX_CELLS:,} values after encoding). Upload a sample of the rows or fewer "
-            "columns."
-        )
-    if not columns:
+    if not names:
         raise DataError(
             f"No usable feature columns are left besides the target {target!r}. A model needs "
             "at least one numeric or categorical column."
         )
-    X = pd.DataFrame(columns, index=features.index)
+    X = pd.DataFrame(block, columns=names, copy=False)
     if len(X) < 5:
         raise DataError(f"Only {len(X)} usable rows: at least 5 are needed to fit and score.")
     missing = X.isna().sum()
@@ -288,7 +331,6 @@ def make_dataset(
             "Missing feature values are imputed with the training rows' median of each "
             f"column: {cols}."
         )
-    X = X.reset_index(drop=True)
     y = y.reset_index(drop=True).rename(target)
     truth = None
     if true_coef is not None:

@@ -20,6 +20,10 @@ MAX_CATEGORIES = 20
 MAX_CLASSES = 20
 #: Most feature columns a model may get after one-hot encoding (memory, and a readable page).
 MAX_FEATURES = 500
+#: Most feature cells (rows x features): 10 million floats are 80 MB, which keeps a few
+#: cached data sets inside Community Cloud's memory. An upload is checked against it before
+#: it is parsed (its columns besides the target) and a table again before it is encoded.
+MAX_CELLS = 10_000_000
 #: A text column is read as numbers when at least this share of its non-missing cells parse.
 NUMERIC_SHARE = 0.8
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from core.data.tables import DataError, Table
+from core.data.tables import MAX_CELLS, DataError, Table
 
 #: Largest upload read, in bytes; ``.streamlit/config.toml`` sets the same bound in MB.
 #: Streamlit's ``maxUploadSize = 25`` lets the browser send 25,000,000 bytes (decimal
@@ -22,6 +22,11 @@ from core.data.tables import DataError, Table
 MAX_UPLOAD_BYTES = 25_000_000
 MAX_ROWS = 200_000
 MAX_COLUMNS = 500
+#: The memory budget of one upload: reading, cleaning and encoding it peaks at no more than
+#: this multiple of the parsed frame's own size (``benchmarks/bench_upload_memory.py``
+#: measures it, ``tests/core/data/test_upload_budget.py`` holds it). Every size limit is
+#: checked before the work it limits, so a refused file costs less than its own bytes twice.
+UPLOAD_MEMORY_RATIO = 3.0
 _ENCODINGS = ("utf-8-sig", "utf-16", "cp1252", "latin-1")
 _DELIMITERS = ",;\t|"
 # A header cell may be as long as the file (pandas reads it, short_name shortens it); the
@@ -55,12 +60,34 @@ def _decode(data: bytes) -> tuple[str, str]:
     return data.decode("latin-1"), "latin-1"
 
 
+def _head(text: str, lines: int = 50) -> str:
+    """The first ``lines`` lines of ``text`` (its line ends already ``\\n``), without
+    splitting the whole file into a list of lines."""
+    end = -1
+    for _ in range(lines):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            return text
+    return text[:end]
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text``, each with its ``\\n``, one at a time: the csv module reads
+    them without a second copy of the file (``io.StringIO`` holds four bytes a character)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
 def _sniff_delimiter(text: str) -> str:
-    sample = "\n".join(text.splitlines()[:50])
+    sample = _head(text)
     try:
         return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
     except csv.Error:
-        first = text.splitlines()[0] if text else ""
+        first = _head(text, 1) if text else ""
         counts = {d: first.count(d) for d in _DELIMITERS}
         best = max(counts, key=counts.get)
         return best if counts[best] else ","
@@ -76,7 +103,7 @@ def _sniff_decimal(text: str, delimiter: str) -> str:
     """ "," when the cells look like European decimal numbers (3,14), else "."."""
     if delimiter == ",":
         return "."
-    cells = [c.strip() for line in text.splitlines()[1:50] for c in line.split(delimiter)]
+    cells = [c.strip() for line in _head(text).splitlines()[1:] for c in line.split(delimiter)]
     commas = sum(bool(_DECIMAL_COMMA.fullmatch(c)) for c in cells)
     points = sum(bool(_DECIMAL_POINT.fullmatch(c)) for c in cells)
     return "," if commas > points else "."
@@ -85,7 +112,7 @@ def _sniff_decimal(text: str, delimiter: str) -> str:
 def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """The file's records as pandas reads them (quotes, spaces after a delimiter), each with
     the line it starts on; blank lines are skipped, as pandas skips them."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
+    reader = csv.reader(_lines(text), delimiter=delimiter, skipinitialspace=True)
     start = 1
     for row in reader:
         if len(row) > 1 or (row and row[0].strip()):
@@ -137,6 +164,62 @@ def _check_header(text: str, delimiter: str, filename: str, skiprows: int) -> li
     return header
 
 
+def _utf8(data: bytes, text: str, encoding: str, skiprows: int) -> bytes:
+    """The text as UTF-8 bytes for pandas: the upload itself when it already is exactly
+    that (no byte-order mark, no carriage returns, no skipped line), else a new copy."""
+    plain = encoding == "utf-8-sig" and not skiprows and not data.startswith(b"\xef\xbb\xbf")
+    return data if plain and b"\r" not in data else text.encode("utf-8")
+
+
+def _check_size(text: str, delimiter: str, filename: str) -> None:
+    """Refuse a table with too many columns or cells before pandas converts a cell.
+
+    The header's fields and the line count bound the table; only when that bound is over
+    the limit are the records counted exactly (a quoted cell may span lines).
+    """
+    try:
+        _, header = next(_records(text, delimiter), (1, []))
+    except csv.Error:
+        return  # pandas reports the broken quoting in its own words
+    if len(header) > MAX_COLUMNS:
+        raise DataError(f"{filename} has {len(header)} columns; the limit is {MAX_COLUMNS}.")
+    features = max(len(header) - 1, 1)
+    rows = min(text.count("\n") + 1, MAX_ROWS)
+    if rows * features <= MAX_CELLS:
+        return
+    try:
+        rows = min(sum(1 for _ in _records(text, delimiter)) - 1, MAX_ROWS)
+    except csv.Error:
+        return
+    if rows * features > MAX_CELLS:
+        raise DataError(
+            f"{filename} has {rows:,} rows by {features} columns besides the target "
+            f"({rows * features:,} values), more than the {MAX_CELLS:,} this app holds; "
+            "upload a sample of the rows or fewer columns."
+        )
+
+
+def _whole_numbers_beyond_int64(frame: pd.DataFrame) -> list[str]:
+    """Columns pandas kept as Python integers too large for int64 (``2**70``), now floats.
+
+    Such a column is neither numbers nor text to pandas and Arrow, so tables and charts
+    would raise on it; as floats it keeps about 16 significant digits.
+    """
+    converted = []
+    for col in frame.columns:
+        column = frame[col]
+        if column.dtype != object:
+            continue
+        present = column.dropna()
+        if present.empty or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in present
+        ):
+            continue
+        frame[col] = column.astype(float)
+        converted.append(str(col))
+    return converted
+
+
 def read_csv_upload(data: bytes, filename: str = "upload.csv") -> Table:
     """Parse an uploaded CSV file into a :class:`~core.data.tables.Table`.
 
@@ -182,9 +265,12 @@ def read_csv_upload(data: bytes, filename: str = "upload.csv") -> Table:
     else:
         delimiter = _sniff_delimiter(text)
     decimal = _sniff_decimal(text, delimiter)
+    _check_size(text, delimiter, filename)
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            # Bytes, not io.StringIO: that would hold four bytes per character.
+            io.BytesIO(_utf8(data, text, encoding, skiprows)),
+            encoding="utf-8",
             sep=delimiter,
             decimal=decimal,
             nrows=MAX_ROWS + 1,
@@ -219,6 +305,12 @@ def read_csv_upload(data: bytes, filename: str = "upload.csv") -> Table:
     if frame.empty:
         raise DataError(f"{filename} has a header but no rows.")
     notes = [f"Read {filename} as {encoding} text with {delimiter!r} as the delimiter."]
+    huge = _whole_numbers_beyond_int64(frame)
+    if huge:
+        notes.append(
+            f"Read whole numbers too large for 64-bit integers as decimals, which keep about "
+            f"16 significant digits: {', '.join(huge)}."
+        )
     if long_names:
         notes.append(
             f"Shortened {long_names} column name(s) longer than {MAX_NAME_CHARS} characters "
