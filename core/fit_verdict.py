@@ -16,8 +16,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from core.scoring import TASK_SCORING
 from core.text import Sentence
+
+if TYPE_CHECKING:
+    from core.fitting import FitResult
 
 #: A held-out score more than this far below the training score is over-fitting, for every
 #: score (R², accuracy) and every page.
@@ -155,3 +160,25 @@ def verdict_sentence(verdict: Verdict) -> Sentence:
     """The over-fitting verdict of :mod:`core.fit_verdict` as a sentence: a warning when
     the model over-fits."""
     return Sentence(verdict.text, "warning" if verdict.over_fits else "info")
+
+
+def fit_verdict_sentence(fit: FitResult, remedy: str = "") -> Sentence | None:
+    """The first screen's verdict on a fitted model: its task's primary score (R² or
+    accuracy) on the training and the test rows, by :data:`RULE`; ``None`` without test
+    rows (nothing held out to judge by).
+
+    Parameters
+    ----------
+    fit : FitResult
+        The page's fit.
+    remedy : str, default=""
+        What the family can change to narrow the gap (see :func:`split_verdict`).
+    """
+    if fit.in_sample:
+        return None
+    score = TASK_SCORING[fit.task].primary
+    train = float(fit.metrics.loc[score, "train"])
+    test = float(fit.metrics.loc[score, "test"])
+    if not math.isfinite(test):
+        return None
+    return verdict_sentence(split_verdict(train, test, score, remedy))

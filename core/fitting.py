@@ -118,8 +118,15 @@ class Split:
     test: np.ndarray | None
 
     def train_rows(self, dataset: Dataset) -> tuple[pd.DataFrame, pd.Series]:
-        """Training features and target."""
-        return dataset.X.iloc[self.train], dataset.y.iloc[self.train]
+        """Training features and target, never a view of the data set's own arrays.
+
+        Taking every row in order (a test share of 0) gives pandas a view, and an estimator
+        that stores its training rows (nearest neighbours' ``_fit_X``) would then keep the
+        cached data set's memory as its own: copy, as a subset of rows already does."""
+        X, y = dataset.X.iloc[self.train], dataset.y.iloc[self.train]
+        if self.test is None:
+            X, y = X.copy(), y.copy()
+        return X, y
 
     def test_rows(self, dataset: Dataset) -> tuple[pd.DataFrame, pd.Series] | None:
         """Test features and target, or ``None`` without test rows."""

@@ -42,7 +42,7 @@ from core.families.decision_tree.structure import (
     tree_structure,
 )
 from core.family import EstimatorSpec, FamilySpec
-from core.fit_verdict import split_verdict, verdict_sentence
+from core.fit_verdict import fit_verdict_sentence
 from core.fitting import FitResult
 from core.learned import LearnedParameters, ParameterGroup
 from core.specs import ParamSpec
@@ -350,15 +350,10 @@ def _gap_sentence(fit: FitResult, dataset: Dataset) -> Sentence:
             "deep enough tree scores perfectly on the rows it was grown on whatever it "
             "would do on new ones."
         )
-    test = float(fit.metrics.loc[score, "test"])
-    return verdict_sentence(
-        split_verdict(
-            train,
-            test,
-            score,
-            "splits that follow noise in the training rows open such a gap, and a smaller "
-            "max_depth, a larger min_samples_leaf or some ccp_alpha usually narrows it",
-        )
+    return fit_verdict_sentence(
+        fit,
+        "splits that follow noise in the training rows open such a gap, and a smaller "
+        "max_depth, a larger min_samples_leaf or some ccp_alpha usually narrows it",
     )
 
 

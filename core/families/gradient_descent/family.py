@@ -51,7 +51,7 @@ from core.families.gradient_descent.specs import (
 )
 from core.families.linear_regression.measures import coefficient_measures
 from core.family import EstimatorSpec, FamilySpec
-from core.fit_verdict import split_verdict, verdict_sentence
+from core.fit_verdict import fit_verdict_sentence
 from core.fitting import FitResult, model_features, recorded_warnings, training_features
 from core.learned import LearnedParameters
 from core.linear.interpretation import linear_sentences, logistic_sentences, vif_table
@@ -431,13 +431,10 @@ def interpret(fit: FitResult, dataset: Dataset, learned: LearnedParameters) -> l
             )
         else:
             out = _one_vs_rest_sentences(params, classes)
-            if not fit.in_sample:
-                accuracy = fit.metrics.loc["accuracy"]
-                remedy = "a larger alpha (stronger penalty) may narrow the gap"
-                verdict = split_verdict(
-                    float(accuracy["train"]), float(accuracy["test"]), "accuracy", remedy
-                )
-                out.append(verdict_sentence(verdict))
+            verdict = fit_verdict_sentence(
+                fit, "a larger alpha (stronger penalty) may narrow the gap"
+            )
+            out += [verdict] if verdict else []
     return [*sgd_sentences(fit, dataset), *out]
 
 

@@ -34,7 +34,7 @@ from core.families.nearest_neighbors.stored import (
     stored_data,
 )
 from core.family import EstimatorSpec, FamilySpec
-from core.fit_verdict import split_verdict, verdict_sentence
+from core.fit_verdict import fit_verdict_sentence
 from core.fitting import FitResult
 from core.learned import LearnedParameters
 from core.specs import ParamSpec
@@ -247,12 +247,7 @@ def _fit_sentence(fit: FitResult, dataset: Dataset) -> Sentence:
             f"Training {score} is {train:.3f}, in-sample only: with no test rows nothing "
             "shows how the model does on new rows.",
         )
-    test = float(fit.metrics.loc[score, "test"])
-    return verdict_sentence(
-        split_verdict(
-            train, test, score, "a larger k, averaging more rows, usually narrows the gap"
-        )
-    )
+    return fit_verdict_sentence(fit, "a larger k, averaging more rows, usually narrows the gap")
 
 
 def _scale_sentence(fit: FitResult) -> Sentence:

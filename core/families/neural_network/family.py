@@ -41,10 +41,9 @@ from core.families.neural_network.layers import (
 from core.families.neural_network.measures import weight_norm_measures
 from core.families.neural_network.specs import HYPERPARAMETERS, NAMES
 from core.family import EstimatorSpec, FamilySpec
-from core.fit_verdict import split_verdict, verdict_sentence
+from core.fit_verdict import fit_verdict_sentence
 from core.fitting import FitResult, model_features
 from core.learned import LearnedParameters, ParameterGroup
-from core.scoring import TASK_SCORING
 from core.text import Sentence
 
 
@@ -194,18 +193,6 @@ def _count_sentence(
     )
 
 
-def _verdict_sentences(fit: FitResult, dataset: Dataset) -> list[Sentence]:
-    """The over-fitting verdict on this split, by the one rule every page uses."""
-    if fit.in_sample:
-        return []
-    score = TASK_SCORING[dataset.task].primary
-    train, test = fit.metrics.loc[score, "train"], fit.metrics.loc[score, "test"]
-    if not np.isfinite(test):
-        return []
-    remedy = "a larger alpha, early_stopping or fewer units may narrow the gap"
-    return [verdict_sentence(split_verdict(float(train), float(test), score, remedy))]
-
-
 def _stopping_sentences(fit: FitResult, rows: int) -> list[Sentence]:
     model, values = fit.model, fit.hyperparameters
     out = warning_sentences(fit.warnings, values, rows, getattr(model, "loss_curve_", None))
@@ -351,7 +338,11 @@ def interpret(fit: FitResult, dataset: Dataset, learned: LearnedParameters) -> l
     model = fit.model
     layout = learned.detail if isinstance(learned.detail, NetworkLayout) else network_layout(fit)
     rows = len(fit.split.train)
-    out = [_count_sentence(fit, dataset, learned, rows), *_verdict_sentences(fit, dataset)]
+    out = [_count_sentence(fit, dataset, learned, rows)]
+    verdict = fit_verdict_sentence(
+        fit, "a larger alpha, early_stopping or fewer units may narrow the gap"
+    )
+    out += [verdict] if verdict else []
     out += _stopping_sentences(fit, rows)
     if model.activation != "identity":
         out += _unit_sentences(fit, dataset, layout.labels)
