@@ -26,13 +26,8 @@ from core.fitting import (
 )
 from core.scoring import TASK_SCORING
 from core.specs import ParamSpec
-from core.sweeps import (
-    DEFAULT_SWEEP_POINTS,
-    is_log_sweep,
-    sweep_range,
-    sweep_values,
-    validation_curve_table,
-)
+from core.sweep_grids import DEFAULT_SWEEP_POINTS, is_log_sweep, sweep_range, sweep_values
+from core.sweeps import validation_curve_table
 
 #: An int capacity whose range spans at least this ratio is swept geometrically (``max_depth``
 #: from 1 to 100: a linear grid would step over every depth where the tree still changes).
@@ -86,7 +81,7 @@ def capacity_grid(
     Returns
     -------
     list
-        :func:`core.sweeps.sweep_values` of the spec: a log grid for ``log`` floats (``alpha``,
+        :func:`core.sweep_grids.sweep_values` of the spec: a log grid for ``log`` floats (``alpha``,
         ``C``: three decades either side of the default), whole numbers otherwise. A spec
         whose default is ``None`` (``max_depth``: unlimited) is swept around its page's
         initial value; a whole-number range spanning ``INT_LOG_RATIO`` or more is spaced

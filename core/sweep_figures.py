@@ -18,7 +18,8 @@ from plotly.colors import qualitative
 
 from core.axes import log_ticks
 from core.specs import ParamSpec
-from core.sweeps import best_value, is_log_sweep
+from core.sweep_diagnosis import best_value
+from core.sweep_grids import is_log_sweep
 
 #: One colour per feature, cycled; a feature's true-value line takes its colour.
 FEATURE_COLOURS = qualitative.Plotly
@@ -80,7 +81,7 @@ def validation_curve_figure(
         :func:`core.sweeps.path_validation_curve_table`.
     param_spec : ParamSpec
         The swept hyperparameter: numeric specs give lines with ±1 standard-deviation
-        bands (log x axis when :func:`core.sweeps.is_log_sweep`); bool and choice specs
+        bands (log x axis when :func:`core.sweep_grids.is_log_sweep`); bool and choice specs
         give grouped bars with ±1 sd error bars.
     current : Any, optional
         The current setting, marked; ``None`` marks nothing.
@@ -241,7 +242,7 @@ def measures_figure(
         From :func:`core.sweeps.sweep`: ``value`` and the ``measures`` columns; values that
         could not be fitted (NaN) are left out.
     param_spec : ParamSpec
-        The swept hyperparameter (log x axis when :func:`core.sweeps.is_log_sweep`; bool
+        The swept hyperparameter (log x axis when :func:`core.sweep_grids.is_log_sweep`; bool
         and choice values are categories).
     measures : list of str
         The measure columns, each a trace of that ``name``.

@@ -4,7 +4,7 @@ Everything here is computed on the training rows only, with the preprocessing of
 :func:`core.fitting.build_pipeline` (median imputation when values are missing, then
 optional standardisation), so a sweep describes the same model the page fits.
 
-- :func:`sweep_values` turns a :class:`~core.specs.ParamSpec` into the grid a sweep visits.
+- The grids a sweep visits are in :mod:`core.sweep_grids`.
 - Coefficient paths (:func:`coefficient_path`, :func:`logistic_coefficient_path`) give every
   coefficient as a function of the penalty, computed the cheap way: one SVD for ridge,
   warm-started coordinate descent (``enet_path``) for lasso and elastic net, warm-started
@@ -16,12 +16,11 @@ optional standardisation), so a sweep describes the same model the page fits.
   registry on the page's training rows, scored on its training and test rows (and by
   cross-validation when asked), with what the family's ``sweep_measures`` reads off the
   learned parameters; :func:`sweep_seconds` estimates its time, prediction included.
-- :func:`best_value` and :func:`fit_diagnosis` read a validation curve.
+- :mod:`core.sweep_diagnosis` reads a validation curve (the best value, the verdict).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -33,7 +32,6 @@ from sklearn.model_selection import validation_curve
 
 from core.data.tables import Dataset
 from core.family import FamilySpec
-from core.fit_verdict import cv_verdict
 from core.fitting import (
     FitError,
     build_pipeline,
@@ -45,20 +43,8 @@ from core.fitting import (
 )
 from core.scoring import TASK_SCORING
 from core.specs import ParamSpec, resolve
+from core.sweep_grids import sweep_values
 
-#: Points in a default validation-curve sweep: every half decade over six decades.
-DEFAULT_SWEEP_POINTS = 13
-#: A default log-scale sweep runs this many decades either side of the spec's default.
-SWEEP_DECADES = 3.0
-#: A numeric spec whose bounds span at least this ratio is swept geometrically even when
-#: it is not marked ``log`` (``max_iter`` from 1 to 100 000: a linear grid would skip
-#: every value where the fit is still changing).
-WIDE_RANGE = 1e3
-#: A default coordinate-descent path runs from ``alpha_max * PATH_EPS`` to ``alpha_max``,
-#: scikit-learn's own ``eps`` default.
-PATH_EPS = 1e-3
-#: A default ridge path spans at most this many decades.
-RIDGE_MAX_DECADES = 12.0
 #: Columns of a validation-curve table, in order.
 CURVE_COLUMNS = ("value", "train_mean", "train_std", "cv_mean", "cv_std", "note")
 #: Columns of a :func:`sweep` table before the family's measures, in order.
@@ -66,176 +52,6 @@ SWEEP_COLUMNS = ("value", "train", "test", *CURVE_COLUMNS[1:], "warnings")
 #: Without an estimate from the family, scoring a refit is taken to cost this share of
 #: its fit on top of it.
 SCORING_SHARE = 0.2
-
-
-# --- sweep grids ---------------------------------------------------------------------------
-def _finite(x: float | None) -> bool:
-    return x is not None and math.isfinite(x)
-
-
-def _is_wide(spec: ParamSpec) -> bool:
-    if not (_finite(spec.low) and _finite(spec.high)):
-        return False
-    low, high = float(spec.low), float(spec.high)  # type: ignore[arg-type]
-    return low > 0 and high / low >= WIDE_RANGE
-
-
-def is_log_sweep(spec: ParamSpec) -> bool:
-    """Whether sweeps of this spec are spaced geometrically (and plotted on a log axis).
-
-    True for specs marked ``log`` and for numeric specs whose bounds are positive and span
-    at least ``WIDE_RANGE`` (three decades); False for bool and choice specs.
-    """
-    if spec.kind not in ("float", "int"):
-        return False
-    return spec.log or _is_wide(spec)
-
-
-def sweep_range(spec: ParamSpec) -> tuple[float, float]:
-    """The finite default range a sweep of a numeric spec covers.
-
-    Parameters
-    ----------
-    spec : ParamSpec
-        A ``float`` or ``int`` spec.
-
-    Returns
-    -------
-    low, high : float
-        For a log sweep (:func:`is_log_sweep`): ``SWEEP_DECADES`` decades either side of the
-        spec's default (of 1 when the default is not a positive finite number), clipped to
-        the spec's bounds, so ``alpha`` and ``C`` (default 1) sweep 1e-3..1e3 and
-        ``C=inf`` never enters. Otherwise the spec's bounds, or ten times the default's
-        size either side where a bound is missing or infinite. Optional ``sweep_low`` /
-        ``sweep_high`` attributes on the spec, when present, override either end.
-
-    Raises
-    ------
-    ValueError
-        For bool and choice specs, which have values rather than a range.
-    """
-    if spec.kind not in ("float", "int"):
-        raise ValueError(f"{spec.label}: only numeric settings have a sweep range.")
-    # A nullable spec's default may be None ("no limit": max_depth): no centre to sweep around.
-    default = float(spec.default) if spec.default is not None else math.nan
-    low_bound = float(spec.low) if _finite(spec.low) else None
-    high_bound = float(spec.high) if _finite(spec.high) else None
-    if is_log_sweep(spec):
-        ref = default if math.isfinite(default) and default > 0 else 1.0
-        low, high = ref * 10**-SWEEP_DECADES, ref * 10**SWEEP_DECADES
-        if low_bound is not None:
-            low = max(low, low_bound)
-        if high_bound is not None:
-            high = min(high, high_bound)
-    else:
-        centre = default if math.isfinite(default) else 0.0
-        span = 10.0 * max(abs(centre), 1.0)
-        low = low_bound if low_bound is not None else centre - span
-        high = high_bound if high_bound is not None else centre + span
-    # Forward compatible with explicit sweep bounds on ParamSpec, should it grow them.
-    override_low = getattr(spec, "sweep_low", None)
-    override_high = getattr(spec, "sweep_high", None)
-    if override_low is not None:
-        low = float(override_low)
-    if override_high is not None:
-        high = float(override_high)
-    return float(low), float(high)
-
-
-def sweep_values(
-    spec: ParamSpec,
-    n: int = DEFAULT_SWEEP_POINTS,
-    low: float | None = None,
-    high: float | None = None,
-    *,
-    current: Any = None,
-) -> np.ndarray:
-    """The values a sweep of ``spec`` visits, in ascending order.
-
-    Parameters
-    ----------
-    spec : ParamSpec
-        The hyperparameter to sweep.
-    n : int, default=DEFAULT_SWEEP_POINTS
-        Number of grid points for numeric specs (ignored for bool and choice specs).
-    low, high : float, optional
-        Ends of the grid; default :func:`sweep_range`. Both must lie within the spec's
-        bounds.
-    current : int, optional
-        The page's value of an ``int`` spec, added to the grid when it lies between the
-        ends, so the sweep reads the very model the page fits (``n_neighbors = 5`` is
-        tried, not only its neighbours 4 and 6). Ignored for other kinds, whose nearest
-        swept value stands in.
-
-    Returns
-    -------
-    ndarray of shape (n_values,)
-        ``float`` specs: ``n`` values, geometric for log sweeps (exact powers of ten where
-        the grid meets them) and linear otherwise. ``int`` specs: the same grid rounded,
-        duplicates removed (so possibly fewer than ``n``), with ``current`` added.
-        ``bool``: ``[False, True]``. ``choice``: the choices in spec order (object dtype).
-
-    Raises
-    ------
-    ValueError
-        If the range is empty, outside the spec, or not positive for a log sweep.
-    """
-    if spec.kind == "choice":
-        return np.array(spec.choices, dtype=object)
-    if spec.kind == "bool":
-        return np.array([False, True])
-    if n < 1:
-        raise ValueError(f"{spec.label}: a sweep needs at least one point, got {n}.")
-    default_low, default_high = sweep_range(spec)
-    lo = default_low if low is None else float(low)
-    hi = default_high if high is None else float(high)
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise ValueError(f"{spec.label}: a sweep needs finite ends, got {lo:g} to {hi:g}.")
-    if lo > hi:
-        raise ValueError(f"{spec.label}: the sweep's low end {lo:g} is above its high end {hi:g}.")
-    if spec.low is not None and lo < spec.low:
-        raise ValueError(f"{spec.label}: {lo:g} is below the minimum {spec.low:g}.")
-    if spec.high is not None and hi > spec.high:
-        raise ValueError(f"{spec.label}: {hi:g} is above the maximum {spec.high:g}.")
-    log = is_log_sweep(spec)
-    if log and lo <= 0:
-        raise ValueError(f"{spec.label}: a log-scale sweep needs a positive low end, got {lo:g}.")
-    if n == 1 or lo == hi:
-        grid = np.array([lo])
-    elif log:
-        # Powers of ten from an exact linear grid of exponents, so 1.0 is 1.0, not 0.99...
-        grid = np.power(10.0, np.linspace(math.log10(lo), math.log10(hi), n))
-        grid[0], grid[-1] = lo, hi
-    else:
-        grid = np.linspace(lo, hi, n)
-    if spec.kind == "int":
-        rounded = np.round(grid).astype(int)
-        if (
-            isinstance(current, int | float | np.number)
-            and not isinstance(current, bool | np.bool_)
-            and math.isfinite(current)
-            and float(current).is_integer()
-            and lo <= current <= hi
-        ):
-            rounded = np.append(rounded, int(current))
-        return np.unique(rounded)
-    return grid
-
-
-def default_sweep_param(family: FamilySpec, estimator_id: str) -> str | None:
-    """The hyperparameter a page sweeps first for this estimator.
-
-    The first model-shaping hyperparameter on a log sweep (the penalty: ``alpha``, ``C``),
-    else the first model-shaping numeric one, else the first model-shaping one, else
-    ``None``. Optimizer settings (``max_iter``, ``solver``) are never the default: they
-    change how the optimum is found, not which model is learned.
-    """
-    model_specs = [p for p in family.hyperparameters_for(estimator_id) if p.role == "model"]
-    for accept in (is_log_sweep, lambda p: p.kind in ("float", "int"), lambda p: True):
-        for spec in model_specs:
-            if accept(spec):
-                return spec.name
-    return None
 
 
 # --- shared plumbing -----------------------------------------------------------------------
@@ -595,137 +411,3 @@ def sweep_seconds(
             per_fit = fit_seconds * (1 + SCORING_SHARE)
             total += per_fit * (1 + (folds - 1 if folds else 0))
     return float(total)
-
-
-def best_value(table: pd.DataFrame) -> Any:
-    """The value with the highest mean cross-validated score (the first, on a tie).
-
-    Raises
-    ------
-    ValueError
-        If no row has a score.
-    """
-    scored = table[np.isfinite(table["cv_mean"].to_numpy(dtype=float))]
-    if scored.empty:
-        raise ValueError("No value in this sweep could be scored.")
-    value = scored.loc[scored["cv_mean"].idxmax(), "value"]
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _row_for(table: pd.DataFrame, current: Any) -> tuple[int, bool]:
-    """Row index of ``current`` (exact match) or of the nearest numeric value."""
-    values = table["value"]
-    if not pd.api.types.is_numeric_dtype(values):
-        matches = np.flatnonzero(values.astype(str).to_numpy() == str(current))
-        if matches.size == 0:
-            raise ValueError(f"{current!r} is not among the swept values.")
-        return int(matches[0]), True
-    numbers = values.to_numpy(dtype=float)
-    current = float(current)
-    exact = np.flatnonzero(np.isclose(numbers, current, rtol=1e-9, atol=0.0))
-    if exact.size:
-        return int(exact[0]), True
-    if not math.isfinite(current):
-        return (int(np.argmax(numbers)) if current > 0 else int(np.argmin(numbers))), False
-    if (numbers > 0).all() and current > 0:
-        distance = np.abs(np.log(numbers) - math.log(current))
-    else:
-        distance = np.abs(numbers - current)
-    return int(np.argmin(distance)), False
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, bool | np.bool_ | str):
-        return str(value)
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if isinstance(value, float | np.number):
-        # Three significant digits written as the page's "use the best" button writes them
-        # (1000, not 1e+03), so the sentence and the button name the same value.
-        number = float(value)
-        if math.isfinite(number) and number != 0:
-            number = float(f"{number:.3g}")
-        text = repr(number)
-        return text[:-2] if text.endswith(".0") else text
-    return str(value)
-
-
-def fit_diagnosis(
-    table: pd.DataFrame,
-    current_value: Any,
-    *,
-    param_name: str = "the setting",
-    score_name: str = "score",
-) -> str:
-    """Sentences on the current value: how it compares with the best, and whether it over-fits.
-
-    Two separate statements. The comparison: the best value tried is :func:`best_value`
-    (the one the page's "use the best" button offers), and the current value is as good
-    when its mean cross-validated score is within one fold-to-fold standard deviation of
-    the best's; otherwise the training scores say which way it differs, in plain words
-    that are no verdict. The verdict: :func:`core.fit_verdict.cv_verdict`, the very rule
-    the first screen applies to its train/test split, here on the value's training and
-    cross-validated means, with the rule's sentence.
-
-    Parameters
-    ----------
-    table : DataFrame
-        From :func:`validation_curve_table` (or :func:`path_validation_curve_table`).
-    current_value : Any
-        The page's value; the nearest swept value is read when it was not swept, and the
-        text says so.
-    param_name : str, default="the setting"
-        Name used in the sentence, e.g. ``"alpha"``.
-    score_name : str, default="score"
-        Name of the score, e.g. ``"R²"``.
-
-    Returns
-    -------
-    str
-    """
-    best = best_value(table)
-    best_index, _ = _row_for(table, best)
-    index, exact = _row_for(table, current_value)
-    cur = table.iloc[index]
-    top = table.iloc[best_index]
-    here = f"{param_name} = {_fmt(cur['value'])}"
-    there = f"{param_name} = {_fmt(top['value'])}"
-    lead = (
-        ""
-        if exact
-        else f"{param_name} = {_fmt(current_value)} was not tried; the nearest value tried is "
-        f"{here}. "
-    )
-    if not np.isfinite(cur["cv_mean"]):
-        return f"{lead}{here} could not be scored: {cur['note'] or 'every fold failed'}."
-    if index == best_index:
-        compare = (
-            f"{here} is the best value tried: no other scores a higher cross-validated "
-            f"{score_name} ({cur['cv_mean']:.3f})."
-        )
-    else:
-        above = (
-            f"The best value tried, {there}, scores a cross-validated {score_name} of "
-            f"{top['cv_mean']:.3f} against {cur['cv_mean']:.3f} at {here}"
-        )
-        if top["cv_mean"] - cur["cv_mean"] <= top["cv_std"]:
-            compare = (
-                f"{above}, within one fold-to-fold standard deviation ({top['cv_std']:.3f}): "
-                "the folds cannot tell the two apart."
-            )
-        elif cur["train_mean"] >= top["train_mean"]:
-            compare = (
-                f"{above}, more than one fold-to-fold standard deviation "
-                f"({top['cv_std']:.3f}) higher, with a training {score_name} of "
-                f"{top['train_mean']:.3f} against {cur['train_mean']:.3f}: {here} fits the "
-                "training folds at least as closely but predicts the held-out folds worse."
-            )
-        else:
-            compare = (
-                f"{above}, more than one fold-to-fold standard deviation "
-                f"({top['cv_std']:.3f}) higher, and a higher training {score_name} too "
-                f"({top['train_mean']:.3f} against {cur['train_mean']:.3f}): {here} holds "
-                "the model back more than these rows need."
-            )
-    verdict = cv_verdict(float(cur["train_mean"]), float(cur["cv_mean"]), here, score_name)
-    return f"{lead}{compare} {verdict.text}"

@@ -19,20 +19,16 @@ from core.linear.paths import entry_table, has_penalty_path, path_table, penalty
 from core.registry import get_family
 from core.scoring import TASK_SCORING
 from core.specs import ParamSpec
+from core.sweep_diagnosis import best_value, fit_diagnosis
 from core.sweep_figures import measures_figure, validation_curve_figure
-from core.sweeps import (
-    CURVE_COLUMNS,
+from core.sweep_grids import (
     DEFAULT_SWEEP_POINTS,
-    best_value,
     default_sweep_param,
-    fit_diagnosis,
     is_log_sweep,
-    measure_columns,
-    sweep,
     sweep_range,
-    sweep_seconds,
     sweep_values,
 )
+from core.sweeps import CURVE_COLUMNS, measure_columns, sweep, sweep_seconds
 from core.text import escape_markdown
 from ui.cache import cached_warm_fit_seconds
 from ui.data import DataChoice

@@ -22,12 +22,8 @@ from core.linear.paths import penalty_param
 from core.linear.tracers import ascending_values, model_space_path
 from core.scoring import TASK_SCORING
 from core.specs import resolve
-from core.sweeps import (
-    curve_frame,
-    param_spec,
-    sweep_values,
-    training_rows,
-)
+from core.sweep_grids import sweep_values
+from core.sweeps import curve_frame, param_spec, training_rows
 
 # --- validation curves -----------------------------------------------------------------------
 

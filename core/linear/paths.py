@@ -35,12 +35,8 @@ from core.linear.tracers import (
     zero_and_entry,
 )
 from core.specs import resolve
-from core.sweeps import (
-    collect_warnings,
-    param_spec,
-    sweep_values,
-    training_rows,
-)
+from core.sweep_grids import sweep_values
+from core.sweeps import collect_warnings, param_spec, training_rows
 
 
 def penalty_param(family: FamilySpec, estimator_id: str) -> str | None:

@@ -20,10 +20,7 @@ from core.fitting import (
 )
 from core.linear.parameters import to_raw_units
 from core.specs import ParamSpec
-from core.sweeps import (
-    PATH_EPS,
-    RIDGE_MAX_DECADES,
-)
+from core.sweep_grids import PATH_EPS, RIDGE_MAX_DECADES
 
 
 @dataclass(frozen=True, eq=False)

@@ -21,7 +21,9 @@ from core.fitting import fit_model
 from core.linear.interpretation import linear_sentences, logistic_sentences
 from core.linear.path_curve import path_validation_curve_table
 from core.registry import LINEAR_REGRESSION, get_family
-from core.sweeps import best_value, fit_diagnosis, sweep_values, validation_curve_table
+from core.sweep_diagnosis import best_value, fit_diagnosis
+from core.sweep_grids import sweep_values
+from core.sweeps import validation_curve_table
 
 SPLIT_OVER = "on this split the model over-fits"
 SPLIT_FINE = "on this split the model does not over-fit"

@@ -24,7 +24,9 @@ from sklearn.linear_model import (
 )
 from sklearn.model_selection import validation_curve
 
+import core.sweep_diagnosis
 import core.sweep_figures
+import core.sweep_grids
 import core.sweeps
 from core.data.prepare import load_dataset, make_dataset
 from core.fitting import build_pipeline, fit_model, scaler_shift, split_data
@@ -43,16 +45,10 @@ from core.linear.paths import (
 from core.linear.tracers import PATH_METHODS, ridge_svd_path
 from core.registry import LINEAR_REGRESSION, LOGISTIC_REGRESSION
 from core.specs import ParamSpec
+from core.sweep_diagnosis import best_value, fit_diagnosis
 from core.sweep_figures import validation_curve_figure
-from core.sweeps import (
-    best_value,
-    default_sweep_param,
-    fit_diagnosis,
-    is_log_sweep,
-    sweep_range,
-    sweep_values,
-    validation_curve_table,
-)
+from core.sweep_grids import default_sweep_param, is_log_sweep, sweep_range, sweep_values
+from core.sweeps import validation_curve_table
 
 LINEAR = LINEAR_REGRESSION
 LOGISTIC = LOGISTIC_REGRESSION
@@ -116,7 +112,7 @@ def direct_fit(model, dataset, scale=True, test_size=0.25, seed=0):
 # --- purity ---------------------------------------------------------------------------------
 def test_sweep_modules_do_not_import_streamlit():
     # Read the imports rather than importing: other tests in the session may load streamlit.
-    for module in (core.sweeps, core.sweep_figures):
+    for module in (core.sweeps, core.sweep_grids, core.sweep_diagnosis, core.sweep_figures):
         tree = ast.parse(Path(module.__file__).read_text())
         names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
         names += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]

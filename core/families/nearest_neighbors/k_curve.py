@@ -22,7 +22,7 @@ from core.data.tables import Dataset
 from core.families.nearest_neighbors.stored import one_thread
 from core.fitting import FitResult, recorded_warnings
 from core.scoring import TASK_SCORING
-from core.sweeps import best_value
+from core.sweep_diagnosis import best_value
 
 #: Leave-one-out cross-validation is used up to this many training rows...
 LOO_MAX_ROWS = 150
