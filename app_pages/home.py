@@ -4,8 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from core.data.catalogue import get_dataset_spec
-from core.fitting import FitKey
 from core.registry import FAMILIES
+from core.setting import Setting
 from ui.cache import cached_dataset, cached_fit, cached_table
 
 st.title("Parameter Lab")
@@ -34,10 +34,11 @@ for family in FAMILIES:
     estimator = family.estimator_spec(spec.task).default
     # The same key the family page uses for its default setting, so opening it is a hit.
     values = {s.name: s.initial for s in family.hyperparameters_for(estimator)}
-    key = FitKey.of(
+    key = Setting.of(
         family.id,
         estimator,
         values,
+        data={"dataset": dataset_id},
         data_key=dataset_id,
         target=dataset.target,
         scale=family.scale_default,

@@ -14,6 +14,7 @@ import pandas as pd
 
 from core.fitting import FitResult
 from core.learned import LearnedParameters
+from core.setting import Setting
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,16 +105,19 @@ def compare_metrics(a: Snapshot, b: Snapshot) -> pd.DataFrame:
 MAX_SNAPSHOT_TERMS = 5_000
 
 
-def make_snapshot(
-    fit: FitResult, learned: LearnedParameters, data_key: str, setting: dict[str, Any]
-) -> Snapshot:
+def make_snapshot(fit: FitResult, learned: LearnedParameters, setting: Setting) -> Snapshot:
     """Keep what a comparison needs of a fit (no model, no data); at most
-    :data:`MAX_SNAPSHOT_TERMS` learned values, in the model's order."""
+    :data:`MAX_SNAPSHOT_TERMS` learned values, in the model's order. The setting names
+    the values the estimator was given (resolved), then the data settings."""
     table = learned.table()
     table = table[table["learned"].astype(bool)].head(MAX_SNAPSHOT_TERMS)
     return Snapshot(
-        data_key=data_key,
-        setting={"estimator": fit.estimator_id, **fit.hyperparameters, **setting},
+        data_key=setting.fitted_on,
+        setting={
+            "estimator": fit.estimator_id,
+            **fit.hyperparameters,
+            **setting.data_settings(),
+        },
         terms=table[["term", "value", "value_per_sd"]].reset_index(drop=True),
         metrics=fit.metrics.copy(),
         n_parameters=learned.n_parameters,

@@ -32,6 +32,7 @@ from core.fitting import (
     fit_model,
 )
 from core.scoring import TASK_SCORING
+from core.setting import Setting
 from core.specs import ParamSpec
 
 #: Folds of the cross-validation, fewer when a class has fewer training rows.
@@ -115,8 +116,8 @@ def last_setting(
         grown on classes says nothing about a regression tree).
     history : sequence of dict
         The session's run history, oldest first; each run has ``"family"`` (an id) and
-        ``"setting"`` (the page's values by URL key, ``"estimator"`` among them). Runs
-        whose values no longer pass the specs are skipped.
+        ``"setting"`` (the run's :class:`Setting`). Runs whose values no longer pass the
+        specs are skipped.
 
     Returns
     -------
@@ -128,16 +129,16 @@ def last_setting(
     for run in reversed(list(history)):
         if run.get("family") != family.id:
             continue
-        setting = run.get("setting") or {}
-        estimator_id = setting.get("estimator")
+        setting: Setting = run["setting"]
+        estimator_id, recorded = setting.estimator_id, setting.values
         if estimator_id not in offered:
             continue
         values: dict[str, Any] = {}
         try:
             for spec in family.hyperparameters_for(estimator_id):
-                if spec.name in setting:
-                    spec.validate(setting[spec.name])
-                    values[spec.name] = setting[spec.name]
+                if spec.name in recorded:
+                    spec.validate(recorded[spec.name])
+                    values[spec.name] = recorded[spec.name]
                 else:
                     values[spec.name] = spec.initial
         except (ValueError, TypeError):

@@ -13,7 +13,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -47,64 +47,6 @@ class FitTooSlow(FitError):
 #: within them the result is the same fit (solvers stop on their tolerance, not on
 #: max_iter), otherwise its time estimates the full fit's.
 PROBE_ITERATIONS = 1_000
-
-
-@dataclass(frozen=True)
-class FitKey:
-    """Everything that defines one fit: the key of every cache downstream of it.
-
-    Parameters
-    ----------
-    family_id, estimator_id : str
-        Which registry entries to fit.
-    hyperparameters : tuple of (str, value) pairs
-        The estimator's values, sorted by name (hashable, order-free).
-    data_key : str
-        Identifies the table (data set id with its options, or an upload's content).
-    target : str
-        The predicted column.
-    scale : bool
-        Standardise the features.
-    test_size : float
-        Share of test rows.
-    seed : int
-        Random state of the split.
-    """
-
-    family_id: str
-    estimator_id: str
-    hyperparameters: tuple[tuple[str, Any], ...]
-    data_key: str
-    target: str
-    scale: bool
-    test_size: float
-    seed: int
-
-    @classmethod
-    def of(cls, family_id: str, estimator_id: str, values: dict[str, Any], **data: Any) -> FitKey:
-        """A key from a page's values and its data settings (``data_key``, ``target``,
-        ``scale``, ``test_size``, ``seed``)."""
-        return cls(family_id, estimator_id, tuple(sorted(values.items())), **data)
-
-    @property
-    def values(self) -> dict[str, Any]:
-        """The hyperparameters as a dict."""
-        return dict(self.hyperparameters)
-
-    def with_values(self, values: dict[str, Any]) -> FitKey:
-        """The same data and estimator with other hyperparameter values."""
-        return replace(self, hyperparameters=tuple(sorted(values.items())))
-
-    def without(self, name: str) -> FitKey:
-        """The key with one hyperparameter left out: for work that does not depend on its
-        current value (a sweep over it), so moving it reuses the cached result."""
-        return replace(
-            self, hyperparameters=tuple(kv for kv in self.hyperparameters if kv[0] != name)
-        )
-
-    def fit_settings(self) -> dict[str, Any]:
-        """The keyword arguments :func:`fit_model` takes besides the family and data."""
-        return {"scale": self.scale, "test_size": self.test_size, "seed": self.seed}
 
 
 @dataclass(frozen=True, eq=False)

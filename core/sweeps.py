@@ -42,6 +42,7 @@ from core.fitting import (
     warning_text,
 )
 from core.scoring import TASK_SCORING
+from core.setting import Setting
 from core.specs import ParamSpec, resolve
 from core.sweep_grids import sweep_values
 
@@ -243,10 +244,8 @@ def validation_curve_table(
 # --- the one engine: refits over a grid ------------------------------------------------------
 def sweep(
     family: FamilySpec,
-    estimator_id: str,
-    values: dict[str, Any],
+    setting: Setting,
     dataset: Dataset,
-    fit_settings: dict[str, Any],
     parameter: str,
     grid: Sequence[Any] | np.ndarray,
     *,
@@ -269,15 +268,11 @@ def sweep(
     Parameters
     ----------
     family : FamilySpec
-        Any family.
-    estimator_id : str
-        One of its estimators.
-    values : dict
-        The page's hyperparameter values; ``parameter`` is overridden at each point.
+        The setting's family (what it can measure and estimate).
+    setting : Setting
+        The page's setting; ``parameter`` is overridden at each point.
     dataset : Dataset
         Prepared features and target.
-    fit_settings : dict
-        ``scale``, ``test_size`` and ``seed``, as :meth:`core.fitting.FitKey.fit_settings`.
     parameter : str
         The swept hyperparameter (its spec name).
     grid : array-like
@@ -312,6 +307,8 @@ def sweep(
     ValueError
         If ``parameter`` is not the estimator's, or a value is outside its spec.
     """
+    estimator_id, values = setting.estimator_id, setting.values
+    fit_settings = setting.split_settings()
     spec = param_spec(family, estimator_id, parameter)
     checked = [spec.validate(v.item() if isinstance(v, np.generic) else v) for v in grid]
     primary = TASK_SCORING[dataset.task].primary
@@ -367,10 +364,8 @@ def measure_columns(table: pd.DataFrame) -> list[str]:
 
 def sweep_seconds(
     family: FamilySpec,
-    estimator_id: str,
-    values: dict[str, Any],
+    setting: Setting,
     dataset: Dataset,
-    fit_settings: dict[str, Any],
     parameter: str,
     grid: Sequence[Any] | np.ndarray,
     *,
@@ -387,9 +382,10 @@ def sweep_seconds(
     scoring. Without it, each fit takes ``fit_seconds`` (the page's measured fit), plus
     :data:`SCORING_SHARE` of it for the scoring, scaled by its share of the rows.
     """
+    estimator_id, values = setting.estimator_id, setting.values
     spec = param_spec(family, estimator_id, parameter)
     specs = family.hyperparameters_for(estimator_id)
-    rows = split_data(dataset, fit_settings["test_size"], fit_settings["seed"]).train
+    rows = split_data(dataset, setting.test_size, setting.seed).train
     X_train, y_train = dataset.X.iloc[rows], dataset.y.iloc[rows]
     folds = int(cv) if cv is not None else 0
     fold_rows = len(rows) - -(-len(rows) // folds) if folds else 0

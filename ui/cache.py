@@ -13,8 +13,9 @@ import streamlit as st
 from core.data.prepare import load_table, make_dataset, target_candidates
 from core.data.tables import Dataset, Table, Task
 from core.data.uploads import read_csv_upload
-from core.fitting import FitKey, FitResult, fit_model, single_blas_thread
+from core.fitting import FitResult, fit_model, single_blas_thread
 from core.registry import get_family
+from core.setting import Setting
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -51,7 +52,7 @@ def cached_dataset(data_key: str, target: str, task: Task, name: str, _table: Ta
 
 
 @st.cache_data(max_entries=64, show_spinner="Fitting…")
-def cached_fit(key: FitKey, _dataset: Dataset, _budget: float | None = None) -> FitResult:
+def cached_fit(key: Setting, _dataset: Dataset, _budget: float | None = None) -> FitResult:
     """One fit, keyed by the data and every value that defines it.
 
     Changing one hyperparameter refits only that model; returning to an earlier setting is
@@ -67,13 +68,13 @@ def cached_fit(key: FitKey, _dataset: Dataset, _budget: float | None = None) -> 
             key.estimator_id,
             key.values,
             _dataset,
-            **key.fit_settings(),
+            **key.split_settings(),
             budget=_budget,
         )
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def cached_warm_fit_seconds(fit_key: FitKey, _dataset: Dataset) -> float:
+def cached_warm_fit_seconds(fit_key: Setting, _dataset: Dataset) -> float:
     """A second, warm timing of a fit (the first fit of a fresh process also pays for
     imports and thread pools), to estimate how long many refits will take."""
     with single_blas_thread():
@@ -82,7 +83,7 @@ def cached_warm_fit_seconds(fit_key: FitKey, _dataset: Dataset) -> float:
             fit_key.estimator_id,
             fit_key.values,
             _dataset,
-            **fit_key.fit_settings(),
+            **fit_key.split_settings(),
         )
     return fit.fit_seconds
 

@@ -13,7 +13,7 @@ from core.data.prepare import target_problem
 from core.data.tables import DataError, Dataset, Task
 from core.data.uploads import MAX_UPLOAD_BYTES
 from core.family import FamilySpec
-from core.setting import SCALE, SEED, TASK, TEST_SIZE
+from core.setting import SCALE, SEED, TASK, TEST_SIZE, Setting
 from core.setting_file import family_dataset_spec
 from core.text import escape_markdown
 from ui.cache import cached_dataset, cached_table, cached_target_candidates, cached_upload
@@ -126,14 +126,36 @@ class DataChoice:
     def setting(self) -> dict:
         """Every data value that defines the fit, by its URL key."""
         return {
-            "dataset": self.dataset_id,
-            **self.options,
-            **({"task": self.task} if self.dataset_id == UPLOAD_ID else {}),
+            **self.data,
             "target": self.target,
             "scale": self.scale,
             "test_size": self.test_size,
             "seed": self.seed,
         }
+
+    @property
+    def data(self) -> dict:
+        """Which table, by URL key: the data set, a generated set's options, an upload's
+        task."""
+        return {
+            "dataset": self.dataset_id,
+            **self.options,
+            **({"task": self.task} if self.dataset_id == UPLOAD_ID else {}),
+        }
+
+    def setting_for(self, family_id: str, estimator_id: str, values: dict) -> Setting:
+        """The one :class:`Setting` of a fit of this data: resolved here, once per run."""
+        return Setting.of(
+            family_id,
+            estimator_id,
+            values,
+            data=self.data,
+            data_key=self.data_key,
+            target=self.target,
+            scale=self.scale,
+            test_size=self.test_size,
+            seed=self.seed,
+        )
 
 
 def data_section(family: FamilySpec) -> DataChoice | None:

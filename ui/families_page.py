@@ -35,11 +35,11 @@ from core.comparison import (
 from core.comparison_figures import complexity_figure
 from core.data.catalogue import DATASETS, UPLOAD_ID
 from core.data.tables import Task
-from core.fitting import FitKey, FitResult, split_data
+from core.fitting import FitResult, split_data
 from core.links import data_link_problems_for, share_query
 from core.registry import FAMILIES
 from core.scoring import TASK_SCORING
-from core.setting import DATA_SETTINGS, TASK
+from core.setting import DATA_SETTINGS, TASK, Setting
 from core.text import escape_markdown
 from ui.cache import cached_fit
 from ui.data import DataChoice, data_section
@@ -90,18 +90,9 @@ def keep_data_values() -> None:
             preset_key(name, st.session_state[name])
 
 
-def fit_key(setting: FamilySetting, choice: DataChoice) -> FitKey:
+def fit_key(setting: FamilySetting, choice: DataChoice) -> Setting:
     """The key the family's own page gives this fit, so opening it is a cache hit."""
-    return FitKey.of(
-        setting.family.id,
-        setting.estimator_id,
-        setting.values,
-        data_key=choice.data_key,
-        target=choice.target,
-        scale=choice.scale,
-        test_size=choice.test_size,
-        seed=choice.seed,
-    )
+    return choice.setting_for(setting.family.id, setting.estimator_id, setting.values)
 
 
 def _rows(choice: DataChoice, settings: list[FamilySetting]) -> list[FamilyRow]:
@@ -238,7 +229,7 @@ def current_section(choice: DataChoice, rows: list[FamilyRow]) -> None:
 # --- the sweep -----------------------------------------------------------------------------
 @st.cache_data(max_entries=512, show_spinner=False)
 def cached_sweep_point(
-    key: FitKey,
+    key: Setting,
     param: str | None,
     cv_param: str | None,
     folds: int,
@@ -252,10 +243,10 @@ def cached_sweep_point(
     sweeps (the current setting, a returning data set) is fitted once.
     """
     point = PlannedPoint(param, _value, False, cv_param)
-    return sweep_point(_setting, point, _dataset, **key.fit_settings(), folds=folds)
+    return sweep_point(_setting, point, _dataset, **key.split_settings(), folds=folds)
 
 
-def _point_key(setting: FamilySetting, point: PlannedPoint, choice: DataChoice) -> FitKey:
+def _point_key(setting: FamilySetting, point: PlannedPoint, choice: DataChoice) -> Setting:
     key = fit_key(setting, choice)
     if point.param is None:
         return key

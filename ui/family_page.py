@@ -18,9 +18,10 @@ from streamlit.delta_generator import DeltaGenerator
 
 from core.compare import Snapshot, make_snapshot
 from core.family import FamilySpec
-from core.fitting import FitError, FitKey, FitResult, FitTooSlow
+from core.fitting import FitError, FitResult, FitTooSlow
 from core.learned import LearnedParameters
 from core.links import setting_specs
+from core.setting import Setting
 from core.text import escape_markdown
 from ui.cache import cached_fit
 from ui.data import DataChoice, data_section
@@ -45,16 +46,25 @@ from ui.widgets import LONG_WORK_SECONDS
 
 @dataclass(frozen=True, eq=False)
 class PageFit:
-    """The current setting of a page and its fit; ``key`` identifies the fit in every cache."""
+    """The current setting of a page and its fit; ``setting`` identifies the fit in every
+    cache."""
 
     family: FamilySpec
     choice: DataChoice
-    estimator_id: str
-    values: dict[str, Any]
+    setting: Setting
     fit: FitResult
-    key: FitKey
     set_col: DeltaGenerator
     learned_col: DeltaGenerator
+
+    @property
+    def estimator_id(self) -> str:
+        """The fitted estimator's id."""
+        return self.setting.estimator_id
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The page's hyperparameter values."""
+        return self.setting.values
 
     @cached_property
     def learned(self) -> LearnedParameters:
@@ -65,7 +75,7 @@ class PageFit:
     def snapshot(self) -> Snapshot:
         """What a comparison keeps of this fit; built at most once per run, and only when
         asked (the compare tab, or a new entry in the run history)."""
-        return make_snapshot(self.fit, self.learned, self.choice.fitted_on, self.choice.setting)
+        return make_snapshot(self.fit, self.learned, self.setting)
 
     @property
     def pin_key(self) -> str:
@@ -110,26 +120,17 @@ def fit_section(family: FamilySpec) -> PageFit:
     with set_col:
         st.subheader("Hyperparameters you set", divider="blue")
         estimator_id, values = hyperparameter_panel(family, choice.task)
-    key = FitKey.of(
-        family.id,
-        estimator_id,
-        values,
-        data_key=choice.data_key,
-        target=choice.target,
-        scale=choice.scale,
-        test_size=choice.test_size,
-        seed=choice.seed,
-    )
+    setting = choice.setting_for(family.id, estimator_id, values)
     confirmed = st.session_state.setdefault("confirmed_work", set())
-    budget = None if repr(key) in confirmed else LONG_WORK_SECONDS
+    budget = None if repr(setting) in confirmed else LONG_WORK_SECONDS
     try:
-        fit = cached_fit(key, choice.dataset, budget)
+        fit = cached_fit(setting, choice.dataset, budget)
     except FitTooSlow as exc:
         # A link or a setting file can ask for minutes of solver work: ask first.
         with learned_col:
             st.info(escape_markdown(str(exc)), icon=":material/hourglass_top:")
             if st.button(f"Fit it anyway (about {exc.seconds:.0f} s)", key="fit_anyway"):
-                confirmed.add(repr(key))
+                confirmed.add(repr(setting))
                 st.rerun()
         st.stop()
     except (FitError, ValueError) as exc:
@@ -143,19 +144,19 @@ def fit_section(family: FamilySpec) -> PageFit:
         st.subheader("Parameters the model learned", divider="orange")
         # Warnings that make the parameters meaningless sit right beside them.
         fit_messages(fit, family)
-    return PageFit(family, choice, estimator_id, values, fit, key, set_col, learned_col)
+    return PageFit(family, choice, setting, fit, set_col, learned_col)
 
 
 def _sweeps_view(page: PageFit, learned: LearnedParameters) -> None:
     from ui.sweep_panel import sweep_section  # imported when the tab opens: plotly-heavy
 
-    sweep_section(page.family, page.estimator_id, page.values, page.choice, page.key, page.fit)
+    sweep_section(page.family, page.choice, page.setting, page.fit)
 
 
 def _stability_view(page: PageFit, learned: LearnedParameters) -> None:
     from ui.linear.stability import inference_section
 
-    inference_section(page.fit, learned.detail, page.choice, page.key)
+    inference_section(page.fit, learned.detail, page.choice, page.setting)
 
 
 def _compare_view(page: PageFit, learned: LearnedParameters) -> None:
@@ -180,7 +181,7 @@ def setting_text(family: FamilySpec) -> Callable[[str, Any], str]:
 
 
 def _reproduce_view(page: PageFit, learned: LearnedParameters) -> None:
-    reproduce_section(page.family, page.choice, page.estimator_id, page.values, page.fit, learned)
+    reproduce_section(page.family, page.choice, page.setting, page.fit, learned)
 
 
 def _history_view(page: PageFit, learned: LearnedParameters) -> None:
@@ -226,15 +227,7 @@ def family_page(
     """
     page = fit_section(family)
     learned = page.learned
-    record_run(
-        family,
-        page.choice,
-        page.estimator_id,
-        page.values,
-        page.fit,
-        learned,
-        lambda: page.snapshot,
-    )
+    record_run(family, page.choice, page.setting, page.fit, learned, lambda: page.snapshot)
     with page.learned_col:
         (learned_panel or _default_panel)(page, learned)
 

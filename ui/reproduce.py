@@ -15,7 +15,7 @@ from core.compare import Snapshot, make_snapshot
 from core.data.catalogue import UPLOAD_ID
 from core.export import model_card_markdown, parameters_csv, safe_csv
 from core.family import FamilySpec
-from core.fitting import FitKey, FitResult, FitTooSlow
+from core.fitting import FitResult, FitTooSlow
 from core.learned import LearnedParameters
 from core.links import (
     PINNED_KEY,
@@ -26,6 +26,7 @@ from core.links import (
     setting_specs,
     share_query,
 )
+from core.setting import Setting
 from core.setting_file import parse_setting_json, setting_json
 from core.text import escape_markdown
 from ui.cache import cached_fit
@@ -73,10 +74,11 @@ def restore_pinned_from_link(family: FamilySpec, choice: DataChoice, pin_key: st
         return
     try:
         estimator_id, hyper, data = parse_pinned(family, text)
-        key = FitKey.of(
+        key = Setting.of(
             family.id,
             estimator_id,
             hyper,
+            data=choice.data,
             data_key=choice.data_key,
             target=choice.target,
             **data,
@@ -102,14 +104,8 @@ def restore_pinned_from_link(family: FamilySpec, choice: DataChoice, pin_key: st
         )
         return
     st.session_state[flag] = True
-    setting = {**choice.setting, **data}
     learned = family.extract(fit)
-    st.session_state[pin_key] = make_snapshot(fit, learned, choice.fitted_on, setting)
-
-
-def full_setting(choice: DataChoice, estimator_id: str, values: dict[str, Any]) -> dict:
-    """Everything that defines the fit, by URL key."""
-    return {**choice.setting, "estimator": estimator_id, **values}
+    st.session_state[pin_key] = make_snapshot(fit, learned, key)
 
 
 def apply_setting(family: FamilySpec, setting: dict[str, Any]) -> None:
@@ -161,13 +157,12 @@ def _link(family: FamilySpec, choice: DataChoice, setting: dict, pinned: Snapsho
 def reproduce_section(
     family: FamilySpec,
     choice: DataChoice,
-    estimator_id: str,
-    values: dict[str, Any],
+    fit_setting: Setting,
     fit: FitResult,
     learned: LearnedParameters,
 ) -> None:
     """The link, the generated script, downloads, and loading a saved setting."""
-    setting = full_setting(choice, estimator_id, values)
+    setting = fit_setting.link()
     _link(family, choice, setting, st.session_state.get(f"pinned_{family.id}"))
 
     upload = {}
@@ -244,8 +239,7 @@ def _hyper_text(family: FamilySpec, estimator_id: str, values: dict[str, Any]) -
 def record_run(
     family: FamilySpec,
     choice: DataChoice,
-    estimator_id: str,
-    values: dict[str, Any],
+    fit_setting: Setting,
     fit: FitResult,
     learned: LearnedParameters,
     snapshot: Callable[[], Snapshot],
@@ -255,8 +249,8 @@ def record_run(
     ``snapshot()`` gives the fit's snapshot (the page builds it once for this and its
     compare tab)."""
     history: list[dict] = st.session_state.setdefault(_HISTORY, [])
-    setting = full_setting(choice, estimator_id, values)
-    if history and history[-1]["setting"] == setting and history[-1]["family"] == family.id:
+    estimator_id, values = fit_setting.estimator_id, fit_setting.values
+    if history and history[-1]["setting"] == fit_setting:
         return
     metrics = fit.metrics["test" if not fit.in_sample else "train"]
     history.append(
@@ -275,7 +269,7 @@ def record_run(
             "score": float(metrics.iloc[0]),
             "in-sample": fit.in_sample,
             "learned": learned.headline(),
-            "setting": setting,
+            "setting": fit_setting,
             "snapshot": snapshot(),
         }
     )
@@ -320,7 +314,7 @@ def history_section(family: FamilySpec, pin_key: str) -> None:
     c1.button(
         f"Restore run {run['run']}",
         on_click=apply_setting,
-        args=(family, run["setting"]),
+        args=(family, run["setting"].link()),
         key="history_restore",
         icon=":material/restore:",
         help="Uploaded data stay as they are: restoring an upload run needs the same file.",

@@ -13,11 +13,12 @@ import streamlit as st
 from core.data.tables import Dataset
 from core.export import safe_csv
 from core.family import FamilySpec
-from core.fitting import FitError, FitKey, FitResult, max_folds
+from core.fitting import FitError, FitResult, max_folds
 from core.linear.path_figures import coefficient_path_figure
 from core.linear.paths import entry_table, has_penalty_path, path_table, penalty_param
 from core.registry import get_family
 from core.scoring import TASK_SCORING
+from core.setting import Setting
 from core.specs import ParamSpec
 from core.sweep_diagnosis import best_value, fit_diagnosis
 from core.sweep_figures import measures_figure, validation_curve_figure
@@ -231,26 +232,17 @@ def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) -
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def cached_sweep_point(
-    curve_key: FitKey, param: str, value: Any, folds: int, _values: dict, _dataset: Dataset
+    curve_key: Setting, param: str, value: Any, folds: int, _dataset: Dataset
 ) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """One value of :func:`core.sweeps.sweep` (scores, cross-validation and the family's
     measures), cached one by one so a longer sweep reuses the points it shares with a
     shorter one; ``curve_key`` leaves the swept hyperparameter out. Returns the row and
     its measure names."""
-    table = sweep(
-        get_family(curve_key.family_id),
-        curve_key.estimator_id,
-        _values,
-        _dataset,
-        curve_key.fit_settings(),
-        param,
-        [value],
-        cv=folds,
-    )
+    table = sweep(get_family(curve_key.family_id), curve_key, _dataset, param, [value], cv=folds)
     return table, tuple(measure_columns(table))
 
 
-def _engine_sweep(curve_key, spec_name, grid, folds, values, choice):
+def _engine_sweep(curve_key, spec_name, grid, folds, choice):
     """The sweep engine over the grid, point by point from the cache, with a progress bar."""
     frames: list[pd.DataFrame] = []
     names: list[str] = []
@@ -259,9 +251,7 @@ def _engine_sweep(curve_key, spec_name, grid, folds, values, choice):
     try:
         for i, value in enumerate(grid):
             value = value.item() if isinstance(value, np.generic) else value
-            row, measured = cached_sweep_point(
-                curve_key, spec_name, value, folds, values, choice.dataset
-            )
+            row, measured = cached_sweep_point(curve_key, spec_name, value, folds, choice.dataset)
             frames.append(row)
             names += [n for n in measured if n not in names]
             shown.extend(w for w in row["warnings"].iloc[0] if w not in shown)
@@ -429,14 +419,7 @@ def _measures_view(family, values, spec, table, names) -> None:
     )
 
 
-def sweep_section(
-    family: FamilySpec,
-    estimator_id: str,
-    values: dict[str, Any],
-    choice: DataChoice,
-    fit_key: FitKey,
-    fit: FitResult,
-) -> None:
+def sweep_section(family: FamilySpec, choice: DataChoice, fit_key: Setting, fit: FitResult) -> None:
     """For the chosen hyperparameter: the learned parameters moving beside the validation
     curve, both linked to the current setting.
 
@@ -445,6 +428,7 @@ def sweep_section(
     (:func:`core.sweeps.sweep`), whose measures are the family's ``sweep_measures``. The
     engine's estimate (fitting and predicting) decides whether the sweep waits for a click.
     """
+    estimator_id, values = fit_key.estimator_id, fit_key.values
     plan = _sweep_plan(family, estimator_id, values, choice, fit)
     if plan is None:
         return
@@ -473,10 +457,8 @@ def sweep_section(
         def estimate(fit_seconds: float) -> float:
             return sweep_seconds(
                 family,
-                estimator_id,
-                values,
+                fit_key,
                 choice.dataset,
-                fit_key.fit_settings(),
                 spec_name,
                 grid,
                 cv=folds,
@@ -499,9 +481,7 @@ def sweep_section(
                 )
                 shown, names = list(shown), []
             else:
-                table, shown, names = _engine_sweep(
-                    curve_key, spec_name, grid, folds, values, choice
-                )
+                table, shown, names = _engine_sweep(curve_key, spec_name, grid, folds, choice)
         except (FitError, ValueError) as exc:
             st.error(escape_markdown(str(exc)))
             return

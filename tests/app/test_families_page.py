@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from core.data.prepare import load_dataset
 from core.fitting import split_data
 from core.registry import FAMILIES, get_family
+from core.setting import Setting
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "app_pages/families.py"
@@ -148,7 +149,17 @@ def test_a_family_that_cannot_fit_the_data_is_a_row_with_a_sentence():
     at.session_state["run_history"] = [
         {
             "family": "decision_tree",
-            "setting": {"estimator": "tree_regressor", "criterion": "poisson", "max_depth": 3},
+            "setting": Setting.of(
+                "decision_tree",
+                "tree_regressor",
+                {"criterion": "poisson", "max_depth": 3},
+                data={"dataset": "synthetic_regression"},
+                data_key="synthetic_regression",
+                target="y",
+                scale=False,
+                test_size=0.25,
+                seed=0,
+            ),
         }
     ]
     at = open_families(at, dataset="synthetic_regression")

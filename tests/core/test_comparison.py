@@ -40,6 +40,7 @@ from core.comparison_figures import complexity_figure
 from core.data.prepare import load_dataset
 from core.fitting import FitError, fit_model, split_data
 from core.registry import FAMILIES, get_family
+from core.setting import Setting
 from core.sweeps import validation_curve_table
 
 
@@ -110,8 +111,19 @@ def test_the_table_has_one_row_per_family_with_the_counts(diabetes_rows):
 
 
 # --- current settings ------------------------------------------------------------------
-def _run(family_id: str, **setting):
-    return {"family": family_id, "setting": {"dataset": "diabetes", **setting}}
+def _run(family_id: str, estimator: str, **values):
+    setting = Setting.of(
+        family_id,
+        estimator,
+        values,
+        data={"dataset": "diabetes"},
+        data_key="diabetes",
+        target="target",
+        scale=True,
+        test_size=0.25,
+        seed=0,
+    )
+    return {"family": family_id, "setting": setting}
 
 
 def test_last_setting_is_the_familys_last_run_for_the_task():

@@ -20,9 +20,14 @@ from core.data.prepare import load_dataset
 from core.data.tables import Dataset
 from core.fitting import split_data
 from core.registry import get_family
+from core.setting import Setting
 from core.sweeps import SWEEP_COLUMNS, measure_columns, sweep, sweep_seconds
 
 SETTINGS = {"scale": True, "test_size": 0.25, "seed": 0}
+
+
+def setting(family: str, estimator: str, values: dict, dataset: Dataset) -> Setting:
+    return Setting.on(dataset, family, estimator, values, **SETTINGS)
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +51,8 @@ def test_tree_scores_equal_validation_curve_and_measures_equal_independent_fits(
     folds = StratifiedKFold(4)
     table = sweep(
         get_family("decision_tree"),
-        "tree_classifier",
-        {"random_state": 0},
+        setting("decision_tree", "tree_classifier", {"random_state": 0}, iris),
         iris,
-        SETTINGS,
         "max_depth",
         depths,
         cv=folds,
@@ -76,7 +79,12 @@ def test_tree_scores_equal_validation_curve_and_measures_equal_independent_fits(
 def test_linear_measures_are_coefficients_per_sd_and_unfolded_scores(diabetes):
     alphas = [0.1, 10.0]
     table = sweep(
-        get_family("linear_regression"), "ridge", {}, diabetes, SETTINGS, "alpha", alphas, cv=5
+        get_family("linear_regression"),
+        setting("linear_regression", "ridge", {}, diabetes),
+        diabetes,
+        "alpha",
+        alphas,
+        cv=5,
     )
     X, y, _, _ = train_rows(diabetes)
     _, cv = validation_curve(
@@ -101,10 +109,8 @@ def test_network_measures_are_weight_norms_per_layer(iris):
     # 50 iterations do not converge: the engine records the warning per point.
     table = sweep(
         get_family("neural_network"),
-        "mlp_classifier",
-        values,
+        setting("neural_network", "mlp_classifier", values, iris),
         iris,
-        SETTINGS,
         "alpha",
         [1e-3, 1.0],
     )
@@ -129,10 +135,8 @@ def test_a_refused_value_keeps_its_reason_and_progress_is_reported(iris):
     calls = []
     table = sweep(
         get_family("nearest_neighbors"),
-        "knn_classifier",
-        {},
+        setting("nearest_neighbors", "knn_classifier", {}, iris),
         iris,
-        SETTINGS,
         "n_neighbors",
         [3, 500],
         progress=lambda done, total: calls.append((done, total)),
@@ -157,9 +161,15 @@ def synthetic(n_rows: int) -> Dataset:
 def test_knn_sweep_estimate_counts_prediction_growing_with_rows_squared():
     family = get_family("nearest_neighbors")
     small, large = synthetic(20_000), synthetic(40_000)
-    args = ("knn_classifier", {})
     seconds = [
-        sweep_seconds(family, *args, data, SETTINGS, "n_neighbors", [1, 5, 25], cv=5)
+        sweep_seconds(
+            family,
+            setting("nearest_neighbors", "knn_classifier", {}, data),
+            data,
+            "n_neighbors",
+            [1, 5, 25],
+            cv=5,
+        )
         for data in (small, large)
     ]
     # Twice the rows, four times the work: prediction compares every row with every row.

@@ -30,8 +30,9 @@ from core.families.decision_tree.structure import (
     importance_table,
     path_table,
 )
-from core.fitting import FitKey, FitResult
+from core.fitting import FitResult
 from core.learned import LearnedParameters
+from core.setting import Setting
 from core.text import escape_markdown, format_number
 from ui.cache import cached_warm_fit_seconds
 from ui.family_page import PageFit
@@ -43,18 +44,18 @@ NUMBER = st.column_config.NumberColumn(format="%.4g")
 
 # --- cached refits -----------------------------------------------------------------------
 @st.cache_data(max_entries=16, show_spinner="Refitting the tree at every max_depth…")
-def cached_depth_sweep(sweep_key: FitKey, _fit: FitResult, _dataset: Dataset) -> TreeSweep:
+def cached_depth_sweep(sweep_key: Setting, _fit: FitResult, _dataset: Dataset) -> TreeSweep:
     """:func:`core.families.decision_tree.refits.depth_sweep`; ``sweep_key`` is the fit's key
     without ``max_depth``."""
-    return depth_sweep(_fit, _dataset, sweep_key.fit_settings())
+    return depth_sweep(_fit, _dataset, sweep_key)
 
 
 @st.cache_data(max_entries=16, show_spinner="Refitting the tree along the pruning path…")
-def cached_pruning_sweep(sweep_key: FitKey, _fit: FitResult, _dataset: Dataset) -> TreeSweep:
+def cached_pruning_sweep(sweep_key: Setting, _fit: FitResult, _dataset: Dataset) -> TreeSweep:
     """:func:`core.families.decision_tree.refits.pruning_sweep`; ``sweep_key`` is the fit's key
     without ``ccp_alpha``
     (the path is computed from an unpruned tree whatever the current value)."""
-    return pruning_sweep(_fit, _dataset, sweep_key.fit_settings())
+    return pruning_sweep(_fit, _dataset, sweep_key)
 
 
 #: Nodes drawn by default: fewer than :data:`core.families.decision_tree.structure.READABLE_NODES`,
@@ -352,11 +353,11 @@ def _depth_part(page: PageFit) -> None:
 
     st.markdown("**Over max_depth**")
     fit, dataset = page.fit, page.choice.dataset
-    sweep_key = page.key.without("max_depth")
+    sweep_key = page.setting.without("max_depth")
     fits = MAX_SWEEP_DEPTH + 1
 
     def warm() -> float:
-        return fits * 1.5 * cached_warm_fit_seconds(page.key, dataset)
+        return fits * 1.5 * cached_warm_fit_seconds(page.setting, dataset)
 
     work = repr(("depth", sweep_key))
     if not confirm_long_work(work, fits * 1.5 * fit.fit_seconds, "The depth sweep", warm):
@@ -399,11 +400,11 @@ def _pruning_part(page: PageFit) -> None:
 
     st.markdown("**Over the cost-complexity pruning path (ccp_alpha)**")
     fit, dataset = page.fit, page.choice.dataset
-    sweep_key = page.key.without("ccp_alpha")
+    sweep_key = page.setting.without("ccp_alpha")
     fits = MAX_PRUNING_ALPHAS + 1
 
     def warm() -> float:
-        return fits * 1.5 * cached_warm_fit_seconds(page.key, dataset)
+        return fits * 1.5 * cached_warm_fit_seconds(page.setting, dataset)
 
     work = repr(("pruning", sweep_key))
     if not confirm_long_work(work, fits * 1.5 * fit.fit_seconds, "The pruning sweep", warm):

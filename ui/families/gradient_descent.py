@@ -47,9 +47,10 @@ from core.families.gradient_descent.view_specs import (
     settings_from_values,
     variant_specs,
 )
-from core.fitting import FitKey, FitResult
+from core.fitting import FitResult
 from core.learned import LearnedParameters
 from core.links import data_link_problems, view_link_problems
+from core.setting import Setting
 from core.specs import ParamSpec
 from core.text import escape_markdown
 from ui.family_page import PageFit
@@ -62,7 +63,7 @@ PROGRESS_SECONDS = 1.0
 
 
 # --- cached work ---------------------------------------------------------------------------
-def rows_key(key: FitKey) -> FitKey:
+def rows_key(key: Setting) -> Setting:
     """A fit's key without what leaves its training rows unchanged (the hyperparameters and
     the page's scaling): the two-parameter view depends only on the data and the split, and
     on the estimator (which fixes the task)."""
@@ -71,7 +72,7 @@ def rows_key(key: FitKey) -> FitKey:
 
 @st.cache_data(max_entries=16, show_spinner="Walking downhill…")
 def cached_descent(
-    key: FitKey, values: tuple[tuple[str, Any], ...], _dataset: Dataset, _rows: np.ndarray
+    key: Setting, values: tuple[tuple[str, Any], ...], _dataset: Dataset, _rows: np.ndarray
 ) -> DescentReport:
     """The two-parameter view for a page's training rows (``key``: :func:`rows_key`) and the
     view's ``gd_*`` values. Raises :class:`DescentError` for a feature with no optimum."""
@@ -84,7 +85,7 @@ def cached_descent(
 
 
 @st.cache_data(max_entries=8, show_spinner="Replaying the fit epoch by epoch…")
-def cached_replay(key: FitKey, _fit: FitResult, _dataset: Dataset) -> SGDTrajectory:
+def cached_replay(key: Setting, _fit: FitResult, _dataset: Dataset) -> SGDTrajectory:
     """The page's SGD fit replayed one ``partial_fit`` call per epoch, keyed by the fit."""
     if replay_seconds(_fit) <= PROGRESS_SECONDS:
         return sgd_trajectory_for_fit(_fit, _dataset)
@@ -106,7 +107,7 @@ def cached_replay(key: FitKey, _fit: FitResult, _dataset: Dataset) -> SGDTraject
 
 @st.cache_data(max_entries=16, show_spinner="Checking what would let SGD finish…")
 def cached_convergence_check(
-    key: FitKey, _fit: FitResult, _dataset: Dataset
+    key: Setting, _fit: FitResult, _dataset: Dataset
 ) -> ConvergenceCheck | None:
     """What lets a fit that used all its epochs finish, from refits (keyed by the fit)."""
     return convergence_check(_fit, _dataset)
@@ -117,7 +118,7 @@ def learned_panel(page: PageFit, learned: LearnedParameters) -> None:
     """SGD learns a linear model's parameters: the linear panels, one chart. A fit that
     used all its epochs first gets what would let it finish, checked by refitting."""
     if ran_out_of_epochs(page.fit):
-        check = cached_convergence_check(page.key, page.fit, page.choice.dataset)
+        check = cached_convergence_check(page.setting, page.fit, page.choice.dataset)
         if check is not None:
             st.info(escape_markdown(check.sentence), icon=":material/lightbulb:")
     if page.choice.task == "regression":
@@ -231,7 +232,7 @@ def descent_view(page: PageFit, learned: LearnedParameters) -> None:
     if values[GD_COMPARE.name]:
         settings.append(settings_from_values(values, "_b"))
     rows = page.fit.split.train
-    key = rows_key(page.key)
+    key = rows_key(page.setting)
     items = tuple(sorted(values.items()))
     log_loss = page.choice.task == "classification"
     seconds = estimated_seconds(len(rows), settings, log_loss)
@@ -316,10 +317,10 @@ def epochs_view(page: PageFit, learned: LearnedParameters) -> None:
     coefficient heading for the closed-form optimum of the same objective."""
     fit, dataset = page.fit, page.choice.dataset
     seconds = replay_seconds(fit)
-    if not confirm_long_work(f"replay:{page.key}", seconds, "Replaying the fit epoch by epoch"):
+    if not confirm_long_work(f"replay:{page.setting}", seconds, "Replaying the fit epoch by epoch"):
         return
     try:
-        trajectory = cached_replay(page.key, fit, dataset)
+        trajectory = cached_replay(page.setting, fit, dataset)
     except DescentError as exc:
         st.error(escape_markdown(str(exc)), icon=":material/block:")
         return

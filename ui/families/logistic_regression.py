@@ -20,7 +20,7 @@ PENALTY_LINES = (0.01, 0.1, 1.0, 10.0, 100.0)
 def boundary_view(page: PageFit, learned: LearnedParameters) -> None:
     """Two feature pickers, then the two-feature model's probability surface and line(s),
     with the boundary at other values of the estimator's penalty."""
-    choice, fit_key, values = page.choice, page.key, page.values
+    choice, fit_key, values = page.choice, page.setting, page.values
     penalty = page.fit.estimator_spec.penalty
     features = list(choice.dataset.X.columns)
     if len(features) < 2:

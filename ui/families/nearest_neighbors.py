@@ -30,8 +30,9 @@ from core.families.nearest_neighbors.k_curve import (
 from core.families.nearest_neighbors.regions import NeighborRegions, neighbor_regions
 from core.families.nearest_neighbors.speed import algorithm_comparison
 from core.families.nearest_neighbors.stored import neighbor_vote
-from core.fitting import FitKey, FitResult
+from core.fitting import FitResult
 from core.learned import LearnedParameters
+from core.setting import Setting
 from core.text import escape_markdown, format_number
 from ui.family_page import PageFit
 from ui.rows import pick_row
@@ -47,7 +48,7 @@ LEAF_SIZES = (1, 5, 10, 100, 300)
 # --- cached work -------------------------------------------------------------------------
 @st.cache_data(max_entries=16, show_spinner="Cross-validating every k…")
 def cached_k_curve(
-    curve_key: FitKey, ks: tuple[int, ...], cv: str | int, _fit: FitResult, _dataset: Dataset
+    curve_key: Setting, ks: tuple[int, ...], cv: str | int, _fit: FitResult, _dataset: Dataset
 ) -> KCurve:
     """:func:`core.families.nearest_neighbors.k_curve.k_validation_curve` at fixed ``ks``;
     ``curve_key`` leaves
@@ -57,7 +58,7 @@ def cached_k_curve(
 
 @st.cache_data(max_entries=16, show_spinner="Drawing the regions at each k…")
 def cached_regions(
-    regions_key: FitKey,
+    regions_key: Setting,
     features: tuple[str, str],
     ks: tuple[int, ...],
     _fit: FitResult,
@@ -70,7 +71,7 @@ def cached_regions(
 
 @st.cache_data(max_entries=16, show_spinner="Timing every search…")
 def cached_comparison(
-    speed_key: FitKey, leaf_sizes: tuple[int, ...], _fit: FitResult, _dataset: Dataset
+    speed_key: Setting, leaf_sizes: tuple[int, ...], _fit: FitResult, _dataset: Dataset
 ) -> pd.DataFrame:
     """:func:`core.families.nearest_neighbors.speed.algorithm_comparison`; ``speed_key`` leaves
     ``algorithm`` out
@@ -277,7 +278,7 @@ def _curve_part(page: PageFit) -> None:
     n = len(fit.split.train)
     ks, cv = curve_plan(n)
     how = f"leave-one-out, {n} × {len(ks)} fits" if cv == "loo" else f"{cv}-fold, {len(ks)} k"
-    curve_key = page.key.without("n_neighbors")
+    curve_key = page.setting.without("n_neighbors")
     work = repr(("k_curve", curve_key, ks, cv))
     if not _on_click(
         work,
@@ -339,7 +340,7 @@ def _regions_part(page: PageFit) -> None:
     current = int(fit.model.n_neighbors)
     ks = tuple(sorted({k for k in (*REGION_KS, current) if k <= n}))
     try:
-        regions = cached_regions(page.key.without("n_neighbors"), (fx, fy), ks, fit, dataset)
+        regions = cached_regions(page.setting.without("n_neighbors"), (fx, fy), ks, fit, dataset)
     except ValueError as exc:
         st.info(escape_markdown(str(exc)), icon=":material/info:")
         return
@@ -390,7 +391,7 @@ def speed_view(page: PageFit, learned: LearnedParameters) -> None:
         key="speed_leaf_sizes",
     )
     leaf_sizes = tuple(sorted(int(s) for s in extra))
-    speed_key = page.key.without("algorithm")
+    speed_key = page.setting.without("algorithm")
     work = repr(("speed", speed_key, leaf_sizes))
     if not _on_click(
         work,

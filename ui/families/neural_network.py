@@ -32,8 +32,9 @@ from core.families.neural_network.layers import (
     unit_health_table,
 )
 from core.families.neural_network.surface import Surface, prediction_surface
-from core.fitting import FitKey, FitResult
+from core.fitting import FitResult
 from core.learned import LearnedParameters
+from core.setting import Setting
 from core.text import escape_markdown
 from ui.family_page import PageFit
 from ui.widgets import confirm_long_work
@@ -47,7 +48,7 @@ EDGE_CHOICES = (150, 300, 600, 1200)
 
 
 @st.cache_data(max_entries=4, show_spinner="Training again, keeping the weights of every epoch…")
-def cached_trace(key: FitKey, _fit: FitResult, _dataset: Dataset) -> EpochTrace:
+def cached_trace(key: Setting, _fit: FitResult, _dataset: Dataset) -> EpochTrace:
     """:func:`core.families.neural_network.epochs.epoch_trace` of the page's fit (at most 50 MB of
     weights each)."""
     return epoch_trace(_fit, _dataset)
@@ -55,7 +56,7 @@ def cached_trace(key: FitKey, _fit: FitResult, _dataset: Dataset) -> EpochTrace:
 
 @st.cache_data(max_entries=4, show_spinner="Scoring the epochs…")
 def cached_snapshot_scores(
-    key: FitKey, _fit: FitResult, _dataset: Dataset, _trace: EpochTrace
+    key: Setting, _fit: FitResult, _dataset: Dataset, _trace: EpochTrace
 ) -> pd.DataFrame:
     """Loss and score at up to 200 kept epochs
     (:func:`core.families.neural_network.epochs.snapshot_scores`)."""
@@ -64,7 +65,7 @@ def cached_snapshot_scores(
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_epoch_metrics(
-    key: FitKey, epoch: int, _fit: FitResult, _dataset: Dataset, _trace: EpochTrace
+    key: Setting, epoch: int, _fit: FitResult, _dataset: Dataset, _trace: EpochTrace
 ) -> pd.DataFrame:
     """The page's metrics for the weights after ``epoch``."""
     return epoch_metrics(_fit, _dataset, _trace, epoch)
@@ -72,7 +73,7 @@ def cached_epoch_metrics(
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def cached_epoch_surface(
-    key: FitKey, epoch: int, _fit: FitResult, _dataset: Dataset, _trace: EpochTrace
+    key: Setting, epoch: int, _fit: FitResult, _dataset: Dataset, _trace: EpochTrace
 ) -> Surface:
     """The two-feature prediction surface of the weights after ``epoch``."""
     return prediction_surface(_fit, _dataset, _trace, epoch)
@@ -310,10 +311,10 @@ def epochs_view(page: PageFit, learned: LearnedParameters) -> None:
         return
     fit, dataset = page.fit, page.choice.dataset
     seconds = 1.5 * fit.fit_seconds + 0.3
-    if not confirm_long_work(repr(("trace", page.key)), seconds, "Tracing every epoch"):
+    if not confirm_long_work(repr(("trace", page.setting)), seconds, "Tracing every epoch"):
         return
-    trace = cached_trace(page.key, fit, dataset)
-    scores = cached_snapshot_scores(page.key, fit, dataset, trace)
+    trace = cached_trace(page.setting, fit, dataset)
+    scores = cached_snapshot_scores(page.setting, fit, dataset, trace)
     epochs = [int(e) for e in trace.epochs]
     final = _final_epoch(trace)
     if st.session_state.get("nn_epoch") not in epochs:
@@ -328,7 +329,7 @@ def epochs_view(page: PageFit, learned: LearnedParameters) -> None:
         )
     )
     _epoch_sentences(page, trace, epoch)
-    metrics = cached_epoch_metrics(page.key, epoch, fit, dataset, trace)
+    metrics = cached_epoch_metrics(page.setting, epoch, fit, dataset, trace)
     figures = _figures()
     from core.families.neural_network import epoch_figures  # plotly, when it opens
 
@@ -395,7 +396,7 @@ def epochs_view(page: PageFit, learned: LearnedParameters) -> None:
     if surface_col is not None:
         with surface_col:
             st.markdown(f"**What the network predicts after epoch {epoch}**")
-            surface = cached_epoch_surface(page.key, epoch, fit, dataset, trace)
+            surface = cached_epoch_surface(page.setting, epoch, fit, dataset, trace)
             st.plotly_chart(
                 epoch_figures.surface_figure(surface),
                 key="nn_epoch_surface",

@@ -17,8 +17,9 @@ from core.families.neural_network.layers import (
     warning_sentences,
 )
 from core.families.neural_network.refits import SeedVariability, seed_variability, width_values
-from core.fitting import FitKey, FitResult, max_folds, recorded_warnings
+from core.fitting import FitResult, max_folds, recorded_warnings
 from core.learned import LearnedParameters
+from core.setting import Setting
 from core.text import escape_markdown
 from ui.families.neural_network import (
     NUMBER,
@@ -52,7 +53,7 @@ def _bar(text: str, total: int):
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def cached_seeds(
-    key: FitKey, seeds: tuple[int, ...], _fit: FitResult, _dataset: Dataset
+    key: Setting, seeds: tuple[int, ...], _fit: FitResult, _dataset: Dataset
 ) -> SeedVariability:
     """The setting refitted with each seed; ``key`` leaves ``random_state`` out."""
     bar, progress = _bar("Refitting with another random_state:", len(seeds))
@@ -63,20 +64,20 @@ def cached_seeds(
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def cached_alpha_norms(
-    key: FitKey, alphas: tuple[float, ...], _fit: FitResult, _dataset: Dataset
+    key: Setting, alphas: tuple[float, ...], _fit: FitResult, _dataset: Dataset
 ) -> pd.DataFrame:
     """Weight norms per layer over ``alphas``; ``key`` leaves ``alpha`` out."""
     from core.families.neural_network.refits import alpha_norm_table
 
     bar, progress = _bar("Refitting with another alpha:", len(alphas))
-    table = alpha_norm_table(_fit, _dataset, key.fit_settings(), alphas, progress=progress)
+    table = alpha_norm_table(_fit, _dataset, key, alphas, progress=progress)
     bar.empty()
     return table
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def cached_width_curve(
-    key: FitKey,
+    key: Setting,
     other_layers: tuple[int, ...],
     widths: tuple[int, ...],
     _fit: FitResult,
@@ -122,7 +123,7 @@ def seeds_view(page: PageFit, learned: LearnedParameters) -> None:
     reference = page.values.get("random_state")
     reference = 0 if reference is None else int(reference)
     seeds = tuple((reference + i) % 2**32 for i in range(n))
-    key = page.key.without("random_state")
+    key = page.setting.without("random_state")
     seconds = n * max(fit.fit_seconds, 0.05)
     listed = ", ".join(map(str, seeds))
     if not _requested(
@@ -277,7 +278,7 @@ def _width_part(page: PageFit) -> None:
         f"({','.join(map(str, current[1:])) or 'none'}): {len(sizes)} networks × "
         f"{WIDTH_FOLDS} folds, scored by cross-validation on the training rows."
     )
-    key = page.key.without("hidden_layer_sizes")
+    key = page.setting.without("hidden_layer_sizes")
     if not _requested(
         repr(("width", key, current[1:], widths)),
         f"Run the width curve ({len(sizes) * WIDTH_FOLDS} fits)",
@@ -331,7 +332,7 @@ def _alpha_part(page: PageFit, n_parameters: int) -> None:
     fit, dataset = page.fit, page.choice.dataset
     alpha = float(page.values["alpha"])
     alphas = tuple(sorted({*ALPHA_DECADES, alpha}))
-    key = page.key.without("alpha")
+    key = page.setting.without("alpha")
     seconds = len(alphas) * 1.2 * fit.fit_seconds
     if not confirm_long_work(repr(("alpha", key, alphas)), seconds, "The alpha sweep"):
         return

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core.data.tables import Dataset
-from core.fitting import FitKey, FitResult, recorded_warnings
+from core.fitting import FitResult, recorded_warnings
 from core.linear.boundary import DecisionSurface, boundary_sweep, decision_surface
 from core.linear.inference import Inference, coefficient_inference
 from core.linear.parameters import LinearParameters
@@ -17,10 +17,11 @@ from core.linear.path_curve import path_validation_curve_table
 from core.linear.paths import penalty_paths
 from core.linear.resampling import resample_coefficients, resample_intervals
 from core.registry import get_family
+from core.setting import Setting
 
 
 @st.cache_data(max_entries=32, show_spinner="Drawing the boundary…")
-def cached_surface(key: FitKey, features: tuple[str, str], _dataset: Dataset) -> DecisionSurface:
+def cached_surface(key: Setting, features: tuple[str, str], _dataset: Dataset) -> DecisionSurface:
     """The two-feature decision surface, keyed like a fit plus the two features."""
     return decision_surface(
         get_family(key.family_id),
@@ -28,13 +29,13 @@ def cached_surface(key: FitKey, features: tuple[str, str], _dataset: Dataset) ->
         key.values,
         _dataset,
         features,
-        **key.fit_settings(),
+        **key.split_settings(),
     )
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def cached_boundary_sweep(
-    key: FitKey,
+    key: Setting,
     features: tuple[str, str],
     param: str,
     values: tuple[float, ...],
@@ -42,7 +43,7 @@ def cached_boundary_sweep(
     _dataset: Dataset,
 ) -> list:
     """Two-feature boundaries at other values of one hyperparameter; ``key`` leaves that
-    hyperparameter out (:meth:`FitKey.without`), so moving it redraws from the cache."""
+    hyperparameter out (:meth:`Setting.without`), so moving it redraws from the cache."""
     return boundary_sweep(
         get_family(key.family_id),
         key.estimator_id,
@@ -51,19 +52,19 @@ def cached_boundary_sweep(
         features,
         param,
         values,
-        **key.fit_settings(),
+        **key.split_settings(),
     )
 
 
 @st.cache_data(max_entries=16, show_spinner="Computing standard errors with statsmodels…")
-def cached_inference(fit_key: FitKey, _fit: FitResult, _dataset: Dataset) -> Inference:
+def cached_inference(fit_key: Setting, _fit: FitResult, _dataset: Dataset) -> Inference:
     """Classical inference for a fit; ``fit_key`` is the fit's own cache key."""
     return coefficient_inference(_fit, _dataset)
 
 
 @st.cache_data(max_entries=16, show_spinner="Refitting on resampled rows…")
 def cached_resamples(
-    fit_key: FitKey,
+    fit_key: Setting,
     method: str,
     n_resamples: int,
     _dataset: Dataset,
@@ -75,7 +76,7 @@ def cached_resamples(
         fit_key.estimator_id,
         fit_key.values,
         _dataset,
-        **fit_key.fit_settings(),
+        **fit_key.split_settings(),
         method=method,
         n_resamples=n_resamples,
     )
@@ -83,7 +84,7 @@ def cached_resamples(
 
 
 @st.cache_data(max_entries=16, show_spinner="Tracing the coefficient path…")
-def cached_paths(fit_key: FitKey, _dataset: Dataset):
+def cached_paths(fit_key: Setting, _dataset: Dataset):
     """Coefficient paths for the setting ``fit_key`` holds (one per output)."""
     with recorded_warnings() as shown:
         paths = penalty_paths(
@@ -91,14 +92,14 @@ def cached_paths(fit_key: FitKey, _dataset: Dataset):
             fit_key.estimator_id,
             fit_key.values,
             _dataset,
-            **fit_key.fit_settings(),
+            **fit_key.split_settings(),
         )
     return paths, tuple(shown)
 
 
 @st.cache_data(max_entries=32, show_spinner="Sweeping along the regularisation path…")
 def cached_path_curve(
-    curve_key: FitKey, values: tuple[float, ...], folds: int, _values: dict, _dataset: Dataset
+    curve_key: Setting, values: tuple[float, ...], folds: int, _values: dict, _dataset: Dataset
 ) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """The penalty's validation curve from one path per fold (as RidgeCV/LassoCV do)."""
     with recorded_warnings() as shown:
@@ -108,7 +109,7 @@ def cached_path_curve(
             _values,
             _dataset,
             values,
-            **curve_key.fit_settings(),
+            **curve_key.split_settings(),
             cv=folds,
         )
     return table, tuple(shown)

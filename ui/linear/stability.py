@@ -5,13 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.fitting import FitKey, FitResult, training_features
+from core.fitting import FitResult, training_features
 from core.linear.inference import InferenceError, inference_applies
 from core.linear.inference_figures import coefficient_spread_figure
 from core.linear.interpretation import CONDITION_WARN, VIF_WARN, condition_number, vif_table
 from core.linear.parameters import LinearParameters
 from core.linear.resampling import resample_warning_note
 from core.links import N_RESAMPLES, RESAMPLE_METHOD
+from core.setting import Setting
 from core.text import escape_markdown
 from ui.cache import cached_warm_fit_seconds
 from ui.data import DataChoice
@@ -49,7 +50,7 @@ def _collinearity(X: pd.DataFrame) -> None:
 
 
 def inference_section(
-    fit: FitResult, params: LinearParameters, choice: DataChoice, fit_key: FitKey
+    fit: FitResult, params: LinearParameters, choice: DataChoice, fit_key: Setting
 ) -> None:
     """Classical standard errors when they apply; the spread across resamples otherwise."""
     applies, reason = inference_applies(fit, choice.dataset)
@@ -91,7 +92,7 @@ def inference_section(
 
 
 def _resampled_spread(
-    fit: FitResult, params: LinearParameters, choice: DataChoice, fit_key: FitKey
+    fit: FitResult, params: LinearParameters, choice: DataChoice, fit_key: Setting
 ) -> None:
     c1, c2 = st.columns(2)
     with c1:

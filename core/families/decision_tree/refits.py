@@ -15,6 +15,7 @@ from core.families.decision_tree.family import FAMILY
 from core.families.decision_tree.structure import model_input
 from core.fitting import FitError, FitResult, recorded_warnings
 from core.scoring import TASK_SCORING
+from core.setting import Setting
 from core.sweeps import sweep
 from core.text import plural
 
@@ -55,13 +56,12 @@ def _rows(fit: FitResult, dataset: Dataset) -> tuple[Any, Any, Any, Any]:
 
 
 def _refits(
-    fit: FitResult, dataset: Dataset, fit_settings: dict[str, Any], parameter: str, grid: list
+    fit: FitResult, dataset: Dataset, setting: Setting, parameter: str, grid: list
 ) -> tuple[pd.DataFrame, list[str]]:
     """The page's tree refitted at each value by the one sweep engine (every other setting
-    kept): its size and the train and test scores, one row per value, and the warnings."""
-    table = sweep(
-        FAMILY, fit.estimator_id, fit.hyperparameters, dataset, fit_settings, parameter, grid
-    )
+    kept, as the fit resolved it): its size and the train and test scores, one row per
+    value, and the warnings."""
+    table = sweep(FAMILY, setting.with_values(fit.hyperparameters), dataset, parameter, grid)
     failed = table[table["note"] != ""]
     if len(failed):
         raise FitError(str(failed["note"].iloc[0]))
@@ -81,25 +81,25 @@ def _refits(
 def depth_sweep(
     fit: FitResult,
     dataset: Dataset,
-    fit_settings: dict[str, Any],
+    setting: Setting,
     bound: int = MAX_SWEEP_DEPTH,
 ) -> TreeSweep:
     """Refit the tree at ``max_depth`` = 1, 2, ... with every other setting kept.
 
     The sweep stops at the depth the tree reaches without a depth limit (other settings
     such as ``min_samples_leaf`` kept), or at ``bound``, whichever comes first: deeper
-    limits fit the same tree. ``fit_settings`` are the page's (``FitKey.fit_settings``).
+    limits fit the same tree. ``setting`` is the page's (its data and split).
 
     Returns
     -------
     TreeSweep
         Table columns ``max_depth``, ``splits``, ``leaves``, ``depth``, ``train``, ``test``.
     """
-    free_table, free_shown = _refits(fit, dataset, fit_settings, "max_depth", [None])
+    free_table, free_shown = _refits(fit, dataset, setting, "max_depth", [None])
     free = free_table.iloc[0]
     last = max(1, min(int(free["depth"]), bound))
     depths = list(range(1, last + 1))
-    table, shown = _refits(fit, dataset, fit_settings, "max_depth", depths)
+    table, shown = _refits(fit, dataset, setting, "max_depth", depths)
     table.insert(0, "max_depth", depths)
     note = (
         f"{last} real refits, max_depth 1 to {last}. Without a depth limit this tree grows "
@@ -122,7 +122,7 @@ def pick_evenly(values: np.ndarray, most: int) -> np.ndarray:
 def pruning_sweep(
     fit: FitResult,
     dataset: Dataset,
-    fit_settings: dict[str, Any],
+    setting: Setting,
     most: int = MAX_PRUNING_ALPHAS,
 ) -> TreeSweep:
     """Minimal cost-complexity pruning: the path's alphas, and a real refit at each.
@@ -149,7 +149,7 @@ def pruning_sweep(
     impurities = np.asarray(path.impurities, dtype=float)
     positions = pick_evenly(np.arange(len(alphas)), most)
     refitted, refit_shown = _refits(
-        fit, dataset, fit_settings, "ccp_alpha", [float(alphas[i]) for i in positions]
+        fit, dataset, setting, "ccp_alpha", [float(alphas[i]) for i in positions]
     )
     table = pd.concat(
         [

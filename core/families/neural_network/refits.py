@@ -30,6 +30,7 @@ from core.families.neural_network.layers import (
 )
 from core.fitting import FitError, FitResult, recorded_warnings
 from core.scoring import TASK_SCORING
+from core.setting import Setting
 from core.specs import MAX_LAYER_WIDTH
 
 
@@ -223,7 +224,7 @@ def seed_variability(
 def alpha_norm_table(
     fit: FitResult,
     dataset: Dataset,
-    fit_settings: dict[str, Any],
+    setting: Setting,
     alphas: Sequence[float] | None = None,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
@@ -235,8 +236,8 @@ def alpha_norm_table(
     fit : FitResult
         The page's fit; its setting and training rows are kept, only ``alpha`` changes.
     dataset : Dataset
-    fit_settings : dict
-        The page's ``scale``, ``test_size`` and ``seed`` (``FitKey.fit_settings``).
+    setting : Setting
+        The page's setting (its data and split; the fit's resolved values are swept).
     alphas : sequence of float, optional
         Default ``1e-5 .. 10`` by decades, plus the page's own value.
     progress : callable, optional
@@ -262,10 +263,8 @@ def alpha_norm_table(
     alphas = sorted(float(a) for a in alphas)
     table = sweep(
         FAMILY,
-        fit.estimator_id,
-        fit.hyperparameters,
+        setting.with_values(fit.hyperparameters),
         dataset,
-        fit_settings,
         "alpha",
         alphas,
         progress=progress,

@@ -22,6 +22,7 @@ from core.families.decision_tree.figures import (
     pruning_figure,
 )
 from core.fitting import FitError, fit_model
+from core.setting import Setting
 from core.text import format_number
 
 
@@ -29,6 +30,11 @@ def page_values(estimator_id: str, **changes):
     """The page's first setting for an estimator, with some values changed."""
     values = {s.name: s.initial for s in FAMILY.hyperparameters_for(estimator_id)}
     return {**values, **changes}
+
+
+def setting_of(fit, dataset, split):
+    """The Setting of a test's fit (its resolved values, the data set, the split)."""
+    return Setting.on(dataset, fit.family_id, fit.estimator_id, fit.hyperparameters, **split)
 
 
 @pytest.fixture(scope="module")
@@ -317,7 +323,7 @@ def test_collapsing_hides_the_nodes_below_the_depth_and_says_how_many(diabetes_f
 
 # --- sweeps ----------------------------------------------------------------------------------
 def test_depth_sweep_is_real_refits(iris_fit, iris):
-    sweep = refits.depth_sweep(iris_fit, iris, SETTINGS_SCALED)
+    sweep = refits.depth_sweep(iris_fit, iris, setting_of(iris_fit, iris, SETTINGS_SCALED))
     X, y = model_rows(iris_fit, iris)
     X_test, y_test = iris_fit.split.test_rows(iris)
     X_test = tree_nodes.model_input(iris_fit.pipeline, X_test)
@@ -338,7 +344,9 @@ def test_depth_sweep_is_real_refits(iris_fit, iris):
 
 
 def test_depth_sweep_stops_at_the_bound(diabetes_fit, diabetes):
-    sweep = refits.depth_sweep(diabetes_fit, diabetes, SETTINGS_RAW, bound=4)
+    sweep = refits.depth_sweep(
+        diabetes_fit, diabetes, setting_of(diabetes_fit, diabetes, SETTINGS_RAW), bound=4
+    )
     assert list(sweep.table["max_depth"]) == [1, 2, 3, 4]
     assert "the sweep stops at 4" in sweep.note
 
@@ -346,7 +354,9 @@ def test_depth_sweep_stops_at_the_bound(diabetes_fit, diabetes):
 def test_pruning_sweep_refits_evenly_chosen_alphas_of_the_path(diabetes_fit, diabetes):
     X, y = model_rows(diabetes_fit, diabetes)
     path = DecisionTreeRegressor(random_state=0).cost_complexity_pruning_path(X, y)
-    sweep = refits.pruning_sweep(diabetes_fit, diabetes, SETTINGS_RAW, most=6)
+    sweep = refits.pruning_sweep(
+        diabetes_fit, diabetes, setting_of(diabetes_fit, diabetes, SETTINGS_RAW), most=6
+    )
     table = sweep.table
     assert len(path.ccp_alphas) > 6 and len(table) == 6
     positions = np.round(np.linspace(0, len(path.ccp_alphas) - 1, 6)).astype(int)

@@ -22,8 +22,14 @@ from core.families.neural_network import refits as network_refits
 from core.families.neural_network import surface as network_surface
 from core.families.neural_network.family import FAMILY, network_layout, resolve_mlp, restored_epoch
 from core.fitting import fit_model, recorded_warnings
+from core.setting import Setting
 
 START = {p.name: p.initial for p in FAMILY.hyperparameters}
+
+
+def setting_of(fit, dataset, split):
+    """The Setting of a test's fit (its resolved values, the data set, the split)."""
+    return Setting.on(dataset, fit.family_id, fit.estimator_id, fit.hyperparameters, **split)
 
 
 @pytest.fixture(scope="module")
@@ -464,7 +470,9 @@ def test_seed_variability_against_independent_refits(iris_fit, iris):
 
 
 def test_weight_norm_shrinks_as_alpha_grows(iris_fit, iris):
-    table = network_refits.alpha_norm_table(iris_fit, iris, SETTINGS, alphas=[1e-4, 1.0, 10.0])
+    table = network_refits.alpha_norm_table(
+        iris_fit, iris, setting_of(iris_fit, iris, SETTINGS), alphas=[1e-4, 1.0, 10.0]
+    )
     total = table.groupby("alpha")["norm"].apply(lambda n: math.sqrt((n**2).sum()))
     assert total.is_monotonic_decreasing and total.iloc[-1] < 0.5 * total.iloc[0]
     refit = _fit(iris, alpha=1.0)
@@ -621,7 +629,11 @@ def test_refit_loops_report_progress(iris_fit, iris):
     assert calls == [(1, 2), (2, 2)]
     calls.clear()
     network_refits.alpha_norm_table(
-        iris_fit, iris, SETTINGS, alphas=[1e-3, 1.0], progress=lambda *a: calls.append(a)
+        iris_fit,
+        iris,
+        setting_of(iris_fit, iris, SETTINGS),
+        alphas=[1e-3, 1.0],
+        progress=lambda *a: calls.append(a),
     )
     assert calls == [(1, 2), (2, 2)]
     calls.clear()
