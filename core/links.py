@@ -326,7 +326,7 @@ DATA_BOUND_KEYS: tuple[LinkKey, ...] = (
     LinkKey("gd_feature", "choice", bound="numeric columns"),
     LinkKey("gd_class", "choice", bound="classes"),
     *(LinkKey(s.name, s.kind, (s,), bound="task") for s in _BY_TASK),
-    LinkKey("target", "text", bound="targets"),
+    LinkKey("target", "choice", bound="targets"),
 )
 
 

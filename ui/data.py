@@ -13,11 +13,12 @@ from core.data.prepare import target_problem
 from core.data.tables import DataError, Dataset, Task
 from core.data.uploads import MAX_UPLOAD_BYTES
 from core.family import FamilySpec
+from core.links import data_link_problems
 from core.setting import SCALE, SEED, TASK, TEST_SIZE, Setting
 from core.setting_file import family_dataset_spec
 from core.text import escape_markdown
 from ui.cache import cached_dataset, cached_table, cached_target_candidates, cached_upload
-from ui.widgets import spec_widget
+from ui.widgets import drop_link_values, spec_widget
 
 #: Rows of an upload shown as read, so an analyst can check the parse at a glance.
 PREVIEW_ROWS = 10
@@ -231,15 +232,15 @@ def data_section(family: FamilySpec) -> DataChoice | None:
             f"The last column cannot be the target here: {escape_markdown(problem)}",
             icon=":material/info:",
         )
-    asked = st.query_params.get("target")
-    if asked is not None and candidates and asked not in candidates:
-        # The bound box drops a target it does not offer: say so, once, with the column.
-        shown = asked if len(asked) <= 60 else asked[:59] + "…"
+    if candidates:
+        # The link registry checks the target like any data-bound key (the box would drop
+        # a column it does not offer silently); what is used instead comes first.
         fallback = table.default_target if table.default_target in candidates else candidates[0]
-        st.warning(
-            f"The link's target {escape_markdown(repr(shown))} is not a column this page can "
-            f"predict here; {escape_markdown(fallback)} is used instead.",
-            icon=":material/link_off:",
+        targets = [fallback, *(c for c in candidates if c != fallback)]
+        drop_link_values(
+            data_link_problems(
+                st.query_params.to_dict(), {"targets": targets}, held=st.session_state
+            )
         )
     with top[1]:
         if not candidates:
