@@ -304,7 +304,11 @@ def read_csv_upload(data: bytes, filename: str = "upload.csv") -> Table:
         raise DataError(f"{filename} has {frame.shape[1]} columns; the limit is {MAX_COLUMNS}.")
     if frame.empty:
         raise DataError(f"{filename} has a header but no rows.")
-    notes = [f"Read {filename} as {encoding} text with {delimiter!r} as the delimiter."]
+    # A plain comma-separated UTF-8 file needs no word on how it was read: say so only
+    # when the encoding or the delimiter was guessed to be something else.
+    notes = []
+    if encoding not in ("utf-8", "utf-8-sig", "ascii") or delimiter != ",":
+        notes.append(f"Read {filename} as {encoding} text with {delimiter!r} as the delimiter.")
     huge = _whole_numbers_beyond_int64(frame)
     if huge:
         notes.append(
