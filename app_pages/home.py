@@ -81,3 +81,8 @@ st.dataframe(
 )
 for family in FAMILIES:
     st.page_link(family.page_path, label=family.title, icon=family.icon)
+st.page_link(
+    "app_pages/families.py",
+    label="All families: one data set, every family side by side",
+    icon=":material/leaderboard:",
+)

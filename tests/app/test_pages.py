@@ -34,6 +34,13 @@ def test_home_lists_every_family_with_counts(open_page):
     assert row["parameters learned"] == 11  # 10 diabetes features + intercept
 
 
+def test_home_links_every_page_of_the_navigation(open_page):
+    at = open_page()
+    linked = [link.proto.page for link in at.get("page_link")]
+    # Every family page, then /families: each page the sidebar offers besides home.
+    assert linked == [*(f.id for f in FAMILIES), "families"]
+
+
 @pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.id)
 def test_every_family_page_renders_parameters_without_exception(open_page, family):
     at = open_page(family.page_path)
