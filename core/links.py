@@ -258,6 +258,9 @@ N_RESAMPLES = ParamSpec(
     "keeps a redraw fast, 200 or more suits a final look.",
 )
 
+#: The Epochs tab's scrubber: the epoch whose weights the views show (bounded by the
+#: training's kept epochs, known once it is traced).
+EPOCH_KEY = "epoch"
 #: The Epochs tab's coefficient units (radio labels) and its intercept box.
 EPOCH_UNITS = ParamSpec(
     name="epoch_units",
@@ -322,6 +325,7 @@ DATA_BOUND_KEYS: tuple[LinkKey, ...] = (
     LinkKey("boundary_y", "choice", bound="columns", fallback=1),
     LinkKey("regions_x", "choice", bound="columns"),
     LinkKey("regions_y", "choice", bound="columns", fallback=1),
+    LinkKey(EPOCH_KEY, "choice", bound="epochs"),
     LinkKey("epoch_class", "choice", bound="outputs"),
     LinkKey("gd_feature", "choice", bound="numeric columns"),
     LinkKey("gd_class", "choice", bound="classes"),

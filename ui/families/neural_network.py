@@ -34,10 +34,11 @@ from core.families.neural_network.layers import (
 from core.families.neural_network.surface import Surface, prediction_surface
 from core.fitting import FitResult
 from core.learned import LearnedParameters
+from core.links import EPOCH_KEY, data_link_problems
 from core.setting import Setting
 from core.text import escape_markdown
 from ui.family_page import PageFit
-from ui.widgets import confirm_long_work
+from ui.widgets import confirm_long_work, drop_link_value, drop_link_values
 
 NUMBER = st.column_config.NumberColumn(format="%.4g")
 #: The learned panel lists every weight and bias in a table up to this many values; beyond,
@@ -317,14 +318,26 @@ def epochs_view(page: PageFit, learned: LearnedParameters) -> None:
     scores = cached_snapshot_scores(page.setting, fit, dataset, trace)
     epochs = [int(e) for e in trace.epochs]
     final = _final_epoch(trace)
-    if st.session_state.get("nn_epoch") not in epochs:
-        st.session_state.pop("nn_epoch", None)  # another setting's epoch: start at the end
+    if EPOCH_KEY in st.session_state and st.session_state[EPOCH_KEY] not in epochs:
+        # Another setting's epoch, not the link's: start at the end, without a notice.
+        st.session_state.pop(EPOCH_KEY)
+        drop_link_value(EPOCH_KEY)
+    else:
+        # The epoch travels in the link; one this training does not have is named and
+        # dropped by the link registry, like any value bounded by the data.
+        others = [e for e in epochs if e != final]
+        drop_link_values(
+            data_link_problems(
+                st.query_params.to_dict(), {"epochs": [final, *others]}, held=st.session_state
+            )
+        )
     epoch = int(
         st.select_slider(
             "Epoch (0 is the random start)",
             options=epochs,
             value=final,
-            key="nn_epoch",
+            key=EPOCH_KEY,
+            bind="query-params",
             help="Drag to see the network as it was after that many passes over the training rows.",
         )
     )

@@ -190,8 +190,8 @@ def test_network_view_says_how_many_weaker_edges_it_hides(open_page):
 # --- Epochs ---------------------------------------------------------------------------------
 def test_epochs_view_at_epoch_k_shows_the_scores_of_fit_with_max_iter_k(open_page, iris):
     at = run_if_asked(open_page(PAGE, view="Epochs"))
-    assert at.select_slider(key="nn_epoch").value == _fit(iris).model.n_iter_  # starts at the end
-    at.select_slider(key="nn_epoch").set_value(40).run()
+    assert at.select_slider(key="epoch").value == _fit(iris).model.n_iter_  # starts at the end
+    at.select_slider(key="epoch").set_value(40).run()
     assert not at.exception
     scores = _frame(at, "final model, test")
     expected = _fit(iris, max_iter=40).metrics
@@ -215,7 +215,7 @@ def test_epochs_view_draws_the_two_feature_surface_at_that_epoch(open_page):
     at = run_if_asked(
         open_page(PAGE, view="Epochs", dataset="moons", hidden_layer_sizes="6", max_iter="30")
     )
-    at.select_slider(key="nn_epoch").set_value(12).run()
+    at.select_slider(key="epoch").set_value(12).run()
     spec = _chart(at, "probability")
     assert spec["layout"]["title"]["text"] == "epoch 12"
     z = np.asarray(_decode(_trace(spec, "probability")["z"]), dtype=float)
@@ -235,7 +235,7 @@ def test_epochs_view_says_when_early_stopping_restored_an_earlier_epoch(open_pag
     scores = np.asarray(model.validation_scores_)
     best = int(np.argmax(scores)) + 1  # the first best: scikit-learn's restored epoch
     assert best < model.n_iter_
-    assert at.select_slider(key="nn_epoch").value == best
+    assert at.select_slider(key="epoch").value == best
     caption = next(c for c in _texts(at.caption) if "Early stopping ran" in c)
     assert f"ran {model.n_iter_} epochs and then restored epoch {best}" in caption
     assert _trace(_chart(at, "restored epoch"), "restored epoch")
