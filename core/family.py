@@ -11,18 +11,20 @@ a family *can do* through the fields here, never which family it is:
   learned parameters off the fitted pipeline;
 - ``sweep_measures``: what a sweep reads off each refit's learned parameters (the
   coefficients, a network's weight norm per layer, a tree's leaves), as named numbers;
-- ``resampling``: the learned terms are identifiable across refits (a coefficient keeps its
-  meaning; a hidden unit does not), so their spread across resamples means something;
-- per estimator, ``path`` (a coefficient path over the penalty), ``inference`` (classical
-  standard errors when ``unpenalised(values)``).
+- ``resampled_terms``: reads a refit's learned terms that keep their meaning across refits
+  (a coefficient does; a hidden unit does not), so the Stability tab can show their spread
+  across resamples;
+- per estimator, ``path`` (a :class:`PathTracer` that traces the coefficients over the
+  penalty), ``inference`` (classical standard errors when ``unpenalised(values)``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Protocol
 
+import numpy as np
 from sklearn.base import BaseEstimator
 
 from core.specs import ParamSpec
@@ -34,9 +36,84 @@ if TYPE_CHECKING:
     from core.text import Sentence
 from core.data.tables import Task
 
-#: How a family traces its coefficients over the penalty: one SVD (ridge), coordinate
-#: descent's own path (lasso, elastic net), or warm-started refits (logistic ``C``).
-PathKind = Literal["ridge_svd", "enet_path", "warm_start"]
+
+class PathTracer(Protocol):
+    """How an estimator traces its coefficients over its penalty (an estimator's ``path``).
+
+    The concrete tracers (one SVD for ridge, coordinate descent's own path for the lasso and
+    elastic net, warm-started refits over ``C``) live in :mod:`core.linear.tracers`; shared
+    code calls these members and never asks which tracer it holds.
+
+    Attributes
+    ----------
+    name : str
+        Stable key of the method (``PathResult.method``, ``PATH_METHODS``).
+    description : str
+        How the path is computed, in a sentence for the page and the docs.
+    default_points : int
+        Size of the default grid.
+    """
+
+    name: str
+    description: str
+    default_points: int
+
+    def prepare(self, X: np.ndarray, y: np.ndarray, fit_intercept: bool) -> Any:
+        """Work on the design that both the default grid and the path reuse, or None."""
+
+    def default_grid(
+        self,
+        spec: ParamSpec,
+        n: int,
+        X: np.ndarray,
+        y: np.ndarray,
+        template: BaseEstimator,
+        prepared: Any,
+    ) -> np.ndarray:
+        """``n`` values of the penalty, ascending, where the path shows its changes."""
+
+    def trace(
+        self,
+        est_spec: EstimatorSpec,
+        base: dict[str, Any],
+        param: str,
+        values: np.ndarray,
+        X: np.ndarray,
+        y: np.ndarray,
+        tol: float | None,
+        prepared: Any = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Coefficients (n_values, n_outputs, n_features), intercepts (n_values,
+        n_outputs) and ``classes_`` (None for a regressor) in model space."""
+
+    def zeroes(self, template: BaseEstimator, values: dict[str, Any]) -> bool:
+        """Whether this setting's path sets coefficients exactly to zero (an L1 share)."""
+
+    def effective_parameters(
+        self, fit: FitResult, design: np.ndarray, coef_fitted: np.ndarray
+    ) -> float | None:
+        """The fit's effective number of coefficients by this penalty's textbook
+        definition, on the (centred) design the model saw; None: count the non-zero ones."""
+
+
+@dataclass(frozen=True, eq=False)
+class Terms:
+    """A fit's learned terms that keep their meaning across refits (``resampled_terms``).
+
+    Parameters
+    ----------
+    outputs : tuple of str
+        One name per row of ``values``: the target, or the classes.
+    names : tuple of str
+        One name per column of ``values``. A term named after a feature is that feature's
+        weight in raw units, so the Stability tab also shows it per standard deviation.
+    values : ndarray of shape (n_outputs, n_terms)
+        The learned values.
+    """
+
+    outputs: tuple[str, ...]
+    names: tuple[str, ...]
+    values: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -62,8 +139,9 @@ class EstimatorSpec:
         The task this estimator serves, for a family that covers both (a network page
         offers ``MLPClassifier`` on classes and ``MLPRegressor`` on numbers); ``None``
         means the family's only task.
-    path : {"ridge_svd", "enet_path", "warm_start"}, optional
-        Capability: how to trace the coefficients over ``penalty`` (see :data:`PathKind`).
+    path : PathTracer, optional
+        Capability: how to trace the coefficients over ``penalty`` (one of
+        :mod:`core.linear.tracers`' tracers).
     penalty : str, optional
         The hyperparameter that sets the penalty's strength (``alpha`` or ``C``), swept by
         the path and by default by the validation curve.
@@ -90,7 +168,7 @@ class EstimatorSpec:
     summary: str
     resolve: Callable[[dict[str, Any]], dict[str, Any]] | None = field(default=None, repr=False)
     task: Task | None = None
-    path: PathKind | None = None
+    path: PathTracer | None = None
     penalty: str | None = None
     penalty_grows: bool = True
     inference: Callable[[FitResult, Dataset], Any] | None = field(default=None, repr=False)
@@ -144,9 +222,14 @@ class FamilySpec:
         The estimator a page opens on (the first for its task when unset).
     scale_default : bool, default=True
         Whether the page starts with standardised features (a tree needs none).
+    resampled_terms : callable, optional
+        Capability: ``resampled_terms(pipeline, feature_names, target) -> Terms`` reads the
+        learned terms of a fitted pipeline (the page's fit or a refit on resampled rows)
+        that keep their meaning across refits; the Stability tab shows their spread
+        across resamples. ``None`` when no term keeps its meaning (hidden units, splits).
     resampling : bool, default=False
-        Capability: the learned terms keep their meaning across refits, so their spread
-        across resamples can be shown.
+        Deprecated: the flag ``resampled_terms`` replaces. True still reads the linear
+        terms, for a family not yet moved; do not set it in new code.
     parameter_meaning : dict of task to str, optional
         What one learned value means, for the model card (``{target}`` is filled in).
     caveats : tuple of str, optional
@@ -198,6 +281,9 @@ class FamilySpec:
     script_parameters: str = field(repr=False)
     default_estimator: str | None = None
     scale_default: bool = True
+    resampled_terms: Callable[[Any, tuple[str, ...], str], Terms] | None = field(
+        default=None, repr=False
+    )
     resampling: bool = False
     parameter_meaning: dict[str, str] = field(default_factory=dict)
     caveats: tuple[str, ...] = ()

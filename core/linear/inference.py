@@ -17,12 +17,11 @@ locally and become an :class:`InferenceError`, a note, or a per-resample count.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
-from sklearn.linear_model import LinearRegression, LogisticRegression
 from statsmodels.discrete.discrete_model import Logit, MNLogit
 from statsmodels.regression.linear_model import OLS
 from statsmodels.tools.sm_exceptions import (
@@ -193,13 +192,18 @@ def inference_applies(fit: FitResult, dataset: Dataset) -> tuple[bool, str]:
     return True, ""
 
 
-def _require(fit: FitResult, dataset: Dataset, kind: type[BaseEstimator]) -> None:
+def _require(fit: FitResult, dataset: Dataset, table: Callable[..., Inference]) -> None:
+    """Refuse a fit this table does not serve: classical inference must apply, and ``table``
+    must be the inference its estimator offers (its ``inference`` capability)."""
     applies, reason = inference_applies(fit, dataset)
     if not applies:
         raise InferenceError(reason)
-    if not isinstance(fit.model, kind):
+    spec = fit.estimator_spec
+    if spec is None or spec.inference is not table:
+        offered = getattr(spec.inference, "__name__", "another table") if spec else "none"
+        label = spec.label if spec else type(fit.model).__name__
         raise InferenceError(
-            f"This table needs a {kind.__name__} fit, not {type(fit.model).__name__}."
+            f"{table.__name__} does not serve a {label} fit; its estimator offers {offered}."
         )
 
 
@@ -284,7 +288,7 @@ def ols_inference(fit: FitResult, dataset: Dataset, *, level: float = 0.95) -> I
         If the fit is not OLS or classical inference does not apply
         (see :func:`inference_applies`).
     """
-    _require(fit, dataset, LinearRegression)
+    _require(fit, dataset, ols_inference)
     design, terms = _design(fit, dataset)
     y = dataset.y.iloc[fit.split.train].to_numpy(dtype=float)
     with captured_warnings() as records:
@@ -380,7 +384,7 @@ def logit_inference(fit: FitResult, dataset: Dataset, *, level: float = 0.95) ->
         separated so the maximum-likelihood estimate does not exist, or if statsmodels'
         Newton iterations fail or warn that the result cannot be trusted.
     """
-    _require(fit, dataset, LogisticRegression)
+    _require(fit, dataset, logit_inference)
     design, terms = _design(fit, dataset)
     codes, classes = _class_codes(fit, dataset)
     n_features = len(fit.feature_names)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
+from core.family import Terms
 from core.fitting import FitResult, model_features, scaler_shift
 from core.learned import LearnedParameters, ParameterGroup
 
@@ -112,21 +113,38 @@ def to_raw_units(
     return W / scale, b - W @ (shift / scale)
 
 
+def linear_outputs(model: Any, target: str) -> tuple[str, ...]:
+    """One name per row of a linear model's ``coef_``: the target; for two classes the
+    second (whose log-odds the row holds); for more, every class."""
+    classes = getattr(model, "classes_", None)
+    if classes is not None and len(classes) > 2:
+        return tuple(str(c) for c in classes)
+    if classes is not None:
+        return (str(classes[1]),)
+    return (target,)
+
+
+def linear_terms(pipeline: Pipeline, feature_names: tuple[str, ...], target: str) -> Terms:
+    """A linear family's ``resampled_terms``: the intercept (when learned) and one raw-unit
+    coefficient per feature, per output. A coefficient keeps its meaning across refits
+    (the effect of one unit of its feature), so its spread across resamples means
+    something."""
+    model = pipeline.named_steps["model"]
+    coef, intercept, _, _ = raw_linear_coefficients(pipeline)
+    outputs = linear_outputs(model, target)
+    if bool(getattr(model, "fit_intercept", True)):
+        return Terms(outputs, (INTERCEPT, *feature_names), np.column_stack([intercept, coef]))
+    return Terms(outputs, tuple(feature_names), coef)
+
+
 def extract_linear_parameters(fit: FitResult) -> LinearParameters:
     """Read ``coef_`` and ``intercept_`` from a fitted pipeline and undo standardisation
     (see :func:`raw_linear_coefficients`)."""
     model = fit.model
     coef, intercept, coef_fitted, intercept_fitted = raw_linear_coefficients(fit.pipeline)
-    classes = getattr(model, "classes_", None)
-    if classes is not None and len(classes) > 2:
-        outputs = tuple(str(c) for c in classes)
-    elif classes is not None:
-        outputs = (str(classes[1]),)
-    else:
-        outputs = (fit.target,)
     return LinearParameters(
         feature_names=fit.feature_names,
-        outputs=outputs,
+        outputs=linear_outputs(model, fit.target),
         coef=coef,
         intercept=intercept,
         coef_fitted=coef_fitted,
@@ -304,7 +322,7 @@ LINEAR_CAVEATS = (
 )
 
 
-def _hat_trace(design: np.ndarray, l2: float) -> float:
+def hat_trace(design: np.ndarray, l2: float) -> float:
     """``tr[X (XᵀX + l2·I)⁻¹ Xᵀ]``: ``Σ d²/(d² + l2)`` over the singular values ``d`` of
     ``X``, without forming the n × n hat matrix."""
     if design.shape[1] == 0:
@@ -346,20 +364,18 @@ def effective_linear_parameters(fit: FitResult, dataset: Any) -> float:
     """
     params = extract_linear_parameters(fit)
     intercepts = len(params.outputs) if params.fit_intercept else 0
-    spec = fit.estimator_spec
-    path = spec.path if spec is not None else None
-    if path not in ("ridge_svd", "enet_path"):
+    tracer = fit.estimator_spec.path if fit.estimator_spec is not None else None
+    if tracer is None:
         return float(np.count_nonzero(params.coef_fitted)) + intercepts
     design = model_features(fit, dataset)
     if params.fit_intercept:
         design = design - design.mean(axis=0)
-    if path == "ridge_svd":
-        return _hat_trace(design, float(fit.hyperparameters["alpha"])) + intercepts
-    l2 = elastic_net_l2(fit.model, len(design))
-    if l2 <= 0:
+    # The penalty's own definition, from the tracer that knows its form (the hat trace for
+    # an L2 share); None where the non-zero count is the estimate (the lasso).
+    effective = tracer.effective_parameters(fit, design, params.coef_fitted)
+    if effective is None:
         return float(np.count_nonzero(params.coef_fitted)) + intercepts
-    traces = [_hat_trace(design[:, row != 0], l2) for row in params.coef_fitted]
-    return float(sum(traces)) + intercepts
+    return effective + intercepts
 
 
 #: A linear family's ``effective_definition``.

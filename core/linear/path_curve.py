@@ -18,9 +18,11 @@ from core.fitting import (
     build_pipeline,
     single_blas_thread,
 )
-from core.linear.paths import penalty_param
+from core.linear.legacy_calls import takes_setting
+from core.linear.paths import check_setting, penalty_param
 from core.linear.tracers import ascending_values, model_space_path
 from core.scoring import TASK_SCORING
+from core.setting import Setting
 from core.specs import resolve
 from core.sweep_grids import sweep_values
 from core.sweeps import curve_frame, param_spec, training_rows
@@ -88,16 +90,13 @@ def _fold_path_scores(
     return train, test
 
 
+@takes_setting
 def path_validation_curve_table(
     family: FamilySpec,
-    estimator_id: str,
-    hyperparameters: dict[str, Any],
+    setting: Setting,
     dataset: Dataset,
     values: Sequence[float] | np.ndarray | None = None,
     *,
-    scale: bool = True,
-    test_size: float = 0.25,
-    seed: int = 0,
     cv: Any = 5,
     n_jobs: int | None = None,
     scoring: str | None = None,
@@ -115,7 +114,11 @@ def path_validation_curve_table(
 
     Parameters
     ----------
-    family, estimator_id, hyperparameters, dataset, scale, test_size, seed, cv, scoring
+    family : FamilySpec
+        The setting's family.
+    setting : Setting
+        The estimator, its values and the split (the training rows the folds divide).
+    dataset, cv, scoring
         As :func:`validation_curve_table`.
     values : array-like, optional
         Values of the penalty, sorted ascending (duplicates dropped). Default
@@ -136,15 +139,17 @@ def path_validation_curve_table(
     ValueError
         If the estimator has no penalty path.
     """
+    check_setting(family, setting)
+    estimator_id = setting.estimator_id
     param = penalty_param(family, estimator_id)
     if param is None:
         label = family.get_estimator(estimator_id).label
         raise ValueError(f"{label} has no penalty, so there is no path to cross-validate.")
     est_spec = family.get_estimator(estimator_id)
     spec = param_spec(family, estimator_id, param)
-    base = resolve(family.hyperparameters_for(estimator_id), hyperparameters).values
+    base = resolve(family.hyperparameters_for(estimator_id), setting.values).values
     grid = ascending_values(sweep_values(spec) if values is None else values, spec)
-    X_train, y_train = training_rows(dataset, test_size, seed)
+    X_train, y_train = training_rows(dataset, setting.test_size, setting.seed)
     splitter = check_cv(cv, y_train, classifier=dataset.task == "classification")
     folds = list(splitter.split(X_train, y_train))
     with single_blas_thread():
@@ -158,7 +163,7 @@ def path_validation_curve_table(
                 y_train[fit],
                 X_train[val],
                 y_train[val],
-                scale,
+                setting.scale,
                 dataset.has_missing,
                 scoring or TASK_SCORING[dataset.task].scorer,
                 tol,

@@ -1,8 +1,8 @@
 """Coefficient paths: every coefficient of a linear model as a function of its penalty.
 
-Computed the cheap way, chosen by the estimator's ``path`` capability: one SVD for ridge,
-warm-started coordinate descent (``enet_path``) for lasso and elastic net, warm-started
-``LogisticRegression`` fits over ``C``. The penalty's validation curve comes from one path
+Computed the cheap way by the estimator's ``path`` tracer (:mod:`core.linear.tracers`): one
+SVD for ridge, warm-started coordinate descent (``enet_path``) for lasso and elastic net,
+warm-started refits over ``C``. The penalty's validation curve comes from one path
 per fold (:func:`path_validation_curve_table`), as ``RidgeCV`` and ``LassoCV`` do inside.
 Everything is computed on the training rows, with the page's preprocessing.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,19 +22,18 @@ from core.fitting import (
     FitError,
     single_blas_thread,
 )
+from core.linear.legacy_calls import takes_setting
 from core.linear.tracers import (
     PathDesign,
-    RidgeSVD,
     ascending_values,
-    cd_default_alphas,
     model_space_path,
     path_design,
     raw_units,
     with_current,
     zero_and_entry,
 )
+from core.setting import Setting
 from core.specs import resolve
-from core.sweep_grids import sweep_values
 from core.sweeps import collect_warnings, param_spec, training_rows
 
 
@@ -176,191 +174,103 @@ def _path_results(
     return tuple(results)
 
 
-def coefficient_path(
+def check_setting(family: FamilySpec, setting: Setting) -> None:
+    """Refuse a setting of another family (a caller's mistake, not the user's)."""
+    if setting.family_id != family.id:
+        raise ValueError(f"A {setting.family_id} setting cannot be traced as {family.id}.")
+
+
+@takes_setting
+def penalty_paths(
     family: FamilySpec,
-    estimator_id: str,
-    hyperparameters: dict[str, Any],
+    setting: Setting,
     dataset: Dataset,
     *,
-    scale: bool = True,
-    test_size: float = 0.25,
-    seed: int = 0,
-    alphas: Sequence[float] | np.ndarray | None = None,
-    n_alphas: int = 100,
+    values: Sequence[float] | np.ndarray | None = None,
+    n_values: int | None = None,
     tol: float | None = None,
-) -> PathResult:
-    """Every coefficient of a ridge, lasso or elastic-net model as a function of ``alpha``.
+) -> tuple[PathResult, ...]:
+    """Every coefficient of a penalised linear model as a function of its penalty, one path
+    per output.
 
-    Fitted on the training rows of ``split_data(dataset, test_size, seed)`` after the page's
-    preprocessing, with every other hyperparameter as set. Ridge uses one SVD of the
-    centred design for all alphas (:func:`ridge_svd_path`); lasso and elastic net use
-    scikit-learn's ``enet_path`` (warm-started coordinate descent) on the centred design with
-    the estimator's own ``tol``, ``max_iter`` and ``precompute``, the intercept recovered as
-    ``y_mean - x_mean . w``. Coefficients are reported in raw units with the same
-    back-transform as :func:`core.linear.parameters.extract_linear_parameters`.
+    The estimator's own tracer (its ``path``, :mod:`core.linear.tracers`) computes the path
+    on the training rows of ``setting``'s split after the page's preprocessing, with every
+    other hyperparameter as set: one SVD of the centred design for ridge, scikit-learn's
+    ``enet_path`` (warm-started coordinate descent, the estimator's own ``tol``,
+    ``max_iter`` and ``precompute``) for the lasso and elastic net, warm-started refits over
+    ``C`` for logistic regression (each value resolved through the registry, so the
+    automatic solver follows the penalty). Coefficients are reported in raw units with the
+    same back-transform as :func:`core.linear.parameters.extract_linear_parameters`.
 
     Parameters
     ----------
     family : FamilySpec
-        A regression family (the linear one).
-    estimator_id : str
-        ``"ridge"``, ``"lasso"`` or ``"elasticnet"``; any estimator whose class is a
-        ``Ridge`` or an ``ElasticNet``.
-    hyperparameters : dict
-        The page's values by scikit-learn name; absent ones take the spec default.
+        The setting's family.
+    setting : Setting
+        The estimator, its values (absent ones take the spec default) and the split.
     dataset : Dataset
         Prepared features and target.
-    scale : bool, default=True
-        Standardise features on the training rows first.
-    test_size : float, default=0.25
-        Share of held-out rows (not used by the path, only excluded from it).
-    seed : int, default=0
-        Random state of the split.
-    alphas : array-like, optional
-        The grid (sorted ascending, duplicates dropped). By default ``n_alphas`` values:
-        for lasso and elastic net from ``alpha_max`` (every coefficient zero) down three
-        decades, as scikit-learn does; for ridge from ``s_min^2 / 100`` to
-        ``100 s_max^2`` of the centred design's singular values (from about OLS to about
-        zero). The default grid is stretched to reach the current alpha, which is inserted
-        exactly, so it has up to ``n_alphas + 1`` points.
-    n_alphas : int, default=100
-        Size of the default grid.
+    values : array-like, optional
+        The grid of the penalty (sorted ascending, duplicates dropped; ``inf`` allowed for
+        ``C``). By default the tracer's ``default_points`` values where its path changes
+        (for the lasso and elastic net from ``alpha_max``, every coefficient zero, down
+        three decades, as scikit-learn does; for ridge from ``s_min^2 / 100`` to
+        ``100 s_max^2`` of the centred design's singular values; for ``C`` the spec's sweep
+        range), stretched to reach the current value, which is inserted exactly.
+    n_values : int, optional
+        Size of the default grid (default: the tracer's, 100 for ``alpha``, 40 for ``C``).
     tol : float, optional
-        Override the coordinate-descent tolerance (default: the estimator's, 1e-4).
+        Override the solver tolerance (default: the estimator's).
 
     Returns
     -------
-    PathResult
+    tuple of PathResult
+        One per output: the target, a single path for two classes (the coefficients of
+        the second class's log-odds), one per class otherwise.
 
     Raises
     ------
     ValueError
         If the estimator has no penalty path, or a value is outside its spec.
     FitError
-        If scikit-learn rejects the data.
-    """
-    est_spec = family.get_estimator(estimator_id)
-    specs = family.hyperparameters_for(estimator_id)
-    base = resolve(specs, hyperparameters).values
-    template = est_spec.make(base)
-    kind = est_spec.path
-    if kind not in ("ridge_svd", "enet_path"):
-        raise ValueError(
-            f"{est_spec.label} has no alpha to trace; coefficient paths need ridge, lasso or "
-            "elastic net."
-        )
-    current = float(base["alpha"])
-    X_train, y = training_rows(dataset, test_size, seed)
-    fit_intercept = bool(template.fit_intercept)
-    design = path_design(X_train, scale, impute=dataset.has_missing, center=fit_intercept)
-    # Ridge: the decomposition that places the default grid also gives every coefficient.
-    ridge = RidgeSVD.of(design.X, y, fit_intercept) if kind == "ridge_svd" else None
-    if alphas is not None:
-        grid = ascending_values(alphas, param_spec(family, estimator_id, "alpha"))
-    else:
-        if ridge is not None:
-            grid = ridge.default_alphas(n_alphas)
-        else:
-            l1_ratio = float(template.l1_ratio)
-            grid = cd_default_alphas(design.X, y, n_alphas, l1_ratio, fit_intercept)
-        grid = with_current(grid, current)
-    shown: list[str] = []
-    with collect_warnings(shown), single_blas_thread():
-        try:
-            W, b, _ = model_space_path(est_spec, base, "alpha", grid, design.X, y, tol, ridge)
-        except (ValueError, np.linalg.LinAlgError) as exc:
-            raise FitError(f"scikit-learn could not fit this path: {exc}") from None
-    sparse = kind == "enet_path" and float(template.l1_ratio) > 0
-    (result,) = _path_results(
-        family,
-        estimator_id,
-        "alpha",
-        grid,
-        W,
-        b,
-        (dataset.target,),
-        design,
-        tuple(map(str, dataset.X.columns)),
-        current,
-        sparse,
-        str(kind),
-        shown,
-    )
-    return result
-
-
-def logistic_coefficient_path(
-    family: FamilySpec,
-    estimator_id: str,
-    hyperparameters: dict[str, Any],
-    dataset: Dataset,
-    *,
-    scale: bool = True,
-    test_size: float = 0.25,
-    seed: int = 0,
-    Cs: Sequence[float] | np.ndarray | None = None,
-    n_Cs: int = 40,
-    tol: float | None = None,
-) -> tuple[PathResult, ...]:
-    """Every coefficient of a logistic regression as a function of ``C``, one path per output.
-
-    Computed by refitting ``LogisticRegression`` at each ``C`` in ascending order (strongest
-    penalty first) with ``warm_start=True``, so each fit starts from the previous
-    coefficients. ``LogisticRegressionCV.coefs_paths_`` is not used: it holds per-fold paths
-    only, not the path on all training rows the page's model is fitted on. Each value is
-    resolved through the registry (the automatic solver follows the penalty).
-
-    Parameters
-    ----------
-    family, estimator_id, hyperparameters, dataset, scale, test_size, seed
-        As :func:`coefficient_path`.
-    Cs : array-like, optional
-        The grid (sorted ascending, duplicates dropped; ``inf`` allowed). Default:
-        ``n_Cs`` values from :func:`sweep_values` of the ``C`` spec (1e-3..1e3), stretched to
-        reach a finite current ``C``, which is inserted exactly.
-    n_Cs : int, default=40
-        Size of the default grid.
-    tol : float, optional
-        Override the solver tolerance (default: the estimator's, 1e-4).
-
-    Returns
-    -------
-    tuple of PathResult
-        One per output: a single path for two classes (the coefficients of the second
-        class's log-odds), one per class otherwise. ``values`` are ``C``, ascending, so the
-        penalty weakens along the axis (``penalty_grows`` is False).
-
-    Raises
-    ------
-    ValueError
-        If the estimator is not a logistic regression, or a value is outside its spec.
-    FitError
         If scikit-learn rejects the setting or the data.
     """
+    check_setting(family, setting)
+    estimator_id = setting.estimator_id
     est_spec = family.get_estimator(estimator_id)
-    if est_spec.path != "warm_start":
-        raise ValueError(f"{est_spec.label} has no warm-started path to trace.")
-    param = est_spec.penalty
-    c_spec = param_spec(family, estimator_id, param)
-    specs = family.hyperparameters_for(estimator_id)
-    base = resolve(specs, hyperparameters).values
+    tracer, param = est_spec.path, est_spec.penalty
+    if tracer is None or param is None:
+        raise ValueError(
+            f"{est_spec.label} has no penalty, so there is no coefficient path to trace."
+        )
+    spec = param_spec(family, estimator_id, param)
+    base = resolve(family.hyperparameters_for(estimator_id), setting.values).values
+    template = est_spec.make(base)
     current = float(base[param])
-    if Cs is not None:
-        grid = ascending_values(Cs, c_spec)
+    X_train, y_train = training_rows(dataset, setting.test_size, setting.seed)
+    fit_intercept = bool(template.get_params().get("fit_intercept", True))
+    design = path_design(X_train, setting.scale, impute=dataset.has_missing, center=fit_intercept)
+    # Work the grid and the path share (ridge: the one decomposition both need).
+    prepared = tracer.prepare(design.X, y_train, fit_intercept)
+    if values is not None:
+        grid = ascending_values(values, spec)
     else:
-        grid = with_current(sweep_values(c_spec, n_Cs), current)
-    X_train, y_train = training_rows(dataset, test_size, seed)
-    center = bool(base.get("fit_intercept", True))
-    design = path_design(X_train, scale, impute=dataset.has_missing, center=center)
+        n = tracer.default_points if n_values is None else n_values
+        default = tracer.default_grid(spec, n, design.X, y_train, template, prepared)
+        grid = with_current(default, current)
     shown: list[str] = []
     with collect_warnings(shown), single_blas_thread():
         try:
-            W, b, classes = model_space_path(est_spec, base, param, grid, design.X, y_train, tol)
+            W, b, classes = model_space_path(
+                est_spec, base, param, grid, design.X, y_train, tol, prepared
+            )
         except (ValueError, np.linalg.LinAlgError) as exc:
             raise FitError(f"scikit-learn could not fit this path: {exc}") from None
-    classes = np.asarray(classes)
-    outputs = tuple(map(str, classes)) if len(classes) > 2 else (str(classes[1]),)
-    sparse = float(base.get("l1_ratio", 0.0)) > 0
+    if classes is None:
+        outputs: tuple[str, ...] = (dataset.target,)
+    else:
+        classes = np.asarray(classes)
+        outputs = tuple(map(str, classes)) if len(classes) > 2 else (str(classes[1]),)
     return _path_results(
         family,
         estimator_id,
@@ -372,47 +282,55 @@ def logistic_coefficient_path(
         design,
         tuple(map(str, dataset.X.columns)),
         current,
-        sparse,
-        "warm_start",
+        tracer.zeroes(template, base),
+        tracer.name,
         shown,
     )
 
 
-def penalty_paths(
+@takes_setting
+def coefficient_path(
     family: FamilySpec,
-    estimator_id: str,
-    hyperparameters: dict[str, Any],
+    setting: Setting,
     dataset: Dataset,
     *,
-    scale: bool = True,
-    test_size: float = 0.25,
-    seed: int = 0,
-    values: Sequence[float] | np.ndarray | None = None,
-    n_values: int | None = None,
+    alphas: Sequence[float] | np.ndarray | None = None,
+    n_alphas: int = 100,
+    tol: float | None = None,
+) -> PathResult:
+    """The one coefficient path of a single-output estimator (ridge, lasso, elastic net):
+    :func:`penalty_paths` with its grid as ``alphas`` and ``n_alphas``.
+
+    Raises
+    ------
+    ValueError
+        If the estimator has no penalty path, or it gives one path per class.
+    """
+    est_spec = family.get_estimator(setting.estimator_id)
+    if est_spec.path is None:
+        raise ValueError(
+            f"{est_spec.label} has no alpha to trace; coefficient paths need ridge, lasso or "
+            "elastic net."
+        )
+    paths = penalty_paths(family, setting, dataset, values=alphas, n_values=n_alphas, tol=tol)
+    if len(paths) != 1:
+        raise ValueError(f"{est_spec.label} has one path per class here: use penalty_paths.")
+    return paths[0]
+
+
+@takes_setting
+def logistic_coefficient_path(
+    family: FamilySpec,
+    setting: Setting,
+    dataset: Dataset,
+    *,
+    Cs: Sequence[float] | np.ndarray | None = None,
+    n_Cs: int = 40,
     tol: float | None = None,
 ) -> tuple[PathResult, ...]:
-    """The coefficient path(s) of any estimator with a penalty, one per output.
-
-    Dispatches on the estimator's ``path`` capability to :func:`coefficient_path`
-    (``alpha``: one SVD or coordinate descent's own path) or :func:`logistic_coefficient_path`
-    (warm-started refits over ``C``), so a page needs no branch on the family.
-    ``n_values`` defaults to each function's own default grid size.
-    """
-    kind = family.get_estimator(estimator_id).path
-    common = {"scale": scale, "test_size": test_size, "seed": seed, "tol": tol}
-    if kind in ("ridge_svd", "enet_path"):
-        n = 100 if n_values is None else n_values
-        path = coefficient_path(
-            family, estimator_id, hyperparameters, dataset, alphas=values, n_alphas=n, **common
-        )
-        return (path,)
-    if kind == "warm_start":
-        n = 40 if n_values is None else n_values
-        return logistic_coefficient_path(
-            family, estimator_id, hyperparameters, dataset, Cs=values, n_Cs=n, **common
-        )
-    label = family.get_estimator(estimator_id).label
-    raise ValueError(f"{label} has no penalty, so there is no coefficient path to trace.")
+    """:func:`penalty_paths` with its grid as ``Cs`` and ``n_Cs`` (the older name, kept for
+    callers that trace ``C``)."""
+    return penalty_paths(family, setting, dataset, values=Cs, n_values=n_Cs, tol=tol)
 
 
 def path_table(path: PathResult) -> pd.DataFrame:

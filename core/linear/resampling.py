@@ -1,9 +1,15 @@
-"""How much the coefficients move when the rows change: refits on bootstrap or repeated
-k-fold resamples, their intervals, and what their warnings mean."""
+"""How much the learned terms move when the rows change: refits on bootstrap or repeated
+k-fold resamples, their intervals, and what their warnings mean.
+
+Which terms are read off each refit is the family's ``resampled_terms`` capability (for a
+linear model the intercept and the raw-unit coefficients); nothing here names a family.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -11,10 +17,11 @@ import pandas as pd
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, clone
 from sklearn.model_selection import RepeatedKFold, RepeatedStratifiedKFold
+from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 from core.data.tables import Dataset
-from core.family import FamilySpec
+from core.family import FamilySpec, Terms
 from core.fitting import (
     FitError,
     build_pipeline,
@@ -22,14 +29,40 @@ from core.fitting import (
     split_data,
     training_sd,
 )
+from core.linear.legacy_calls import takes_setting
 from core.linear.parameters import (
     INTERCEPT,
     LinearParameters,
-    raw_linear_coefficients,
+    linear_terms,
 )
+from core.setting import Setting
 from core.specs import resolve
 
 ResampleMethod = Literal["bootstrap", "kfold"]
+
+
+@dataclass(frozen=True)
+class _TermsOf:
+    """Reads a refitted pipeline's terms; a plain object, so joblib's workers receive it."""
+
+    read: Callable[[Pipeline, tuple[str, ...], str], Terms]
+    feature_names: tuple[str, ...]
+    target: str
+
+    def __call__(self, pipeline: Pipeline) -> Terms:
+        return self.read(pipeline, self.feature_names, self.target)
+
+
+def terms_reader(family: FamilySpec) -> Callable[..., Terms] | None:
+    """The family's ``resampled_terms``, or None when its terms cannot be resampled.
+
+    A family still declaring the old ``resampling=True`` flag reads the linear terms
+    (:func:`core.linear.parameters.linear_terms`, what the flag meant) until it declares
+    ``resampled_terms`` itself.
+    """
+    if family.resampled_terms is not None:
+        return family.resampled_terms
+    return linear_terms if family.resampling else None
 
 
 # --- resampling -----------------------------------------------------------------------------
@@ -39,6 +72,7 @@ def _fit_resamples(
     y: np.ndarray,
     scale: bool,
     tasks: list[tuple[int, np.ndarray, int]],
+    read: Callable[[Pipeline], Terms],
 ) -> list[dict[str, Any]]:
     """Refit the pipeline once per task ``(resample, row positions, random_state)``."""
     out = []
@@ -46,7 +80,7 @@ def _fit_resamples(
     # and joblib workers would multiply them.
     with threadpool_limits(limits=1, user_api="blas"):
         for resample, rows, random_state in tasks:
-            out.append(_fit_one(prototype, X, y, scale, resample, rows, random_state))
+            out.append(_fit_one(prototype, X, y, scale, resample, rows, random_state, read))
     return out
 
 
@@ -58,8 +92,10 @@ def _fit_one(
     resample: int,
     rows: np.ndarray,
     random_state: int,
+    read: Callable[[Pipeline], Terms],
 ) -> dict[str, Any]:
-    """Refit the pipeline on some training rows; return raw-unit coefficients and warnings."""
+    """Refit the pipeline on some training rows; return its terms (``read`` from the
+    refitted pipeline) and warnings."""
     model = clone(prototype)
     if "random_state" in model.get_params():
         # Shuffling solvers (sag, saga; random coordinate descent) get a seed of their own
@@ -72,12 +108,9 @@ def _fit_one(
             pipeline.fit(X_rows, y_rows)
         except (ValueError, np.linalg.LinAlgError) as exc:
             raise FitError(f"scikit-learn could not fit resample {resample + 1}: {exc}") from None
-    coef, intercept, _, _ = raw_linear_coefficients(pipeline)
     return {
         "resample": resample,
-        "coef": coef,
-        "intercept": intercept,
-        "classes": getattr(pipeline.named_steps["model"], "classes_", None),
+        "terms": read(pipeline),
         "warnings": [(r.category, str(r.message).strip()) for r in records],
     }
 
@@ -124,43 +157,36 @@ def _resample_rows(
     raise ValueError(f"Unknown resampling method {method!r}: use 'bootstrap' or 'kfold'.")
 
 
+@takes_setting
 def resample_coefficients(
     family: FamilySpec,
-    estimator_id: str,
-    hyperparameters: dict[str, Any],
+    setting: Setting,
     dataset: Dataset,
     *,
-    scale: bool = True,
-    test_size: float = 0.25,
-    seed: int = 0,
     method: ResampleMethod = "bootstrap",
     n_resamples: int = 100,
     n_splits: int = 5,
     n_jobs: int | None = None,
 ) -> pd.DataFrame:
-    """Refit one setting on resampled training rows and collect the raw-unit coefficients.
+    """Refit one setting on resampled training rows and collect its learned terms.
 
-    The training rows are the same as :func:`core.fitting.fit_model`'s for these
-    ``test_size`` and ``seed``; the whole pipeline (imputation, scaling, model) is refitted on
-    each resample, so the spread includes everything the fit learns from the data.
+    The training rows are the same as :func:`core.fitting.fit_model`'s for the setting's
+    split; the whole pipeline (imputation, scaling, model) is refitted on each resample, so
+    the spread includes everything the fit learns from the data. Each refit's terms are
+    read by the family's ``resampled_terms`` (for a linear model: the intercept and the
+    raw-unit coefficients).
 
     Parameters
     ----------
     family : FamilySpec
-        A linear model family (the model has ``coef_`` and ``intercept_``).
-    estimator_id : str
-        Which of the family's estimators.
-    hyperparameters : dict
-        Values by scikit-learn name, resolved as in ``fit_model``.
+        A family whose terms keep their meaning across refits (``resampled_terms``).
+    setting : Setting
+        The estimator, its values (resolved as in ``fit_model``) and the split: ``scale``
+        standardises features inside each refit, ``test_size`` rows are left out before
+        resampling (0 resamples all rows), and ``seed`` is the random state of the split
+        and of the resampling; equal seeds give equal results, whatever ``n_jobs``.
     dataset : Dataset
         Prepared features and target.
-    scale : bool, default=True
-        Standardise features inside each refit.
-    test_size : float, default=0.25
-        Share of test rows left out before resampling (0 resamples all rows).
-    seed : int, default=0
-        Random state of the split and of the resampling; equal seeds give equal results,
-        whatever ``n_jobs``.
     method : {"bootstrap", "kfold"}, default="bootstrap"
         ``"bootstrap"``: draw as many rows as there are training rows, with replacement
         (stratified by class for classification), which mimics drawing a new sample.
@@ -182,25 +208,35 @@ def resample_coefficients(
     DataFrame
         Long and tidy, one row per resample, output and term: ``resample`` (0-based),
         ``output`` (the target, or the class as in :func:`extract_linear_parameters`),
-        ``feature`` (``"(intercept)"`` first when fitted, then the features), ``coef``
-        (raw units), ``feature_sd`` (training standard deviation, NaN for the intercept;
-        ``coef * feature_sd`` is the effect per standard deviation), ``n_warnings`` (how
-        many warnings scikit-learn raised in that resample's fit) and ``warning`` (the first
-        of them, or ``""``).
+        ``feature`` (the term: ``"(intercept)"`` first when fitted, then the features),
+        ``coef`` (raw units), ``feature_sd`` (training standard deviation of the term's
+        feature, NaN for the intercept; ``coef * feature_sd`` is the effect per standard
+        deviation), ``n_warnings`` (how many warnings scikit-learn raised in that
+        resample's fit) and ``warning`` (the first of them, or ``""``).
 
     Raises
     ------
     FitError
         If scikit-learn rejects the setting on a resample.
     ValueError
-        If a hyperparameter or the method is invalid.
+        If a hyperparameter or the method is invalid, or the family has no terms to
+        resample.
     """
     if n_resamples < 1:
         raise ValueError(f"n_resamples must be at least 1, got {n_resamples}.")
+    read_terms = terms_reader(family)
+    if read_terms is None:
+        raise ValueError(
+            f"{family.title} learns no terms that keep their meaning across refits, so "
+            "there is no spread across resamples to show."
+        )
+    if setting.family_id != family.id:
+        raise ValueError(f"A {setting.family_id} setting cannot be resampled as {family.id}.")
+    estimator_id, seed = setting.estimator_id, setting.seed
     spec = family.get_estimator(estimator_id)
-    setting = resolve(family.hyperparameters_for(estimator_id), hyperparameters)
-    prototype = spec.make(setting.values)
-    split = split_data(dataset, test_size, seed)
+    resolved = resolve(family.hyperparameters_for(estimator_id), setting.values)
+    prototype = spec.make(resolved.values)
+    split = split_data(dataset, setting.test_size, seed)
     X, y = split.train_rows(dataset)
     X, y = X.reset_index(drop=True), y.reset_index(drop=True)
     classification = dataset.task == "classification"
@@ -213,35 +249,33 @@ def resample_coefficients(
     # they pickle small for the workers. One task per chunk of resamples, so each worker
     # receives the training rows once.
     X_values, y_values = X.to_numpy(dtype=float), y.to_numpy()
+    feature_names = tuple(map(str, X.columns))
+    read = _TermsOf(read_terms, feature_names, dataset.target)
     n_chunks = min(len(tasks), effective_n_jobs(n_jobs))
     chunks = [tasks[i::n_chunks] for i in range(n_chunks)]
     results = Parallel(n_jobs=n_jobs)(
-        delayed(_fit_resamples)(prototype, X_values, y_values, scale, chunk) for chunk in chunks
+        delayed(_fit_resamples)(prototype, X_values, y_values, setting.scale, chunk, read)
+        for chunk in chunks
     )
     fits = sorted((r for chunk in results for r in chunk), key=lambda r: r["resample"])
 
-    if classification:
-        expected = np.asarray(fits[0]["classes"])
-        for f in fits:
-            if not np.array_equal(np.asarray(f["classes"]), expected):
-                raise FitError(
-                    f"Resample {f['resample'] + 1} saw other classes than the first; "
-                    "every resample must contain every class."
-                )
-        outputs = [str(c) for c in expected] if len(expected) > 2 else [str(expected[1])]
-    else:
-        outputs = [dataset.target]
-
-    fit_intercept = bool(getattr(prototype, "fit_intercept", True))
-    features = [INTERCEPT, *map(str, X.columns)] if fit_intercept else list(map(str, X.columns))
-    sd = training_sd(X)
-    sd_column = np.r_[np.nan, sd] if fit_intercept else sd
+    first: Terms = fits[0]["terms"]
+    for f in fits:
+        terms: Terms = f["terms"]
+        if terms.outputs != first.outputs or terms.names != first.names:
+            raise FitError(
+                f"Resample {f['resample'] + 1} saw other classes than the first; "
+                "every resample must contain every class."
+            )
+    outputs, features = list(first.outputs), list(first.names)
+    # A term named after a feature is its weight: its spread per standard deviation of
+    # that feature (on all training rows) reads in comparable units.
+    sd_of = dict(zip(feature_names, training_sd(X), strict=True))
+    sd_column = np.array([sd_of.get(name, np.nan) for name in features], dtype=float)
     n_out, n_terms = len(outputs), len(features)
-    values = np.stack(
-        [np.column_stack([f["intercept"], f["coef"]]) if fit_intercept else f["coef"] for f in fits]
-    )  # (n_resamples, n_outputs, n_terms)
+    values = np.stack([f["terms"].values for f in fits])  # (n_resamples, n_outputs, n_terms)
     n_warn = np.array([len(f["warnings"]) for f in fits])
-    first = [
+    first_warning = [
         f"{f['warnings'][0][0].__name__}: {f['warnings'][0][1]}" if f["warnings"] else ""
         for f in fits
     ]
@@ -254,7 +288,7 @@ def resample_coefficients(
             "coef": values.ravel(),
             "feature_sd": np.tile(sd_column, n_fits * n_out),
             "n_warnings": np.repeat(n_warn, n_out * n_terms),
-            "warning": np.repeat(first, n_out * n_terms),
+            "warning": np.repeat(first_warning, n_out * n_terms),
         }
     )
 
@@ -262,7 +296,7 @@ def resample_coefficients(
 def resample_intervals(
     samples: pd.DataFrame,
     level: float = 0.95,
-    fitted: LinearParameters | None = None,
+    fitted: Terms | LinearParameters | None = None,
 ) -> pd.DataFrame:
     """Summarise resampled coefficients per output and feature.
 
@@ -272,8 +306,10 @@ def resample_intervals(
         From :func:`resample_coefficients`.
     level : float, default=0.95
         Coverage of the percentile interval, in (0, 1).
-    fitted : LinearParameters, optional
-        The coefficients of the fit on all training rows, added as a ``fitted`` column.
+    fitted : Terms, optional
+        The terms of the fit on all training rows (the family's ``resampled_terms`` of
+        its pipeline), added as a ``fitted`` column. A :class:`LinearParameters` is still
+        read, for callers not yet moved.
 
     Returns
     -------
@@ -303,10 +339,15 @@ def resample_intervals(
     table.insert(2, "feature_sd", sd)
     if fitted is not None:
         lookup = {}
+        if isinstance(fitted, LinearParameters):
+            fitted = Terms(
+                fitted.outputs,
+                (INTERCEPT, *fitted.feature_names),
+                np.column_stack([fitted.intercept, fitted.coef]),
+            )
         for i, output in enumerate(fitted.outputs):
-            lookup[(output, INTERCEPT)] = float(fitted.intercept[i])
-            for j, feature in enumerate(fitted.feature_names):
-                lookup[(output, feature)] = float(fitted.coef[i, j])
+            for j, name in enumerate(fitted.names):
+                lookup[(output, name)] = float(fitted.values[i, j])
         table["fitted"] = [
             lookup.get(key, np.nan) for key in zip(table["output"], table["feature"], strict=True)
         ]

@@ -1,5 +1,12 @@
 """Tracing coefficients over the penalty: one SVD for ridge, coordinate descent's own path
-for the lasso and elastic net, warm-started refits otherwise."""
+for the lasso and elastic net, warm-started refits otherwise.
+
+Each way is a tracer object (:data:`RIDGE_SVD`, :data:`ENET_PATH`, :data:`WARM_START`) that
+an estimator carries as its ``path`` (:class:`core.family.PathTracer`): it knows how to
+trace, where its default grid lies, whether its path zeroes coefficients, and what its
+penalty means for the effective number of parameters. Code that reads paths calls the
+tracer and never asks which one it holds.
+"""
 
 from __future__ import annotations
 
@@ -14,13 +21,14 @@ from sklearn.linear_model import enet_path
 
 from core.family import EstimatorSpec
 from core.fitting import (
+    FitResult,
     build_pipeline,
     scaler_shift,
     training_sd,
 )
-from core.linear.parameters import to_raw_units
+from core.linear.parameters import elastic_net_l2, hat_trace, to_raw_units
 from core.specs import ParamSpec
-from core.sweep_grids import PATH_EPS, RIDGE_MAX_DECADES
+from core.sweep_grids import PATH_EPS, RIDGE_MAX_DECADES, sweep_values
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,16 +59,6 @@ def path_design(X_train: np.ndarray, scale: bool, impute: bool, center: bool = T
 def raw_units(W: np.ndarray, b: np.ndarray, design: PathDesign) -> tuple[np.ndarray, np.ndarray]:
     """Undo the design's standardisation (:func:`core.linear.parameters.to_raw_units`)."""
     return to_raw_units(W, b, design.mean, design.scale)
-
-
-#: Human description of each path algorithm, for the page and the docs.
-PATH_METHODS = {
-    "enet_path": "scikit-learn's enet_path: coordinate descent warm-started from the "
-    "previous alpha, from the strongest penalty down",
-    "ridge_svd": "one SVD of the centred training design, reused for every alpha",
-    "warm_start": "LogisticRegression refitted at each C from the strongest penalty up, "
-    "each fit warm-started from the previous coefficients",
-}
 
 
 @dataclass(frozen=True, eq=False)
@@ -175,9 +173,10 @@ def model_space_path(
     X: np.ndarray,
     y: np.ndarray,
     tol: float | None,
-    ridge: RidgeSVD | None = None,
+    prepared: Any = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Fit the whole path in model space (``ridge``: a decomposition already made).
+    """Fit the whole path in model space with the estimator's own tracer (``prepared``: the
+    tracer's work on this design, already done).
 
     Returns
     -------
@@ -186,16 +185,113 @@ def model_space_path(
     classes : ndarray or None
         ``classes_`` for classifiers.
     """
-    template = est_spec.make({**base, param: values[0]})
+    if est_spec.path is None:
+        raise ValueError(f"{est_spec.label} has no coefficient path over a penalty.")
+    return est_spec.path.trace(est_spec, base, param, values, X, y, tol, prepared)
+
+
+def _template(
+    est_spec: EstimatorSpec, base: dict[str, Any], param: str, value: float, tol: float | None
+) -> BaseEstimator:
+    """The estimator at one value of the path, with the tolerance override."""
+    model = est_spec.make({**base, param: value})
     if tol is not None:
-        template.set_params(tol=tol)
-    kind = est_spec.path
-    params = template.get_params()
-    if kind == "ridge_svd":
-        ridge = ridge or RidgeSVD.of(X, y, params["fit_intercept"])
+        model.set_params(tol=tol)
+    return model
+
+
+# --- the tracers ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RidgeSVDTracer:
+    """Ridge: one SVD of the centred design gives the coefficients at every alpha exactly
+    (:class:`RidgeSVD`), and places the default grid where each direction is shrunk."""
+
+    name: str = "ridge_svd"
+    description: str = "one SVD of the centred training design, reused for every alpha"
+    default_points: int = 100
+
+    def prepare(self, X: np.ndarray, y: np.ndarray, fit_intercept: bool) -> RidgeSVD:
+        return RidgeSVD.of(X, y, fit_intercept)
+
+    def default_grid(
+        self,
+        spec: ParamSpec,
+        n: int,
+        X: np.ndarray,
+        y: np.ndarray,
+        template: BaseEstimator,
+        prepared: RidgeSVD | None,
+    ) -> np.ndarray:
+        ridge = prepared or self.prepare(X, y, bool(template.get_params()["fit_intercept"]))
+        return ridge.default_alphas(n)
+
+    def trace(
+        self,
+        est_spec: EstimatorSpec,
+        base: dict[str, Any],
+        param: str,
+        values: np.ndarray,
+        X: np.ndarray,
+        y: np.ndarray,
+        tol: float | None,
+        prepared: RidgeSVD | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, None]:
+        params = _template(est_spec, base, param, values[0], tol).get_params()
+        ridge = prepared or RidgeSVD.of(X, y, params["fit_intercept"])
         coef, intercept = ridge.path(values)
         return coef[:, None, :], intercept[:, None], None
-    if kind == "enet_path":
+
+    def zeroes(self, template: BaseEstimator, values: dict[str, Any]) -> bool:
+        return False  # an L2 penalty shrinks every coefficient, never to exactly zero
+
+    def effective_parameters(
+        self, fit: FitResult, design: np.ndarray, coef_fitted: np.ndarray
+    ) -> float:
+        """The hat matrix's trace, ``sum d^2 / (d^2 + alpha)`` (ESL eq. 3.50)."""
+        assert fit.estimator_spec is not None and fit.estimator_spec.penalty is not None
+        return hat_trace(design, float(fit.hyperparameters[fit.estimator_spec.penalty]))
+
+
+@dataclass(frozen=True)
+class EnetPathTracer:
+    """Lasso and elastic net: scikit-learn's ``enet_path``, the solver call their ``fit``
+    makes, once for the whole grid from the strongest penalty down."""
+
+    name: str = "enet_path"
+    description: str = (
+        "scikit-learn's enet_path: coordinate descent warm-started from the "
+        "previous alpha, from the strongest penalty down"
+    )
+    default_points: int = 100
+
+    def prepare(self, X: np.ndarray, y: np.ndarray, fit_intercept: bool) -> None:
+        return None
+
+    def default_grid(
+        self,
+        spec: ParamSpec,
+        n: int,
+        X: np.ndarray,
+        y: np.ndarray,
+        template: BaseEstimator,
+        prepared: None,
+    ) -> np.ndarray:
+        fit_intercept = bool(template.get_params()["fit_intercept"])
+        return cd_default_alphas(X, y, n, float(template.l1_ratio), fit_intercept)
+
+    def trace(
+        self,
+        est_spec: EstimatorSpec,
+        base: dict[str, Any],
+        param: str,
+        values: np.ndarray,
+        X: np.ndarray,
+        y: np.ndarray,
+        tol: float | None,
+        prepared: None = None,
+    ) -> tuple[np.ndarray, np.ndarray, None]:
+        template = _template(est_spec, base, param, values[0], tol)
+        params = template.get_params()
         y_arr = np.asarray(y, dtype=float)
         if params["fit_intercept"]:
             x_mean, y_mean = X.mean(axis=0), y_arr.mean()
@@ -222,16 +318,66 @@ def model_space_path(
         order = np.argsort(alphas_desc)
         W = coefs.T[order]
         return W[:, None, :], (y_mean - W @ x_mean)[:, None], None
-    if kind == "warm_start":
+
+    def zeroes(self, template: BaseEstimator, values: dict[str, Any]) -> bool:
+        return float(template.l1_ratio) > 0
+
+    def effective_parameters(
+        self, fit: FitResult, design: np.ndarray, coef_fitted: np.ndarray
+    ) -> float | None:
+        """The hat trace over each output's active set with the L2 weight
+        (:func:`elastic_net_l2`); None for the lasso, whose estimate is the non-zero count."""
+        l2 = elastic_net_l2(fit.model, len(design))
+        if l2 <= 0:
+            return None
+        return float(sum(hat_trace(design[:, row != 0], l2) for row in coef_fitted))
+
+
+@dataclass(frozen=True)
+class WarmStartTracer:
+    """Any estimator with ``warm_start``: refitted at each value from the strongest penalty,
+    each fit starting from the previous coefficients (``LogisticRegressionCV`` keeps
+    per-fold paths only, not the path on all training rows the page's model sees)."""
+
+    name: str = "warm_start"
+    description: str = (
+        "LogisticRegression refitted at each C from the strongest penalty up, "
+        "each fit warm-started from the previous coefficients"
+    )
+    default_points: int = 40
+
+    def prepare(self, X: np.ndarray, y: np.ndarray, fit_intercept: bool) -> None:
+        return None
+
+    def default_grid(
+        self,
+        spec: ParamSpec,
+        n: int,
+        X: np.ndarray,
+        y: np.ndarray,
+        template: BaseEstimator,
+        prepared: None,
+    ) -> np.ndarray:
+        return sweep_values(spec, n)
+
+    def trace(
+        self,
+        est_spec: EstimatorSpec,
+        base: dict[str, Any],
+        param: str,
+        values: np.ndarray,
+        X: np.ndarray,
+        y: np.ndarray,
+        tol: float | None,
+        prepared: None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         model: BaseEstimator | None = None
         W_rows, b_rows = [], []
-        # Strong penalty first: its small coefficients are the best start for the next C.
+        # Strong penalty first: its small coefficients are the best start for the next value.
         for value in values:
             # Resolve each value through the registry: the automatic solver can change
             # with C (C=inf with an L1 share switches saga to lbfgs).
-            fresh = est_spec.make({**base, param: value})
-            if tol is not None:
-                fresh.set_params(tol=tol)
+            fresh = _template(est_spec, base, param, value, tol)
             if model is None:
                 model = clone(fresh)
             else:
@@ -243,7 +389,22 @@ def model_space_path(
         if model is None:
             raise ValueError("A path needs at least one value.")
         return np.stack(W_rows), np.stack(b_rows), model.classes_
-    raise ValueError(f"{est_spec.label} has no coefficient path over a penalty.")
+
+    def zeroes(self, template: BaseEstimator, values: dict[str, Any]) -> bool:
+        return float(values.get("l1_ratio", 0.0)) > 0
+
+    def effective_parameters(
+        self, fit: FitResult, design: np.ndarray, coef_fitted: np.ndarray
+    ) -> None:
+        return None
+
+
+RIDGE_SVD = RidgeSVDTracer()
+ENET_PATH = EnetPathTracer()
+WARM_START = WarmStartTracer()
+
+#: Human description of each path algorithm, for the page and the docs.
+PATH_METHODS = {t.name: t.description for t in (ENET_PATH, RIDGE_SVD, WARM_START)}
 
 
 def zero_and_entry(

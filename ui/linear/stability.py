@@ -10,8 +10,9 @@ from core.linear.inference import InferenceError, inference_applies
 from core.linear.inference_figures import coefficient_spread_figure
 from core.linear.interpretation import CONDITION_WARN, VIF_WARN, condition_number, vif_table
 from core.linear.parameters import LinearParameters
-from core.linear.resampling import resample_warning_note
+from core.linear.resampling import resample_warning_note, terms_reader
 from core.links import N_RESAMPLES, RESAMPLE_METHOD
+from core.registry import get_family
 from core.setting import Setting
 from core.text import escape_markdown
 from ui.cache import cached_warm_fit_seconds
@@ -52,7 +53,11 @@ def _collinearity(X: pd.DataFrame) -> None:
 def inference_section(
     fit: FitResult, params: LinearParameters, choice: DataChoice, fit_key: Setting
 ) -> None:
-    """Classical standard errors when they apply; the spread across resamples otherwise."""
+    """Classical standard errors when they apply; the spread across resamples otherwise.
+
+    The spread reads the terms the family's ``resampled_terms`` names, off each refit and
+    off ``fit`` itself; ``params`` is no longer read (the page still passes it).
+    """
     applies, reason = inference_applies(fit, choice.dataset)
     if applies:
         try:
@@ -86,14 +91,15 @@ def inference_section(
             "**Stability across resamples**: how far each coefficient moves when the model "
             "is refitted with the same hyperparameters on slightly different rows."
         )
-        _resampled_spread(fit, params, choice, fit_key)
+        _resampled_spread(fit, choice, fit_key)
     st.markdown("**Collinearity**")
     _collinearity(training_features(fit, choice.dataset))
 
 
-def _resampled_spread(
-    fit: FitResult, params: LinearParameters, choice: DataChoice, fit_key: Setting
-) -> None:
+def _resampled_spread(fit: FitResult, choice: DataChoice, fit_key: Setting) -> None:
+    read_terms = terms_reader(get_family(fit_key.family_id))
+    if read_terms is None:
+        return
     c1, c2 = st.columns(2)
     with c1:
         method = spec_widget(RESAMPLE_METHOD)
@@ -108,8 +114,10 @@ def _resampled_spread(
         work, fit.fit_seconds * n_resamples, f"{n_resamples} refits", recheck=warm
     ):
         return
+    # The fit's own terms, read the way every refit's are, for the intervals' fitted column.
+    fitted = read_terms(fit.pipeline, fit.feature_names, fit.target)
     try:
-        samples, intervals = cached_resamples(fit_key, method, n_resamples, choice.dataset, params)
+        samples, intervals = cached_resamples(fit_key, method, n_resamples, choice.dataset, fitted)
     except ValueError as exc:  # FitError too: a resample scikit-learn cannot fit
         st.warning(escape_markdown(f"The resampled fits failed: {exc}"), icon=":material/warning:")
         return

@@ -11,7 +11,7 @@ from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, Ridge
 
 from core.data.tables import Dataset
 from core.families.linear_regression.measures import coefficient_measures
-from core.family import EstimatorSpec, FamilySpec
+from core.family import EstimatorSpec, FamilySpec, PathTracer
 from core.fitting import FitResult, training_features
 from core.learned import LearnedParameters
 from core.linear.inference import ols_inference
@@ -24,8 +24,10 @@ from core.linear.parameters import (
     coefficient_table,
     effective_linear_parameters,
     extract_linear,
+    linear_terms,
 )
 from core.linear.specs import FIT_INTERCEPT, TOL
+from core.linear.tracers import ENET_PATH, RIDGE_SVD
 from core.specs import ParamSpec
 from core.text import Sentence
 
@@ -86,10 +88,10 @@ def _penalised_setting(values: dict) -> bool:
     return False
 
 
-def _penalised(kind: str) -> dict:
+def _penalised(tracer: PathTracer) -> dict:
     """The capabilities every penalised linear estimator shares: a path over alpha."""
     return {
-        "path": kind,
+        "path": tracer,
         "penalty": "alpha",
         "unpenalised": _penalised_setting,
         "penalty_sentence": _alpha_sentence,
@@ -132,7 +134,7 @@ FAMILY = FamilySpec(
             Ridge,
             ("alpha", "fit_intercept"),
             "adds alpha times the sum of squared coefficients.",
-            **_penalised("ridge_svd"),
+            **_penalised(RIDGE_SVD),
         ),
         EstimatorSpec(
             "lasso",
@@ -140,7 +142,7 @@ FAMILY = FamilySpec(
             Lasso,
             ("alpha", "fit_intercept", "max_iter", "tol"),
             "adds alpha times the sum of absolute coefficients, zeroing some out.",
-            **_penalised("enet_path"),
+            **_penalised(ENET_PATH),
         ),
         EstimatorSpec(
             "elasticnet",
@@ -148,7 +150,7 @@ FAMILY = FamilySpec(
             ElasticNet,
             ("alpha", "l1_ratio", "fit_intercept", "max_iter", "tol"),
             "mixes the two penalties by l1_ratio.",
-            **_penalised("enet_path"),
+            **_penalised(ENET_PATH),
         ),
     ),
     hyperparameters=(ALPHA, L1_RATIO, FIT_INTERCEPT, MAX_ITER, TOL),
@@ -160,7 +162,7 @@ FAMILY = FamilySpec(
     # Ridge first: moving alpha visibly moves every coefficient, where ordinary least
     # squares' only knob (fit_intercept) shows no hyperparameter at work.
     default_estimator="ridge",
-    resampling=True,
+    resampled_terms=linear_terms,
     capacity="alpha",
     effective_parameters=effective_linear_parameters,
     sweep_measures=coefficient_measures,

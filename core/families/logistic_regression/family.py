@@ -32,8 +32,10 @@ from core.linear.parameters import (
     class_coefficient_table,
     effective_linear_parameters,
     extract_linear,
+    linear_terms,
 )
 from core.linear.specs import FIT_INTERCEPT, TOL
+from core.linear.tracers import WARM_START
 from core.specs import ParamSpec
 from core.text import Sentence
 
@@ -256,7 +258,7 @@ FAMILY = FamilySpec(
             ("C", "l1_ratio", "fit_intercept", "class_weight", "solver", "max_iter", "tol"),
             "models the log-odds of each class as a linear function of the features.",
             resolve=resolve_logistic,
-            path="warm_start",
+            path=WARM_START,
             penalty="C",
             penalty_grows=False,
             inference=logit_inference,
@@ -331,7 +333,7 @@ FAMILY = FamilySpec(
     extract=extract_linear,
     interpret=interpret,
     script_parameters=LINEAR_SCRIPT,
-    resampling=True,
+    resampled_terms=linear_terms,
     capacity="C",
     effective_parameters=effective_logistic_parameters,
     sweep_measures=coefficient_measures,

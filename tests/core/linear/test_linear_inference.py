@@ -402,10 +402,13 @@ def test_resample_on_all_training_rows_reproduces_the_fit(diabetes):
     fit = fit_model(LINEAR_REGRESSION, "lasso", {"alpha": 0.5}, diabetes, seed=5)
     X, y = fit.split.train_rows(diabetes)
     rows = np.arange(len(y))
-    one = resampling._fit_one(fit.model, X.to_numpy(), y.to_numpy(), True, 0, rows, 0)
+    # Each refit's terms are read by the family's resampled_terms, as the page's fit's are.
+    read = resampling._TermsOf(LINEAR_REGRESSION.resampled_terms, fit.feature_names, fit.target)
+    one = resampling._fit_one(fit.model, X.to_numpy(), y.to_numpy(), True, 0, rows, 0, read)
     params = extract_linear_parameters(fit)
-    np.testing.assert_allclose(one["coef"], params.coef, rtol=1e-10)
-    np.testing.assert_allclose(one["intercept"], params.intercept, rtol=1e-10)
+    assert one["terms"].names == (INTERCEPT, *fit.feature_names)
+    np.testing.assert_allclose(one["terms"].values[:, 1:], params.coef, rtol=1e-10)
+    np.testing.assert_allclose(one["terms"].values[:, 0], params.intercept, rtol=1e-10)
 
 
 def test_bootstrap_spread_of_ols_agrees_with_classical_standard_errors(diabetes):
