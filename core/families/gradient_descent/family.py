@@ -62,6 +62,7 @@ from core.linear.parameters import (
     class_coefficient_table,
     coefficient_table,
     extract_linear,
+    linear_terms,
 )
 from core.text import Sentence
 
@@ -474,7 +475,7 @@ FAMILY = FamilySpec(
     sweep_measures=coefficient_measures,
     interpret=interpret,
     script_parameters=LINEAR_SCRIPT,
-    resampling=True,
+    resampled_terms=linear_terms,
     explain_warnings=explain_warnings,
     parameter_meaning={
         "regression": "Each coefficient is the change in the predicted {target} for one more "

@@ -483,7 +483,6 @@ FAMILY = FamilySpec(
     extract=extract,
     interpret=interpret,
     script_parameters=SCRIPT_PARAMETERS,
-    resampling=False,
     check=budget_problem,
     estimate_seconds=training_seconds,
     explain_warnings=explain_warnings,
