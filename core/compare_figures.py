@@ -6,11 +6,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.palette import POSITIVE
+from core.plot_text import figure_builder
 
 #: A comparison chart draws at most this many terms, the largest differences first.
 COMPARE_TERMS = 30
 
 
+@figure_builder
 def comparison_bar_figure(terms: pd.DataFrame, column: str = "value_per_sd") -> go.Figure:
     """Grouped bars of two settings' learned values by term.
 

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from core.axes import log_ticks
+from core.plot_text import figure_builder
 
 #: One colour per family, by its place in the registry, so a family keeps its colour
 #: whichever task the page shows.
@@ -41,6 +42,7 @@ def _value_text(param: object, value: object) -> str:
     return f"{param} = {value}"
 
 
+@figure_builder
 def complexity_figure(
     table: pd.DataFrame,
     score_name: str,

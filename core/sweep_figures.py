@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from core.axes import log_ticks
+from core.plot_text import figure_builder
 from core.specs import ParamSpec
 from core.sweep_diagnosis import best_value
 from core.sweep_grids import is_log_sweep
@@ -64,6 +65,7 @@ def _choice_label(spec: ParamSpec, shown: Any) -> str:
     return str(shown)
 
 
+@figure_builder
 def validation_curve_figure(
     table: pd.DataFrame,
     param_spec: ParamSpec,
@@ -226,6 +228,7 @@ SEPARATE_SCALES = 100.0
 MOST_PANELS = 4
 
 
+@figure_builder
 def measures_figure(
     table: pd.DataFrame,
     param_spec: ParamSpec,

@@ -8,8 +8,10 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from core.palette import CLASS_COLOURS, NEGATIVE, POSITIVE, ZERO
+from core.plot_text import figure_builder
 
 
+@figure_builder
 def coefficient_bar_figure(
     table: pd.DataFrame,
     column: str = "coef_per_sd",
@@ -186,6 +188,7 @@ def _where_pair_leads(surface, segment, pair, samples: int = 400):
     return np.where(keep, xs, np.nan).tolist(), np.where(keep, ys, np.nan).tolist()
 
 
+@figure_builder
 def decision_boundary_figure(surface, extra_lines=()) -> go.Figure:
     """Probability surface, training points, and the fitted boundary line(s).
 
@@ -276,6 +279,7 @@ def decision_boundary_figure(surface, extra_lines=()) -> go.Figure:
     return fig
 
 
+@figure_builder
 def coefficient_heatmap_figure(table: pd.DataFrame, column: str = "coef_per_sd") -> go.Figure:
     """Classes (rows) by features (columns) of a multi-class model's coefficients.
 

@@ -10,10 +10,12 @@ import plotly.graph_objects as go
 
 from core.linear.parameters import INTERCEPT
 from core.palette import NEGATIVE, POSITIVE
+from core.plot_text import figure_builder
 
 SPREAD = "#7f7f7f"
 
 
+@figure_builder
 def coefficient_spread_figure(
     samples: pd.DataFrame,
     intervals: pd.DataFrame,

@@ -11,9 +11,11 @@ import plotly.graph_objects as go
 
 from core.axes import log_ticks
 from core.linear.paths import PathResult
+from core.plot_text import figure_builder
 from core.sweep_figures import CURRENT, FEATURE_COLOURS, off_axis_note, short_value
 
 
+@figure_builder
 def coefficient_path_figure(
     path: PathResult,
     column: str = "coef_per_sd",

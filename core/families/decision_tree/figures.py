@@ -10,6 +10,7 @@ from plotly.subplots import make_subplots
 
 from core.axes import whole_number_ticks
 from core.families.decision_tree.refits import TreeSweep
+from core.plot_text import figure_builder
 
 TRAIN = "#1f77b4"
 TEST = "#ff7f0e"
@@ -63,6 +64,7 @@ def _sweep_figure(sweep: TreeSweep, x: str, x_title: str, current: float | None)
     return fig
 
 
+@figure_builder
 def depth_sweep_figure(sweep: TreeSweep, current: int | None = None) -> go.Figure:
     """Training and test score (left axis) and leaves (right axis) against ``max_depth``.
 
@@ -72,11 +74,13 @@ def depth_sweep_figure(sweep: TreeSweep, current: int | None = None) -> go.Figur
     return _sweep_figure(sweep, "max_depth", "max_depth", current)
 
 
+@figure_builder
 def pruning_figure(sweep: TreeSweep, current: float | None = None) -> go.Figure:
     """Training and test score and leaves against ``ccp_alpha`` along the pruning path."""
     return _sweep_figure(sweep, "ccp_alpha", "ccp_alpha (pruning strength)", current)
 
 
+@figure_builder
 def importance_figure(table: pd.DataFrame) -> go.Figure:
     """Horizontal bars of ``feature_importances_``, largest on top (features with none
     left out). Trace 0's ``x`` are the importances in plotted order (bottom to top)."""

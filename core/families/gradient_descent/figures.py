@@ -24,6 +24,7 @@ from core.families.gradient_descent.optimizer import DescentPath
 from core.families.gradient_descent.problem import DescentProblem
 from core.families.gradient_descent.sgd_replay import SGDTrajectory
 from core.families.gradient_descent.surface import LossSurface
+from core.plot_text import figure_builder
 
 #: Colours of the runs on one surface (A, B, ...), and of features in a trajectory.
 RUN_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd")
@@ -53,6 +54,7 @@ def _axis_names(problem: DescentProblem | None) -> tuple[str, str]:
     return f"slope w (per unit of {feature})", "intercept b"
 
 
+@figure_builder
 def loss_surface_figure(
     surface: LossSurface,
     runs: Runs = (),
@@ -172,6 +174,7 @@ def _step_axis(path: DescentPath, per: Literal["update", "epoch"]) -> np.ndarray
     return path.epoch if per == "epoch" else np.arange(len(path.params), dtype=float)
 
 
+@figure_builder
 def loss_curve_figure(
     runs: Runs,
     opt: Optimum,
@@ -217,6 +220,7 @@ def loss_curve_figure(
     return fig
 
 
+@figure_builder
 def parameter_steps_figure(
     runs: Runs,
     opt: Optimum,
@@ -270,6 +274,7 @@ def parameter_steps_figure(
     return fig
 
 
+@figure_builder
 def learning_rate_figure(
     runs: Runs,
     *,
@@ -308,6 +313,7 @@ def learning_rate_figure(
     return fig
 
 
+@figure_builder
 def gradient_norm_figure(
     runs: Runs,
     *,
@@ -342,6 +348,7 @@ def gradient_norm_figure(
     return fig
 
 
+@figure_builder
 def sgd_trajectory_figure(
     trajectory: SGDTrajectory,
     *,
@@ -410,6 +417,7 @@ def sgd_trajectory_figure(
     return fig
 
 
+@figure_builder
 def sgd_objective_figure(trajectory: SGDTrajectory) -> go.Figure:
     """SGD's objective after each epoch above the optimum's, on a log y axis."""
     gap = trajectory.objective - trajectory.reference_objective

@@ -7,8 +7,10 @@ import plotly.graph_objects as go
 from core.axes import log_ticks
 from core.families.nearest_neighbors.k_curve import KCurve
 from core.families.nearest_neighbors.regions import NeighborRegions
+from core.plot_text import figure_builder
 
 
+@figure_builder
 def k_curve_figure(curve: KCurve, current: int | None = None) -> go.Figure:
     """Training and validation score against n_neighbors (log x axis).
 
@@ -43,6 +45,7 @@ def k_curve_figure(curve: KCurve, current: int | None = None) -> go.Figure:
     return fig
 
 
+@figure_builder
 def regions_figure(regions: NeighborRegions, index: int = 0) -> go.Figure:
     """The predicted classes (or values) over the grid for ``regions.ks[index]``, with the
     training rows on top. Trace 0 is the heatmap, then one scatter per class (or one)."""

@@ -10,8 +10,10 @@ from core.families.neural_network.epochs import EpochTrace
 from core.families.neural_network.figures import CLASS_COLOURS, DIVERGING
 from core.families.neural_network.surface import Surface
 from core.palette import NEGATIVE, POSITIVE
+from core.plot_text import figure_builder
 
 
+@figure_builder
 def training_curve_figure(
     trace: EpochTrace,
     epoch: int | None = None,
@@ -114,6 +116,7 @@ def training_curve_figure(
     return fig
 
 
+@figure_builder
 def surface_figure(surface: Surface, title: str | None = None) -> go.Figure:
     """The network's predictions over two features, with the training rows on top.
 

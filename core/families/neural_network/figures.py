@@ -17,6 +17,7 @@ from plotly.colors import qualitative
 
 from core.families.neural_network.layers import layer_name, transition_label
 from core.palette import NEGATIVE, POSITIVE
+from core.plot_text import figure_builder
 
 #: Diverging scale centred on zero for weights and biases (red negative, blue positive).
 DIVERGING = "RdBu"
@@ -35,6 +36,7 @@ def _node_positions(n: int) -> np.ndarray:
     return 1.0 - (np.arange(n) + 0.5) / n
 
 
+@figure_builder
 def network_diagram_figure(
     coefs: Sequence[np.ndarray],
     intercepts: Sequence[np.ndarray],
@@ -192,6 +194,7 @@ def network_diagram_figure(
     return fig, hidden
 
 
+@figure_builder
 def weight_heatmap_figure(
     coefs: Sequence[np.ndarray],
     labels: Sequence[Sequence[str]],
@@ -244,6 +247,7 @@ def weight_heatmap_figure(
     return fig
 
 
+@figure_builder
 def weight_distribution_figure(
     coefs: Sequence[np.ndarray], intercepts: Sequence[np.ndarray] | None = None
 ) -> go.Figure:

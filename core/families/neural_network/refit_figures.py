@@ -12,8 +12,10 @@ from core.axes import log_ticks
 from core.families.neural_network.figures import CLASS_COLOURS, DIVERGING
 from core.families.neural_network.refits import SeedVariability
 from core.palette import POSITIVE
+from core.plot_text import figure_builder
 
 
+@figure_builder
 def seed_weights_figure(
     variability: SeedVariability, feature_names: Sequence[str], matched: bool = False
 ) -> go.Figure:
@@ -73,6 +75,7 @@ def seed_weights_figure(
     return fig
 
 
+@figure_builder
 def alpha_norm_figure(table: pd.DataFrame, current: float | None = None) -> go.Figure:
     """Weight norm of each layer against ``alpha`` (log axis), from
     :func:`core.families.neural_network.refits.alpha_norm_table`; one line per weight matrix, named
@@ -114,6 +117,7 @@ def alpha_norm_figure(table: pd.DataFrame, current: float | None = None) -> go.F
     return fig
 
 
+@figure_builder
 def width_curve_figure(table: pd.DataFrame, current: int | None = None) -> go.Figure:
     """Training and cross-validated score against the first hidden layer's width, from
     :func:`core.families.neural_network.refits.width_curve_table`: traces ``"training"`` and
