@@ -1,33 +1,29 @@
 """How each family's score moves with its capacity: the capacity hyperparameter over a grid,
-each point refitted on the page's training rows (effective parameters, test score) and
-cross-validated on them, and what the sweep says.
+each point refitted by the one sweep engine (:func:`core.sweeps.sweep`) on the page's
+training rows (effective parameters, test score) and cross-validated on them, its time
+estimated by the engine's :func:`core.sweeps.sweep_seconds`, and what the sweep says.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 
-from core.comparison import DEFAULT_FOLDS, SWEEP_COLUMNS, FamilySetting, effective_parameters
+from core.comparison import DEFAULT_FOLDS, SWEEP_COLUMNS, effective_parameters
 from core.data.tables import Dataset, Task
 from core.family import FamilySpec
-from core.fitting import (
-    FitError,
-    fit_model,
-    recorded_warnings,
-    split_data,
-)
+from core.fitting import FitError, FitResult, fit_model, split_data
 from core.scoring import TASK_SCORING
-from core.specs import ParamSpec
+from core.setting import Setting
+from core.specs import ParamSpec, resolve
 from core.sweep_grids import DEFAULT_SWEEP_POINTS, is_log_sweep, sweep_range, sweep_values
-from core.sweeps import validation_curve_table
+from core.sweeps import SCORING_SHARE, sweep, sweep_seconds
 
 #: An int capacity whose range spans at least this ratio is swept geometrically (``max_depth``
 #: from 1 to 100: a linear grid would step over every depth where the tree still changes).
@@ -110,52 +106,68 @@ def capacity_grid(
 
 
 @dataclass(frozen=True)
-class PlannedPoint:
-    """One fit of a complexity sweep: ``param`` at ``value`` (the other values as set).
+class CapacityPlan:
+    """What one family's complexity sweep refits: ``param`` at each value of ``grid``.
 
-    ``param`` is the capacity hyperparameter, or ``None`` for a family without one (the
-    single point is then the current setting). ``current`` marks the page's own setting.
-    ``cv_param`` is the hyperparameter the cross-validation is run over (the capacity, or
-    any of the estimator's at its current value; ``None`` when it takes none).
+    Parameters
+    ----------
+    param : str or None
+        The swept hyperparameter: the family's capacity, or, for a family or estimator
+        without one, another of the estimator's hyperparameters held at its current value
+        (the sweep is then the current setting alone, cross-validated); ``None`` when the
+        estimator takes no hyperparameter at all.
+    grid : tuple
+        The values, in order; the current value among them.
+    current : int
+        Position of the page's own value in ``grid``.
+    capacity : bool
+        Whether ``param`` is the capacity (the table shows its values; otherwise the one
+        point is "its current setting").
     """
 
     param: str | None
-    value: Any
-    current: bool
-    cv_param: str | None = None
+    grid: tuple[Any, ...]
+    current: int
+    capacity: bool
 
 
-def _cv_param(setting: FamilySetting) -> str | None:
-    """A hyperparameter to run the cross-validation over at its current value (the values
-    are the point's either way): a choice or switch first, whose value any table can show,
-    else a number that is set; ``None`` when the estimator takes none."""
-    specs = setting.specs
+def _cv_param(family: FamilySpec, setting: Setting) -> str | None:
+    """A hyperparameter to run the one-point sweep over at its current value (the values
+    are the setting's either way): a choice or switch first, else a number that is set;
+    ``None`` when the estimator takes none."""
+    specs = family.hyperparameters_for(setting.estimator_id)
+    values = setting.values
     for accept in (
         lambda s: s.kind in ("bool", "choice"),
-        lambda s: s.kind in ("float", "int") and setting.values.get(s.name) is not None,
+        lambda s: s.kind in ("float", "int") and values.get(s.name) is not None,
     ):
         for spec in specs:
-            if accept(spec):
+            if accept(spec) and spec.name in values:
                 return spec.name
     return None
 
 
 def sweep_plan(
-    setting: FamilySetting, max_value: int | None = None, n: int = DEFAULT_SWEEP_POINTS
-) -> list[PlannedPoint]:
-    """The points a family's complexity sweep fits: the capacity grid (:func:`capacity_grid`)
-    with the current value added (or marked, when the grid has it); one point, the current
-    setting, when the family or its estimator has no capacity."""
-    spec = capacity_spec(setting.family, setting.estimator_id)
-    cv_param = _cv_param(setting)
+    family: FamilySpec,
+    setting: Setting,
+    max_value: int | None = None,
+    n: int = DEFAULT_SWEEP_POINTS,
+) -> CapacityPlan:
+    """The values a family's complexity sweep refits: the capacity grid
+    (:func:`capacity_grid`) with the current value added at the end (or marked, when the
+    grid has it); the current setting alone when the family or its estimator has no
+    capacity."""
+    spec = capacity_spec(family, setting.estimator_id)
     if spec is None:
-        return [PlannedPoint(None, None, True, cv_param)]
+        param = _cv_param(family, setting)
+        grid = (setting.values[param],) if param is not None else (None,)
+        return CapacityPlan(param, grid, 0, capacity=False)
     current = setting.values[spec.name]
     grid = capacity_grid(spec, max_value, n)
-    points = [PlannedPoint(spec.name, v, _same(v, current), cv_param) for v in grid]
-    if not any(p.current for p in points):
-        points.append(PlannedPoint(spec.name, current, True, cv_param))
-    return points
+    at = next((i for i, v in enumerate(grid) if _same(v, current)), None)
+    if at is None:
+        grid, at = [*grid, current], len(grid)
+    return CapacityPlan(spec.name, tuple(grid), at, capacity=True)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -166,19 +178,32 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
+def _fold_training_rows(dataset: Dataset, setting: Setting, folds: int) -> list[np.ndarray]:
+    """The training rows of each cross-validation fold's fit, as :func:`core.sweeps.sweep`
+    cross-validates (``KFold``, stratified for classification, unshuffled)."""
+    train = split_data(dataset, setting.test_size, setting.seed).train
+    y = dataset.y.iloc[train]
+    splitter = check_cv(folds, y, classifier=dataset.task == "classification")
+    return [train[rows] for rows, _ in splitter.split(np.zeros(len(train)), y)]
+
+
 def _fold_problem(
-    setting: FamilySetting, values: dict[str, Any], dataset: Dataset, train: np.ndarray, folds: int
+    family: FamilySpec,
+    estimator_id: str,
+    values: dict[str, Any],
+    dataset: Dataset,
+    fold_rows_: list[np.ndarray],
 ) -> str | None:
     """The family's own check on every fold's training rows (a fold has fewer rows than
     the page's fit: nine neighbours may fit 10 rows but not a fold's 8)."""
-    check = setting.family.check
-    if check is None:
+    if family.check is None:
         return None
-    estimator = setting.family.get_estimator(setting.estimator_id).make(values)
-    X, y = dataset.X.iloc[train], dataset.y.iloc[train]
-    splitter = check_cv(folds, y, classifier=is_classifier(estimator))
-    for fit_rows, _ in splitter.split(X, y):
-        problem = check(setting.estimator_id, values, X.iloc[fit_rows], y.iloc[fit_rows])
+    try:
+        values = resolve(family.hyperparameters_for(estimator_id), values).values
+    except ValueError:
+        return None  # the engine names the refused value
+    for rows in fold_rows_:
+        problem = family.check(estimator_id, values, dataset.X.iloc[rows], dataset.y.iloc[rows])
         if problem:
             return problem
     return None
@@ -188,99 +213,117 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else text
 
 
-def sweep_point(
-    setting: FamilySetting,
-    point: PlannedPoint,
+def capacity_points(
+    family: FamilySpec,
+    setting: Setting,
     dataset: Dataset,
+    param: str | None,
+    values: Sequence[Any],
     *,
-    scale: bool = True,
-    test_size: float = 0.25,
-    seed: int = 0,
     folds: int = DEFAULT_FOLDS,
-) -> dict[str, Any]:
-    """Fit one point of a complexity sweep and cross-validate it.
+    capacity: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Refit ``setting`` at each of ``values`` of ``param`` by the one sweep engine.
 
-    The point's setting is fitted with :func:`core.fitting.fit_model` on the page's split
-    (its effective parameters, train and test score: the same numbers the family's page
-    shows for that setting) and cross-validated with
-    :func:`core.sweeps.validation_curve_table` on the training rows (``folds`` folds, the
-    whole pipeline refitted in each).
+    :func:`core.sweeps.sweep` fits each value on the page's split (train and test score:
+    the numbers the family's page shows for that setting), reads its effective parameters
+    (:func:`core.comparison.effective_parameters`) and cross-validates it on the training
+    rows (``folds`` folds, the whole pipeline refitted in each). A value the family's own
+    check refuses on a fold's rows, or whose folds scikit-learn cannot fit, is fitted
+    without cross-validation and says why in ``note``.
 
     Returns
     -------
-    dict
-        The :data:`SWEEP_COLUMNS` of one row, plus ``warnings`` (a tuple of sentences).
-        A value that cannot be fitted keeps NaN scores and says why in ``note``.
+    list of dict
+        One per value, in order: the :data:`SWEEP_COLUMNS` (``param`` and ``value`` None
+        when ``capacity`` is False: the point is the current setting) and ``warnings`` (a
+        tuple of first lines). ``current`` is False: the caller marks its own value.
     """
-    family = setting.family
-    values = dict(setting.values)
-    if point.param is not None:
-        values[point.param] = point.value
-    out: dict[str, Any] = {
-        "family_id": family.id,
-        "family": family.title,
-        "estimator": setting.estimator_id,
-        "param": point.param,
-        "value": point.value,
-        "effective": math.nan,
-        "train": math.nan,
-        "test": math.nan,
-        "cv_mean": math.nan,
-        "cv_std": math.nan,
-        "current": point.current,
-        "note": "",
-    }
-    primary = TASK_SCORING[dataset.task].primary
-    notes: list[str] = []
-    with recorded_warnings() as shown:
+
+    def effective(fit: FitResult) -> dict[str, float]:
+        return {"effective": effective_parameters(family, fit, dataset)}
+
+    def point(value: Any, row: dict[str, Any] | None, notes: list[str]) -> dict[str, Any]:
+        row = row or {}
+        note = "; ".join(n for n in (row.get("note") or "", *notes) if n)
+        return {
+            "family_id": family.id,
+            "family": family.title,
+            "estimator": setting.estimator_id,
+            "param": param if capacity else None,
+            "value": value if capacity else None,
+            "effective": float(row.get("effective", math.nan)),
+            "train": float(row.get("train", math.nan)),
+            "test": float(row.get("test", math.nan)),
+            "cv_mean": float(row.get("cv_mean", math.nan)),
+            "cv_std": float(row.get("cv_std", math.nan)),
+            "current": False,
+            "note": note,
+            "warnings": tuple(dict.fromkeys(_first_line(w) for w in row.get("warnings", ()))),
+        }
+
+    values = list(values)
+    if param is None:  # nothing to sweep: the setting's fit, not cross-validated
+        notes = ["no hyperparameter to cross-validate over"]
         try:
             fit = fit_model(
-                family,
-                setting.estimator_id,
-                values,
-                dataset,
-                scale=scale,
-                test_size=test_size,
-                seed=seed,
+                family, setting.estimator_id, setting.values, dataset, **setting.split_settings()
             )
         except (FitError, ValueError) as exc:
-            out["note"] = str(exc)
-            out["warnings"] = ()
-            return out
-        out["effective"] = effective_parameters(family, fit, dataset)
-        out["train"] = float(fit.metrics.at[primary, "train"])
-        out["test"] = float(fit.metrics.at[primary, "test"])
-        if point.cv_param is None:
-            notes.append("no hyperparameter to cross-validate over")
-        elif folds < 2:
-            notes.append("too few training rows per class or fold to cross-validate")
-        else:
-            problem = _fold_problem(setting, values, dataset, fit.split.train, folds)
+            return [point(None, {"note": str(exc)}, [])]
+        primary = TASK_SCORING[dataset.task].primary
+        row = {
+            **effective(fit),
+            "train": fit.metrics.at[primary, "train"],
+            "test": fit.metrics.at[primary, "test"],
+            "warnings": fit.warnings,
+        }
+        return [point(None, row, notes)]
+
+    def run(grid: list[Any], cv: int | None) -> list[dict[str, Any]]:
+        if not grid:
+            return []
+        table = sweep(family, setting, dataset, param, grid, measures=False, cv=cv, read=effective)
+        return table.to_dict("records")
+
+    notes: dict[int, list[str]] = {i: [] for i in range(len(values))}
+    cv_ok = list(range(len(values)))
+    if folds < 2:
+        cv_ok = []
+        for i in notes:
+            notes[i].append("too few training rows per class or fold to cross-validate")
+    elif family.check is not None:
+        rows = _fold_training_rows(dataset, setting, folds)
+        for i, value in enumerate(values):
+            point_values = {**setting.values, param: value}
+            problem = _fold_problem(family, setting.estimator_id, point_values, dataset, rows)
             if problem:
-                notes.append(f"not cross-validated: {problem}")
-            else:
-                try:
-                    table = validation_curve_table(
-                        family,
-                        setting.estimator_id,
-                        values,
-                        dataset,
-                        point.cv_param,
-                        [values[point.cv_param]],
-                        scale=scale,
-                        test_size=test_size,
-                        seed=seed,
-                        cv=folds,
-                    )
-                except (FitError, ValueError) as exc:
-                    notes.append(f"not cross-validated: {exc}")
-                else:
-                    out["cv_mean"] = float(table.at[0, "cv_mean"])
-                    out["cv_std"] = float(table.at[0, "cv_std"])
-                    if table.at[0, "note"]:
-                        notes.append(str(table.at[0, "note"]))
-    out["note"] = "; ".join(notes)
-    out["warnings"] = tuple(dict.fromkeys(_first_line(w) for w in shown))
+                cv_ok.remove(i)
+                notes[i].append(f"not cross-validated: {problem}")
+    results: dict[int, dict[str, Any]] = {}
+    plain = [i for i in range(len(values)) if i not in cv_ok]
+    try:
+        found = run([values[i] for i in cv_ok], folds)
+    except (FitError, ValueError):
+        # scikit-learn could fit no fold of some value: each value on its own, so only
+        # that one loses its cross-validation
+        found = []
+        for i in list(cv_ok):
+            try:
+                found += run([values[i]], folds)
+            except (FitError, ValueError) as exc:
+                cv_ok.remove(i)
+                plain.append(i)
+                notes[i].append(f"not cross-validated: {exc}")
+    results.update(zip(cv_ok, found, strict=True))
+    plain.sort()
+    results.update(zip(plain, run([values[i] for i in plain], None), strict=True))
+    out = []
+    for i, value in enumerate(values):
+        out.append(point(value, results[i], notes[i]))
+        if progress is not None:
+            progress(i + 1, len(values))
     return out
 
 
@@ -297,26 +340,44 @@ def sweep_table(points: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
 
 
 def capacity_sweep(
-    setting: FamilySetting,
+    family: FamilySpec,
+    setting: Setting,
     dataset: Dataset,
     *,
-    scale: bool = True,
-    test_size: float = 0.25,
-    seed: int = 0,
     n: int = DEFAULT_SWEEP_POINTS,
     folds: int | None = None,
 ) -> pd.DataFrame:
-    """One family's whole complexity sweep (:func:`sweep_plan`, then :func:`sweep_point`
-    for each point); ``folds`` defaults to :func:`cv_folds`."""
+    """One family's whole complexity sweep: :func:`sweep_plan`, then
+    :func:`capacity_points` over its grid, the current value marked; ``folds`` defaults
+    to :func:`cv_folds`."""
     if folds is None:
-        folds = cv_folds(dataset, test_size, seed)
-    n_train = len(split_data(dataset, test_size, seed).train)
-    plan = sweep_plan(setting, fold_rows(n_train, max(folds, 2)), n)
-    points = [
-        sweep_point(setting, p, dataset, scale=scale, test_size=test_size, seed=seed, folds=folds)
-        for p in plan
-    ]
+        folds = cv_folds(dataset, setting.test_size, setting.seed)
+    n_train = len(split_data(dataset, setting.test_size, setting.seed).train)
+    plan = sweep_plan(family, setting, fold_rows(n_train, max(folds, 2)), n)
+    points = capacity_points(
+        family, setting, dataset, plan.param, plan.grid, folds=folds, capacity=plan.capacity
+    )
+    points[plan.current]["current"] = True
     return sweep_table(points)
+
+
+def capacity_sweep_seconds(
+    family: FamilySpec,
+    setting: Setting,
+    dataset: Dataset,
+    plan: CapacityPlan,
+    folds: int,
+    fit_seconds: float,
+) -> float:
+    """How long :func:`capacity_points` takes over ``plan``: the engine's own estimate
+    (:func:`core.sweeps.sweep_seconds`, fitting and predicting) with ``fit_seconds`` the
+    setting's measured fit."""
+    if plan.param is None:
+        return fit_seconds * (1 + SCORING_SHARE)
+    cv = folds if folds >= 2 else None
+    return sweep_seconds(
+        family, setting, dataset, plan.param, plan.grid, cv=cv, fit_seconds=fit_seconds
+    )
 
 
 # --- reading the sweep ---------------------------------------------------------------------
@@ -430,16 +491,17 @@ def complexity_sentences(table: pd.DataFrame, task: Task, n_test: int | None = N
 
 
 __all__ = [
-    "PlannedPoint",
+    "CapacityPlan",
     "best_family",
     "best_points",
     "capacity_grid",
+    "capacity_points",
     "capacity_spec",
     "capacity_sweep",
+    "capacity_sweep_seconds",
     "complexity_sentences",
     "cv_folds",
     "fold_rows",
     "sweep_plan",
-    "sweep_point",
     "sweep_table",
 ]

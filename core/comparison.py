@@ -10,6 +10,9 @@ The all-families page asks three things of the registry, never which family is w
   many of those values shape the model, how many parameters it learned (or stored instead),
   its effective number of parameters, train and test score, fit time, or a sentence saying
   why it cannot be fitted here;
+- how long each current fit will take, before fitting it (:func:`estimate_fit_seconds`):
+  the family's own ``estimate_seconds`` where it has one, else a pilot fit on a sample of
+  the training rows scaled up to all of them, so the page can ask before long work;
 - a *complexity sweep* (:mod:`core.capacity`): the family's ``capacity`` hyperparameter over
   a grid, each point refitted on the page's training rows and cross-validated on them;
   :func:`core.capacity.complexity_sentences` reads it.
@@ -18,10 +21,12 @@ The all-families page asks three things of the registry, never which family is w
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from core.data.tables import Dataset, Task
@@ -29,11 +34,15 @@ from core.family import FamilySpec
 from core.fitting import (
     FitError,
     FitResult,
+    FitTooSlow,
+    Split,
     fit_model,
+    single_blas_thread,
+    split_data,
 )
 from core.scoring import TASK_SCORING
 from core.setting import Setting
-from core.specs import ParamSpec
+from core.specs import ParamSpec, resolve
 
 #: Folds of the cross-validation, fewer when a class has fewer training rows.
 DEFAULT_FOLDS = 5
@@ -300,6 +309,151 @@ def compare_families(
     return rows
 
 
+# --- how long the current fits take -------------------------------------------------------
+#: A family without ``estimate_seconds`` is timed on random samples of its training rows:
+#: this many rows first, then :data:`PILOT_GROWTH` times as many until the fit time has
+#: grown by :data:`PILOT_MIN_SECONDS` between two sizes (above the timing noise of a busy
+#: machine), or the next size would take the pilots past :data:`PILOT_SECONDS` in all.
+PILOT_ROWS = 1_000
+PILOT_GROWTH = 4
+PILOT_MIN_SECONDS = 0.03
+PILOT_SECONDS = 0.3
+#: A first pilot whose fit takes this long is scaled up alone (its fixed cost is small).
+PILOT_SLOW_SECONDS = 0.1
+
+
+def estimate_fit_seconds(
+    family: FamilySpec, setting: Setting, dataset: Dataset, split: Split | None = None
+) -> float:
+    """How long fitting and scoring ``setting`` on ``dataset`` will take, before doing it.
+
+    A setting the specs or the family's ``check`` refuse costs nothing (it is refused
+    before any fitting). A family with ``estimate_seconds`` says what its fit costs (a
+    network: its epochs; nearest neighbours: predicting every row against every stored
+    one), as the fit's own time budget reads it. Any other family is timed on random
+    samples of the training rows, each with every class in it (:func:`pilot_seconds`).
+
+    Parameters
+    ----------
+    family : FamilySpec
+    setting : Setting
+        The fit to estimate (its values and split).
+    dataset : Dataset
+    split : Split, optional
+        The setting's split when the caller has it (every family of a page shares one).
+
+    Raises
+    ------
+    FitError
+        If the split leaves too few rows (the fit would say the same).
+    """
+    split = split or split_data(dataset, setting.test_size, setting.seed)
+    try:
+        values = resolve(family.hyperparameters_for(setting.estimator_id), setting.values).values
+    except ValueError:
+        return 0.0
+    X_train, y_train = split.train_rows(dataset)
+    if family.check is not None and family.check(setting.estimator_id, values, X_train, y_train):
+        return 0.0
+    if family.estimate_seconds is not None:
+        return float(family.estimate_seconds(setting.estimator_id, values, X_train, y_train))
+    return pilot_seconds(family, setting, dataset, split.train)
+
+
+def _pilot_order(dataset: Dataset, train: np.ndarray, seed: int) -> np.ndarray:
+    """The training rows in a random order, one row of every class first, so that a pilot
+    of the first rows holds every class, as the real fit does."""
+    order = np.random.default_rng(seed).permutation(train)
+    if dataset.task != "classification":
+        return order
+    codes = pd.factorize(dataset.y.to_numpy()[order])[0]
+    first = np.sort(np.unique(codes, return_index=True)[1])
+    rest = np.ones(len(order), dtype=bool)
+    rest[first] = False
+    return np.concatenate([order[first], order[rest]])
+
+
+def _line(sizes: list[float], seconds: list[float], size: float) -> float:
+    """Seconds at ``size`` on the line through the last two pilots (the fixed cost of a
+    fit, which a small pilot is mostly made of, is then not scaled up with the rows); from
+    one pilot, or a slope lost in timing noise, the last pilot scaled by its size."""
+    if len(sizes) < 2:
+        return seconds[-1] * max(size / sizes[-1], 1.0)
+    if seconds[-1] <= seconds[-2]:
+        return seconds[-1]
+    slope = (seconds[-1] - seconds[-2]) / (sizes[-1] - sizes[-2])
+    return seconds[-1] + slope * max(size - sizes[-1], 0.0)
+
+
+def pilot_seconds(
+    family: FamilySpec, setting: Setting, dataset: Dataset, train: np.ndarray
+) -> float:
+    """A fit's time from pilot fits on samples of its training rows.
+
+    Each pilot goes through :func:`core.fitting.fit_model` on ``m`` random training rows
+    (every class among them; an iterative solver asked for more than
+    :data:`core.fitting.PROBE_ITERATIONS` iterations probed as the page's fit is, so a
+    pilot never runs long); the first size twice, keeping the quicker (the first fit also
+    pays for imports, and a busy machine only ever adds time). The fitting time is
+    extended along the line through the last two sizes against ``m log m`` to the training
+    rows, the rest of a pilot's time (predicting, scoring) against ``m`` to every row the
+    real fit predicts: a fit's fixed cost, which a small pilot is mostly made of, is not
+    scaled up with the rows. A setting scikit-learn
+    refuses costs nothing (the real fit fails as fast).
+    """
+    n_train, n_rows = len(train), len(dataset.y)
+    order = _pilot_order(dataset, train, setting.seed)
+    sizes: list[float] = []
+    fitting: list[float] = []
+    scoring: list[float] = []
+    m, spent = min(PILOT_ROWS, n_train), 0.0
+    while True:
+        rows = np.sort(order[:m])
+        sample = replace(dataset, X=dataset.X.iloc[rows], y=dataset.y.iloc[rows], true_coef=None)
+        times = []
+        for _ in range(2 if not sizes else 1):  # the first size twice: a warm-up
+            start = time.perf_counter()
+            try:
+                with single_blas_thread():
+                    fit = fit_model(
+                        family,
+                        setting.estimator_id,
+                        setting.values,
+                        sample,
+                        scale=setting.scale,
+                        test_size=0.0,
+                        seed=setting.seed,
+                        budget=PILOT_SECONDS,
+                    )
+            except FitTooSlow as exc:  # an unconverged probe: its estimate of this fit
+                times.append((exc.seconds, 0.0))
+                break
+            except (FitError, ValueError):
+                return 0.0
+            wall = time.perf_counter() - start
+            spent += wall
+            times.append((fit.fit_seconds, max(wall - fit.fit_seconds, 0.0)))
+        sizes.append(m)
+        fitting.append(min(t[0] for t in times))
+        scoring.append(min(t[1] for t in times))
+        if m >= n_train:
+            break
+        # A second size separates the fixed cost from the per-row cost, unless the first
+        # pilot is slow enough for its fixed cost not to matter; more sizes follow until
+        # the fit time has grown above the noise, within the pilots' time.
+        if len(sizes) == 1:
+            done = fitting[0] >= PILOT_SLOW_SECONDS
+        else:
+            grown = fitting[-1] - fitting[-2] >= PILOT_MIN_SECONDS
+            done = grown or spent + PILOT_GROWTH * (fitting[-1] + scoring[-1]) > PILOT_SECONDS
+        if done:
+            break
+        m = min(PILOT_GROWTH * m, n_train)
+    work = [s * math.log(s) for s in sizes]
+    fit_part = _line(work, fitting, n_train * math.log(n_train))
+    return float(fit_part + _line(sizes, scoring, n_rows))
+
+
 def _seconds(value: float) -> str:
     if not math.isfinite(value):
         return ""
@@ -389,10 +543,12 @@ __all__ = [
     "comparison_table",
     "current_sentences",
     "effective_parameters",
+    "estimate_fit_seconds",
     "families_for",
     "family_row",
     "fit_warnings",
     "initial_setting",
     "last_setting",
+    "pilot_seconds",
     "refused_row",
 ]

@@ -2,11 +2,16 @@
 
 What each family was given (its last setting on its own page this session, else the page's
 start), what it learned, its scores and a link back to its page; then, on a click, every
-family's capacity swept and drawn as score against effective parameters.
+family's capacity swept by the one sweep engine and drawn as score against effective
+parameters. Every fit is estimated before it runs: when all of them together would take
+longer than ``LONG_WORK_SECONDS`` (a large upload), the page shows each family's estimate
+and waits for a click, so a link to it never starts more than a few seconds of work.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,12 +20,13 @@ import pandas as pd
 import streamlit as st
 
 from core.capacity import (
-    PlannedPoint,
+    CapacityPlan,
+    capacity_points,
+    capacity_sweep_seconds,
     complexity_sentences,
     cv_folds,
     fold_rows,
     sweep_plan,
-    sweep_point,
     sweep_table,
 )
 from core.comparison import (
@@ -29,21 +35,24 @@ from core.comparison import (
     compare_families,
     comparison_table,
     current_sentences,
+    estimate_fit_seconds,
     families_for,
     last_setting,
 )
 from core.comparison_figures import complexity_figure
 from core.data.catalogue import DATASETS, UPLOAD_ID
-from core.data.tables import Task
-from core.fitting import FitResult, split_data
+from core.data.tables import Dataset, Task
+from core.family import FamilySpec
+from core.fitting import FitError, FitResult, Split, split_data
 from core.links import data_link_problems_for, share_query
 from core.registry import FAMILIES
 from core.scoring import TASK_SCORING
 from core.setting import DATA_SETTINGS, TASK, Setting
 from core.text import escape_markdown
+from ui import widgets
 from ui.cache import cached_fit
 from ui.data import DataChoice, data_section
-from ui.widgets import LONG_WORK_SECONDS, drop_link_values, preset_key
+from ui.widgets import confirm_long_work, drop_link_values, preset_key
 
 #: Session-state key of the sweeps the user asked for (their ids), so returning is instant.
 SWEEPS_DONE = "families_sweeps"
@@ -95,15 +104,102 @@ def fit_key(setting: FamilySetting, choice: DataChoice) -> Setting:
     return choice.setting_for(setting.family.id, setting.estimator_id, setting.values)
 
 
-def _rows(choice: DataChoice, settings: list[FamilySetting]) -> list[FamilyRow]:
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_fit_estimate(
+    key: Setting, _family: FamilySpec, _dataset: Dataset, _split: Callable[[], Split]
+) -> float:
+    """Seconds the fit ``key`` would take (:func:`core.comparison.estimate_fit_seconds`);
+    ``_split`` gives the page's split, made once for every family that needs it."""
+    return estimate_fit_seconds(_family, key, _dataset, _split())
+
+
+def fit_estimates(choice: DataChoice, settings: Sequence[FamilySetting]) -> list[float]:
+    """Each family's estimated fit time; 0 for a fit already confirmed by a click (on its
+    page or here) and when the split itself is refused (every fit then says so at once)."""
     confirmed = st.session_state.setdefault("confirmed_work", set())
+    split = functools.cache(lambda: split_data(choice.dataset, choice.test_size, choice.seed))
+    out = []
+    for setting in settings:
+        key = fit_key(setting, choice)
+        if repr(key) in confirmed:
+            out.append(0.0)
+            continue
+        try:
+            out.append(cached_fit_estimate(key, setting.family, choice.dataset, split))
+        except FitError:
+            out.append(0.0)
+    return out
+
+
+def _rows(choice: DataChoice, settings: list[FamilySetting]) -> list[FamilyRow] | None:
+    """Every family's current fit; ``None`` while long fits wait for a click.
+
+    The fits are estimated first. Under ``LONG_WORK_SECONDS`` in all they run at once,
+    each still within that time budget (an estimate can be wrong); longer, the page shows
+    the estimates and a button, and after the click every fit runs to the end."""
+    estimates = fit_estimates(choice, settings)
+    keys = [fit_key(s, choice) for s in settings]
+    work = repr(("families", tuple(repr(k) for k in keys)))
+    total = sum(estimates)
+    if not confirm_long_work(work, total, "Fitting every family on this data"):
+        waiting_section(choice, settings, estimates)
+        return None
+    confirmed = st.session_state.setdefault("confirmed_work", set())
+    if work in confirmed:  # clicked: no fit is held to the quick budget now
+        confirmed.update(repr(k) for k in keys)
+    bar = st.progress(0.0, text="Fitting…") if total > widgets.LONG_WORK_SECONDS else None
+    fitted = 0
+    eta = dict(zip(map(repr, keys), estimates, strict=True))
 
     def fitter(setting: FamilySetting) -> FitResult:
+        nonlocal fitted
         key = fit_key(setting, choice)
-        budget = None if repr(key) in confirmed else LONG_WORK_SECONDS
+        if bar is not None:
+            seconds = eta[repr(key)]
+            bar.progress(
+                fitted / len(keys),
+                text=f"Fitting {setting.family.title}"
+                + (f" (about {seconds:.0f} s)…" if seconds >= 1 else "…"),
+            )
+        fitted += 1
+        budget = None if repr(key) in confirmed else widgets.LONG_WORK_SECONDS
         return cached_fit(key, choice.dataset, budget)
 
-    return compare_families(settings, choice.dataset, fitter=fitter)
+    rows = compare_families(settings, choice.dataset, fitter=fitter)
+    if bar is not None:
+        bar.empty()
+    return rows
+
+
+def _about(seconds: float) -> str:
+    if seconds <= 0:
+        return "none (refused before fitting)"
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:,.0f} s"
+
+
+def waiting_section(
+    choice: DataChoice, settings: Sequence[FamilySetting], estimates: Sequence[float]
+) -> None:
+    """Before long fits: what each family's fit is estimated to take, and the links to
+    their pages (which estimate and ask for themselves)."""
+    st.subheader("Every family on this data", divider="blue")
+    table = pd.DataFrame(
+        {
+            "family": [s.family.title for s in settings],
+            "estimator": [s.family.get_estimator(s.estimator_id).label for s in settings],
+            "estimated time": [_about(e) for e in estimates],
+            "setting": [s.text() for s in settings],
+        }
+    )
+    st.dataframe(table, hide_index=True, key="families_estimates")
+    rows = len(choice.dataset.y)
+    st.caption(
+        f"Nothing has been fitted yet: on {rows:,} rows some fits take a while. Each "
+        "estimate is the family's own where it has one (a network's epochs, the neighbour "
+        "searches of predicting every row), else a fit on a sample of the training rows "
+        "scaled up to all of them; a family whose setting these rows refuse costs nothing."
+    )
+    _links(settings, choice)
 
 
 def page_query(setting: FamilySetting, choice: DataChoice) -> str:
@@ -132,12 +228,12 @@ def page_url(setting: FamilySetting, choice: DataChoice) -> str:
     return f"{path}?{query}" if query else path
 
 
-def _links(rows: list[FamilyRow], choice: DataChoice) -> None:
+def _links(settings: Sequence[FamilySetting], choice: DataChoice) -> None:
     # Links that load the page afresh (in a new tab), not st.page_link: in one session the
     # family page's data widgets hold this page's values under the same keys, and
     # Streamlit resets those on a page switch, so the link's dataset and seed were lost.
     links = " · ".join(
-        f"[{escape_markdown(row.family.title)}]({page_url(row.setting, choice)})" for row in rows
+        f"[{escape_markdown(s.family.title)}]({page_url(s, choice)})" for s in settings
     )
     st.markdown(f"**Open a family's page with this data and setting** (new tab): {links}")
     if choice.dataset_id == UPLOAD_ID:
@@ -223,34 +319,33 @@ def current_section(choice: DataChoice, rows: list[FamilyRow]) -> None:
         st.caption(
             "The test share is 0: every row trained the models, so there are no test scores."
         )
-    _links(rows, choice)
+    _links([row.setting for row in rows], choice)
 
 
 # --- the sweep -----------------------------------------------------------------------------
 @st.cache_data(max_entries=512, show_spinner=False)
-def cached_sweep_point(
-    key: Setting,
-    param: str | None,
-    cv_param: str | None,
-    folds: int,
-    _setting: FamilySetting,
-    _value: Any,
-    _dataset,
+def cached_capacity_point(
+    key: Setting, param: str | None, capacity: bool, folds: int, _family: FamilySpec, _dataset
 ) -> dict[str, Any]:
-    """One point of a family's complexity sweep (one fit, ``folds`` cross-validation fits).
+    """One point of a family's complexity sweep, by the one sweep engine
+    (:func:`core.capacity.capacity_points`: one fit, ``folds`` cross-validation fits).
 
     ``key`` is the point's own fit key (the swept value in place), so a point shared by two
-    sweeps (the current setting, a returning data set) is fitted once.
+    sweeps (the current setting, a returning data set, a grid of another size) is fitted
+    once.
     """
-    point = PlannedPoint(param, _value, False, cv_param)
-    return sweep_point(_setting, point, _dataset, **key.split_settings(), folds=folds)
+    value = key.values.get(param) if param is not None else None
+    (point,) = capacity_points(
+        _family, key, _dataset, param, [value], folds=folds, capacity=capacity
+    )
+    return point
 
 
-def _point_key(setting: FamilySetting, point: PlannedPoint, choice: DataChoice) -> Setting:
+def _point_key(setting: FamilySetting, plan: CapacityPlan, value: Any, choice) -> Setting:
     key = fit_key(setting, choice)
-    if point.param is None:
+    if plan.param is None:
         return key
-    return key.with_values({**setting.values, point.param: point.value})
+    return key.with_values({**setting.values, plan.param: value})
 
 
 #: A family's sweep is given about this many seconds: a slow family (a network) gets
@@ -271,12 +366,21 @@ def grid_points(fit_seconds: float, folds: int) -> int:
     return GRID_TIERS[-1]
 
 
-def _estimate(rows: list[FamilyRow], plans: dict[str, list[PlannedPoint]], folds: int) -> float:
-    seconds = 0.0
-    for row in rows:
-        per_fit = row.fit_seconds if row.fitted else 0.05
-        seconds += len(plans[row.family.id]) * per_fit * (1 + max(folds, 0))
-    return seconds
+def _sweep_seconds(
+    choice: DataChoice, rows: list[FamilyRow], plans: dict[str, CapacityPlan], folds: int
+) -> float:
+    """The engine's estimate of every family's sweep, from each family's measured fit."""
+    return sum(
+        capacity_sweep_seconds(
+            row.family,
+            fit_key(row.setting, choice),
+            choice.dataset,
+            plans[row.family.id],
+            folds,
+            row.fit_seconds,
+        )
+        for row in rows
+    )
 
 
 def sweep_section(choice: DataChoice, rows: list[FamilyRow]) -> pd.DataFrame | None:
@@ -296,14 +400,22 @@ def sweep_section(choice: DataChoice, rows: list[FamilyRow]) -> pd.DataFrame | N
     folds = cv_folds(choice.dataset, choice.test_size, choice.seed)
     cap = fold_rows(n_train, max(folds, 2))
     plans = {
-        r.family.id: sweep_plan(r.setting, cap, grid_points(r.fit_seconds, folds)) for r in fitted
+        r.family.id: sweep_plan(
+            r.family, fit_key(r.setting, choice), cap, grid_points(r.fit_seconds, folds)
+        )
+        for r in fitted
     }
     work = [
-        (row.setting, point, _point_key(row.setting, point, choice))
+        (
+            row.setting,
+            plans[row.family.id],
+            i,
+            _point_key(row.setting, plans[row.family.id], v, choice),
+        )
         for row in fitted
-        for point in plans[row.family.id]
+        for i, v in enumerate(plans[row.family.id].grid)
     ]
-    sweep_id = repr((tuple(repr(k) for _, _, k in work), folds))
+    sweep_id = repr((tuple(repr(k) for *_, k in work), folds))
     done: set[str] = st.session_state.setdefault(SWEEPS_DONE, set())
     swept = [r.family.title for r in fitted if r.family.capacity]
     st.caption(
@@ -311,7 +423,7 @@ def sweep_section(choice: DataChoice, rows: list[FamilyRow]) -> pd.DataFrame | N
         + ", ".join(
             f"{r.family.title}: {r.family.capacity}"
             for r in fitted
-            if r.family.capacity and len(plans[r.family.id]) > 1
+            if r.family.capacity and plans[r.family.id].capacity
         )
         + ") is swept with its other values as set; every point is refitted on the training "
         f"rows (test {primary}) and "
@@ -325,7 +437,7 @@ def sweep_section(choice: DataChoice, rows: list[FamilyRow]) -> pd.DataFrame | N
         else "No family here has a capacity hyperparameter: each shows its current setting."
     )
     if sweep_id not in done:
-        seconds = _estimate(fitted, plans, folds)
+        seconds = _sweep_seconds(choice, fitted, plans, folds)
         slot = st.empty()  # the button goes once clicked: the chart takes its place
         clicked = slot.button(
             f"Sweep every family ({len(work)} settings, about {max(seconds, 1):.0f} s)",
@@ -339,16 +451,17 @@ def sweep_section(choice: DataChoice, rows: list[FamilyRow]) -> pd.DataFrame | N
         done.add(sweep_id)
     progress = st.progress(0.0, text="Sweeping…")
     points = []
-    for i, (setting, point, key) in enumerate(work):
+    for done_points, (setting, plan, i, key) in enumerate(work):
+        value = plan.grid[i]
         progress.progress(
-            i / len(work),
+            done_points / len(work),
             text=f"{setting.family.title}: "
-            + (f"{point.param} = {point.value}" if point.param else "current setting"),
+            + (f"{plan.param} = {value}" if plan.capacity else "current setting"),
         )
-        result = cached_sweep_point(
-            key, point.param, point.cv_param, folds, setting, point.value, choice.dataset
+        result = cached_capacity_point(
+            key, plan.param, plan.capacity, folds, setting.family, choice.dataset
         )
-        points.append({**result, "current": point.current})
+        points.append({**result, "current": i == plan.current})
     progress.empty()
     table = sweep_table(points)
     figure = complexity_figure(table, primary, [f.id for f in FAMILIES])
@@ -417,6 +530,8 @@ def families_page() -> None:
     history = st.session_state.get("run_history", [])
     settings = [last_setting(f, choice.task, history) for f in families_for(choice.task, FAMILIES)]
     rows = _rows(choice, settings)
+    if rows is None:  # long fits wait for a click
+        return
     current_section(choice, rows)
     sweep = sweep_section(choice, rows)
     interpretation_section(choice, rows, sweep)

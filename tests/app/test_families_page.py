@@ -1,6 +1,7 @@
 """AppTest: the all-families page lists every family that serves the data set's task, with
 its counts and scores, links to each family's page with the same setting, and sweeps every
-family's capacity on a click."""
+family's capacity on a click; on a large upload it estimates every fit first and waits for
+a click (#20)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,18 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.data.prepare import load_dataset
-from core.fitting import split_data
+import ui.cache
+from core.data.prepare import load_dataset, make_dataset
+from core.data.uploads import read_csv_upload
+from core.fitting import fit_model, split_data
 from core.registry import FAMILIES, get_family
 from core.setting import Setting
+from ui.widgets import LONG_WORK_SECONDS
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "app_pages/families.py"
@@ -40,12 +46,13 @@ def families_table(at: AppTest):
     raise AssertionError("no families table on the page")
 
 
-def links(at: AppTest) -> dict[str, tuple[str, dict[str, str]]]:
+def links(at: AppTest, table: bool = True) -> dict[str, tuple[str, dict[str, str]]]:
     """Family title to (page path, query as a dict), from the links line under the table;
     the table's ``page`` column holds the same addresses."""
     line = next(m.value for m in at.markdown if m.value.startswith("**Open a family's page"))
     found = {title.replace("\\", ""): url for title, url in LINK.findall(line)}
-    assert found == families_table(at)["page"].to_dict()
+    if table:
+        assert found == families_table(at)["page"].to_dict()
     out = {}
     for title, url in found.items():
         parts = urlsplit(url)
@@ -199,3 +206,63 @@ def test_a_bad_link_value_is_a_message(key, value):
     warnings = " ".join(w.value for w in at.warning).replace("\\", "")
     assert f"{key}=" in warnings and "ignored" in warnings
     assert list(families_table(at).index) == titles("regression")
+
+
+# --- a large upload: estimate first, fit on a click (#20) --------------------------------------
+def _csv(rows: int, features: int = 5, seed: int = 0) -> bytes:
+    """Normal features and a class that depends on them linearly, with noise."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(rows, features)).round(4)
+    y = np.where(X @ rng.normal(size=features) + rng.normal(size=rows) > 0, "yes", "no")
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(features)]).assign(y=y)
+    return frame.to_csv(index=False).encode()
+
+
+def test_a_large_upload_shows_the_estimates_and_fits_nothing_until_the_click(monkeypatch):
+    """12,000 rows: the network's own estimate (every one of its 500 epochs on 9,000 rows)
+    and nearest neighbours' (predicting 12,000 rows against 9,000 stored ones) are over
+    LONG_WORK_SECONDS honestly, on any machine: the page fitted every family at once."""
+    fitted: list[str] = []
+    real_fit = ui.cache.fit_model
+
+    def counted(family, *args, **kwargs):
+        fitted.append(family.id)
+        return real_fit(family, *args, **kwargs)
+
+    monkeypatch.setattr(ui.cache, "fit_model", counted)
+    data = _csv(12_000)
+    at = open_families(dataset="upload")
+    at.file_uploader(key="upload").set_value(("big.csv", data, "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert fitted == []
+    assert not any("learned parameters" in f.value.columns for f in at.dataframe)
+    estimates = next(f.value for f in at.dataframe if "estimated time" in f.value.columns)
+    assert list(estimates["family"]) == titles("classification")
+    notice = " ".join(i.value for i in at.info)
+    seconds = float(re.search(r"would take about ([\d,]+) s", notice).group(1).replace(",", ""))
+    assert seconds > LONG_WORK_SECONDS
+    (run,) = [b for b in at.button if b.label.startswith("Run it")]
+    assert f"({seconds:.0f} s)" in run.label
+    assert all(b.key != "families_sweep" for b in at.button)  # no sweep before the fits
+    assert set(links(at, table=False)) == set(titles("classification"))
+
+    run.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert sorted(fitted) == sorted(f.id for f in FAMILIES if "classification" in f.tasks)
+    table = families_table(at)
+    assert list(table.index) == titles("classification")
+    assert table["test accuracy"].notna().all()
+    # the numbers are fit_model's on the same rows
+    upload = read_csv_upload(data, "big.csv")
+    dataset = make_dataset(upload.frame, "y", "classification", name="big.csv")
+    logistic = get_family("logistic_regression")
+    start = {s.name: s.initial for s in logistic.hyperparameters_for("logistic")}
+    direct = fit_model(logistic, "logistic", start, dataset)
+    assert table.at["Logistic regression", "test accuracy"] == pytest.approx(
+        direct.metrics.at["accuracy", "test"], rel=1e-12
+    )
+    # returning asks nothing and refits nothing
+    at.run()
+    assert len(fitted) == len(titles("classification"))
+    assert not [b for b in at.button if b.label.startswith("Run it")]
+    assert list(families_table(at).index) == titles("classification")

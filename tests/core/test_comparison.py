@@ -10,28 +10,33 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.linear_model import Ridge
-from sklearn.model_selection import KFold, cross_val_score
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
 
+import core.comparison
 from core.capacity import (
-    PlannedPoint,
     best_family,
     best_points,
     capacity_grid,
+    capacity_points,
     capacity_spec,
     capacity_sweep,
+    capacity_sweep_seconds,
     complexity_sentences,
     cv_folds,
     fold_rows,
     sweep_plan,
-    sweep_point,
     sweep_table,
 )
 from core.comparison import (
+    PILOT_GROWTH,
+    PILOT_ROWS,
     FamilySetting,
     compare_families,
     comparison_table,
+    estimate_fit_seconds,
     families_for,
     initial_setting,
     last_setting,
@@ -41,7 +46,7 @@ from core.data.prepare import load_dataset
 from core.fitting import FitError, fit_model, split_data
 from core.registry import FAMILIES, get_family
 from core.setting import Setting
-from core.sweeps import validation_curve_table
+from core.sweeps import sweep_seconds, validation_curve_table
 
 
 @pytest.fixture(scope="module")
@@ -220,30 +225,32 @@ def test_the_capacity_grid_follows_the_spec():
     assert ks[0] == 1 and ks[-1] == 80 and all(isinstance(v, int) for v in ks)
 
 
-def test_the_plan_marks_or_adds_the_current_setting():
+def _key(setting: FamilySetting, dataset, **changes) -> Setting:
+    """The Setting of a family's values on a data set (fit_model's default split)."""
+    values = {**setting.values, **changes}
+    return Setting.on(dataset, setting.family.id, setting.estimator_id, values)
+
+
+def test_the_plan_marks_or_adds_the_current_setting(diabetes):
     tree = get_family("decision_tree")
-    unlimited = FamilySetting(
-        tree,
-        "tree_regressor",
-        {**initial_setting(tree, "regression").values, "max_depth": None},
-        "history",
-    )
-    plan = sweep_plan(unlimited, 200)
-    assert [p for p in plan if p.current] == [plan[-1]] and plan[-1].value is None
+    start = initial_setting(tree, "regression")
+    plan = sweep_plan(tree, _key(start, diabetes, max_depth=None), 200)
+    assert plan.current == len(plan.grid) - 1 and plan.grid[-1] is None
+    assert plan.param == "max_depth" and plan.capacity
     linear = initial_setting(get_family("linear_regression"), "regression")  # alpha 1
-    plan = sweep_plan(linear)
-    assert sum(p.current for p in plan) == 1
-    assert next(p for p in plan if p.current).value == pytest.approx(1.0)
-    assert len(plan) == 13
+    plan = sweep_plan(linear.family, _key(linear, diabetes))
+    assert plan.grid[plan.current] == pytest.approx(1.0) and len(plan.grid) == 13
     sgd = initial_setting(get_family("gradient_descent"), "regression")
-    (only,) = sweep_plan(sgd)
-    assert only.current and only.param is None and only.cv_param is not None
+    plan = sweep_plan(sgd.family, _key(sgd, diabetes))
+    # no capacity: the current setting alone, swept over a value it already has
+    assert not plan.capacity and plan.current == 0 and len(plan.grid) == 1
+    assert plan.grid[0] == sgd.values[plan.param]
 
 
 def test_the_sweeps_points_equal_independent_refits(diabetes):
     family = get_family("linear_regression")
     setting = initial_setting(family, "regression")
-    table = capacity_sweep(setting, diabetes, n=5, folds=5)
+    table = capacity_sweep(family, _key(setting, diabetes), diabetes, n=5, folds=5)
     assert list(table["value"]) == pytest.approx([1e-3, 10**-1.5, 1.0, 10**1.5, 1e3])
     alphas = table["value"].to_numpy(dtype=float)
     train_rows = split_data(diabetes, 0.25, 0).train
@@ -269,28 +276,116 @@ def test_the_sweeps_points_equal_independent_refits(diabetes):
 
 def test_a_tree_sweeps_leaves_and_a_neighbour_sweep_rows_over_k(diabetes):
     tree = initial_setting(get_family("decision_tree"), "regression")
-    table = capacity_sweep(tree, diabetes, n=5)
+    table = capacity_sweep(tree.family, _key(tree, diabetes), diabetes, n=5)
     for _, point in table.iterrows():
         fit = fit_model(
             tree.family, "tree_regressor", {**tree.values, "max_depth": point["value"]}, diabetes
         )
         assert point["effective"] == fit.model.get_n_leaves()
     knn = initial_setting(get_family("nearest_neighbors"), "regression")
-    table = capacity_sweep(knn, diabetes, n=5)
+    table = capacity_sweep(knn.family, _key(knn, diabetes), diabetes, n=5)
     n_train = len(split_data(diabetes, 0.25, 0).train)
     np.testing.assert_allclose(table["effective"], n_train / table["value"].astype(float))
     assert table["value"].max() <= fold_rows(n_train, 5)  # every fold can find k rows
     assert table["cv_mean"].notna().all()
 
 
+def test_a_classification_tree_sweep_equals_direct_scikit_learn_fits():
+    """Through the one sweep engine: each depth's test accuracy and stratified 5-fold
+    score equal a DecisionTreeClassifier's fitted by hand (no scaling, the page's start)."""
+    iris = load_dataset("iris", "classification")
+    tree = initial_setting(get_family("decision_tree"), "classification")
+    key = Setting.on(iris, "decision_tree", tree.estimator_id, tree.values, scale=False)
+    table = capacity_sweep(tree.family, key, iris, n=5)
+    split = split_data(iris, 0.25, 0)
+    X_train, y_train = split.train_rows(iris)
+    X_test, y_test = split.test_rows(iris)
+    for _, point in table.iterrows():
+        model = DecisionTreeClassifier(max_depth=point["value"], random_state=0)
+        assert point["test"] == model.fit(X_train, y_train).score(X_test, y_test)
+        assert point["effective"] == model.get_n_leaves()
+        scores = cross_val_score(
+            model, X_train.to_numpy(), y_train.to_numpy(), cv=StratifiedKFold(5)
+        )
+        assert point["cv_mean"] == pytest.approx(scores.mean(), rel=1e-12)
+        assert point["cv_std"] == pytest.approx(scores.std(), rel=1e-12)
+
+
 def test_a_point_that_cannot_be_cross_validated_says_why(diabetes):
     knn = initial_setting(get_family("nearest_neighbors"), "regression")
     n_train = len(split_data(diabetes, 0.25, 0).train)
     # enough rows for the page's fit, too many for a fold's
-    point = PlannedPoint("n_neighbors", n_train - 5, True, "weights")
-    result = sweep_point(knn, point, diabetes, folds=5)
+    (result,) = capacity_points(
+        knn.family, _key(knn, diabetes), diabetes, "n_neighbors", [n_train - 5], folds=5
+    )
     assert math.isfinite(result["test"]) and math.isnan(result["cv_mean"])
     assert "not cross-validated" in result["note"] and "n_neighbors" in result["note"]
+
+
+def test_the_sweeps_estimate_is_the_engines(diabetes):
+    knn = initial_setting(get_family("nearest_neighbors"), "regression")
+    key = _key(knn, diabetes)
+    plan = sweep_plan(knn.family, key, 100, 5)
+    seconds = capacity_sweep_seconds(knn.family, key, diabetes, plan, 5, fit_seconds=0.01)
+    engine = sweep_seconds(knn.family, key, diabetes, "n_neighbors", plan.grid, cv=5)
+    assert seconds == engine > 0
+    # without an estimate of its own, the engine scales the measured fit: one fit and five
+    # on four fifths of the rows per value, scored
+    linear = initial_setting(get_family("linear_regression"), "regression")
+    key = _key(linear, diabetes)
+    plan = sweep_plan(linear.family, key, None, 5)
+    seconds = capacity_sweep_seconds(linear.family, key, diabetes, plan, 5, fit_seconds=0.01)
+    assert seconds == pytest.approx(len(plan.grid) * 0.01 * 1.2 * 5)
+
+
+# --- estimating the current fits ------------------------------------------------------
+def test_a_familys_own_estimate_is_used_and_a_refused_setting_costs_nothing(diabetes):
+    knn = initial_setting(get_family("nearest_neighbors"), "regression")
+    key = _key(knn, diabetes)
+    X_train, y_train = split_data(diabetes, 0.25, 0).train_rows(diabetes)
+    own = knn.family.estimate_seconds("knn_regressor", knn.values, X_train, y_train)
+    assert estimate_fit_seconds(knn.family, key, diabetes) == own > 0
+    too_many = _key(knn, diabetes, n_neighbors=len(y_train) + 1)  # the family's check
+    assert estimate_fit_seconds(knn.family, too_many, diabetes) == 0.0
+    tree = initial_setting(get_family("decision_tree"), "regression")
+    data = load_dataset("synthetic_regression", "regression")
+    poisson = _key(tree, data, criterion="poisson")  # negative targets
+    assert estimate_fit_seconds(tree.family, poisson, data) == 0.0
+
+
+def test_pilots_fit_growing_samples_with_every_class(monkeypatch):
+    """The estimate of a family without its own fits samples of the training rows through
+    fit_model: 1,000 rows first, then four times as many, each with a class of three rows
+    among 20,000."""
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(20_000, 4)), columns=list("abcd"))
+    y = pd.Series(np.where(X["a"] > 0, "up", "down"), name="y")
+    y.iloc[[5, 500, 5000]] = "rare"
+    data = replace(load_dataset("iris", "classification"), X=X, y=y, name="rare")
+    seen: list[tuple[int, set[str]]] = []
+    real = core.comparison.fit_model
+
+    def spy(family, estimator_id, values, sample, **kwargs):
+        seen.append((len(sample.y), set(sample.y)))
+        return real(family, estimator_id, values, sample, **kwargs)
+
+    monkeypatch.setattr(core.comparison, "fit_model", spy)
+    logistic = initial_setting(get_family("logistic_regression"), "classification")
+    seconds = estimate_fit_seconds(logistic.family, _key(logistic, data), data)
+    assert 0 < seconds < math.inf
+    sizes = [n for n, _ in seen]
+    n_train = len(split_data(data, 0.25, 0).train)
+    assert sizes[:2] == [PILOT_ROWS, PILOT_ROWS]  # the first size twice: a warm-up
+    grown = [min(PILOT_ROWS * PILOT_GROWTH**k, n_train) for k in range(1, len(sizes) - 1)]
+    assert sizes[2:] == grown  # how far it grows depends on the machine's speed
+    assert all(classes == {"up", "down", "rare"} for _, classes in seen)
+
+
+def test_a_fits_fixed_cost_is_not_scaled_up_with_the_rows():
+    line = core.comparison._line
+    assert line([1000, 4000], [0.02, 0.02], 150_000) == 0.02  # all fixed cost
+    assert line([1000, 4000], [0.02, 0.05], 10_000) == pytest.approx(0.11)  # 10 µs a row
+    assert line([1000], [0.02], 4000) == pytest.approx(0.08)  # one size: scaled
 
 
 def test_cv_folds_respect_the_smallest_class():
@@ -309,7 +404,7 @@ def iris_sweep():
     settings = [
         initial_setting(f, "classification") for f in families_for("classification", FAMILIES)
     ]
-    frames = [capacity_sweep(s, iris, n=5) for s in settings]
+    frames = [capacity_sweep(s.family, _key(s, iris), iris, n=5) for s in settings]
     return iris, settings, pd.concat(frames, ignore_index=True)
 
 
