@@ -1,12 +1,15 @@
 """The decision boundary of a classifier fitted on two chosen features.
 
 A boundary can only be drawn in two dimensions, so the model is refitted on the two
-features alone, with the same hyperparameters and data settings; the page says so.
+features alone, with the same hyperparameters and data settings; the page says so. The
+boundaries at other values of the penalty are refits of that two-feature model by the one
+sweep engine (:func:`core.sweeps.sweep`), each reading its line.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +20,8 @@ from core.data.tables import Dataset
 from core.family import FamilySpec
 from core.fitting import FitResult, fit_model
 from core.linear.parameters import LinearParameters, extract_linear_parameters
+from core.setting import Setting
+from core.sweeps import param_spec, sweep
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,6 +134,57 @@ def decision_surface(
     )
 
 
+def penalty_boundaries(
+    family: FamilySpec,
+    setting: Setting,
+    dataset: Dataset,
+    features: tuple[str, str],
+    param: str,
+    values: tuple[float, ...],
+    progress: Callable[[int, int], None] | None = None,
+) -> list[tuple[str, np.ndarray, float]]:
+    """The two-feature boundary at other values of one hyperparameter (binary models).
+
+    The two-feature model of :func:`decision_surface` is refitted at each value by the one
+    sweep engine (:func:`core.sweeps.sweep`: the setting's other values, rows and split,
+    the registry's resolution), which reads each refit's line off its raw-unit
+    coefficients.
+
+    Returns
+    -------
+    list of (label, w, b)
+        One per value that can be fitted, in the order given, as :func:`boundary_lines`
+        gives them (``label`` is ``"C=0.1"``), so a figure can show how the hyperparameter
+        moves the line. A value the other settings rule out (a fixed solver that cannot
+        fit this penalty), or outside the spec, simply has no line: the current
+        setting's own fit reports errors. A multinomial model has no single line: none.
+    """
+    data2 = two_feature_dataset(dataset, features)
+    spec = param_spec(family, setting.estimator_id, param)
+    grid = []
+    for value in values:
+        try:
+            spec.validate(value)
+        except ValueError:
+            continue
+        grid.append(value)
+
+    def line(fit: FitResult) -> dict[str, float]:
+        lines = boundary_lines(extract_linear_parameters(fit))
+        if len(lines) != 1:
+            return {}
+        _, w, b = lines[0]
+        return {"w_x": float(w[0]), "w_y": float(w[1]), "b": float(b)}
+
+    table = sweep(family, setting, data2, param, grid, measures=False, progress=progress, read=line)
+    out = []
+    for value, row in zip(grid, table.to_dict("records"), strict=True):
+        if row["note"] or not np.isfinite(row.get("b", np.nan)):
+            continue
+        out.append((f"{param}={value:g}", np.array([row["w_x"], row["w_y"]]), row["b"]))
+    return out
+
+
 def boundary_sweep(
     family: FamilySpec,
     estimator_id: str,
@@ -142,30 +198,15 @@ def boundary_sweep(
     test_size: float = 0.25,
     seed: int = 0,
 ) -> list[tuple[str, np.ndarray, float]]:
-    """The two-feature boundary at other values of one hyperparameter (binary models).
-
-    Returns one ``(label, w, b)`` per value that can be fitted, as :func:`boundary_lines`
-    does, so a figure can show how the hyperparameter moves the line.
-    """
-    data2 = two_feature_dataset(dataset, features)
-    out = []
-    for value in values:
-        try:
-            fit = fit_model(
-                family,
-                estimator_id,
-                {**hyperparameters, param: value},
-                data2,
-                scale=scale,
-                test_size=test_size,
-                seed=seed,
-            )
-        except ValueError:
-            # A value the other settings rule out (a fixed solver that cannot fit this
-            # penalty) simply has no line; the current setting's own fit reports errors.
-            continue
-        lines = boundary_lines(extract_linear_parameters(fit))
-        if len(lines) == 1:
-            _, w, b = lines[0]
-            out.append((f"{param}={value:g}", w, b))
-    return out
+    """:func:`penalty_boundaries` from loose values (kept for callers not yet passing a
+    :class:`~core.setting.Setting`)."""
+    setting = Setting.on(
+        dataset,
+        family.id,
+        estimator_id,
+        hyperparameters,
+        scale=scale,
+        test_size=test_size,
+        seed=seed,
+    )
+    return penalty_boundaries(family, setting, dataset, features, param, values)

@@ -1,5 +1,6 @@
 """The decision-boundary view of a linear classifier: a two-feature model's line drawn from its
-own coefficients, beside the lines at other penalties."""
+own coefficients, beside the lines at other penalties (refits by the one sweep engine,
+estimated before they run)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import streamlit as st
 
 from core.fitting import FitError
 from core.learned import LearnedParameters
-from core.linear.boundary import boundary_lines
+from core.linear.boundary import boundary_lines, two_feature_dataset
 from core.linear.figures import decision_boundary_figure
+from core.sweeps import sweep_seconds
 from core.text import escape_markdown
 from ui.family_page import PageFit
 from ui.linear.cache import cached_boundary_sweep, cached_surface
+from ui.widgets import confirm_long_work
 
 #: Penalty values at which the boundary is drawn dotted beside the current one.
 PENALTY_LINES = (0.01, 0.1, 1.0, 10.0, 100.0)
@@ -47,11 +50,23 @@ def boundary_view(page: PageFit, learned: LearnedParameters) -> None:
     others = []
     if len(surface.classes) == 2 and penalty is not None:
         # Lines at fixed penalties: their cache key leaves the current value out, so moving
-        # it refits only the current boundary.
-        sweep = cached_boundary_sweep(
-            fit_key.without(penalty), (fx, fy), penalty, PENALTY_LINES, values, choice.dataset
+        # it refits only the current boundary. Each refit costs about what the two-feature
+        # fit just did; the engine's estimate decides whether they wait for a click.
+        key = fit_key.without(penalty)
+        seconds = sweep_seconds(
+            page.family,
+            fit_key,
+            two_feature_dataset(choice.dataset, (fx, fy)),
+            penalty,
+            PENALTY_LINES,
+            fit_seconds=surface.fit.fit_seconds,
         )
-        others = [line for line in sweep if line[0] != f"{penalty}={values[penalty]:g}"]
+        what = f"The boundary at {len(PENALTY_LINES)} other values of {penalty}"
+        if confirm_long_work(repr(("boundary", key, (fx, fy))), seconds, what):
+            lines = cached_boundary_sweep(
+                key, (fx, fy), penalty, PENALTY_LINES, fit_key, choice.dataset
+            )
+            others = [line for line in lines if line[0] != f"{penalty}={values[penalty]:g}"]
     st.plotly_chart(decision_boundary_figure(surface, others), key="boundary")
     for label, w, b in boundary_lines(surface.params):
         st.caption(

@@ -3,14 +3,12 @@ classical inference and resamples, coefficient paths and the path validation cur
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
 from core.data.tables import Dataset
 from core.fitting import FitResult, recorded_warnings
-from core.linear.boundary import DecisionSurface, boundary_sweep, decision_surface
+from core.linear.boundary import DecisionSurface, decision_surface, penalty_boundaries
 from core.linear.inference import Inference, coefficient_inference
 from core.linear.parameters import LinearParameters
 from core.linear.path_curve import path_validation_curve_table
@@ -33,26 +31,20 @@ def cached_surface(key: Setting, features: tuple[str, str], _dataset: Dataset) -
     )
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner="Refitting the boundary at other values…")
 def cached_boundary_sweep(
     key: Setting,
     features: tuple[str, str],
     param: str,
     values: tuple[float, ...],
-    _current: dict[str, Any],
+    _setting: Setting,
     _dataset: Dataset,
 ) -> list:
-    """Two-feature boundaries at other values of one hyperparameter; ``key`` leaves that
-    hyperparameter out (:meth:`Setting.without`), so moving it redraws from the cache."""
-    return boundary_sweep(
-        get_family(key.family_id),
-        key.estimator_id,
-        _current,
-        _dataset,
-        features,
-        param,
-        values,
-        **key.split_settings(),
+    """Two-feature boundaries at other values of one hyperparameter, by the one sweep
+    engine; ``key`` is ``_setting`` without that hyperparameter (:meth:`Setting.without`),
+    so moving it redraws from the cache."""
+    return penalty_boundaries(
+        get_family(key.family_id), _setting, _dataset, features, param, values
     )
 
 

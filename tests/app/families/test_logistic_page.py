@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 
 import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
 
+import ui.widgets
 from core.data.prepare import load_dataset
-from core.fitting import fit_model
+from core.fitting import fit_model, split_data
 from core.linear.parameters import extract_linear_parameters
 from core.registry import LOGISTIC_REGRESSION
 
@@ -90,6 +93,34 @@ def test_boundary_line_is_drawn_from_the_two_feature_model(open_page):
     np.testing.assert_allclose(w[0] * np.array(xs) + w[1] * np.array(ys) + b, 0, atol=1e-8)
     c_lines = [t for t in spec["data"] if str(t.get("name", "")).startswith("C=")]
     assert len(c_lines) >= 3
+
+
+def test_the_lines_at_other_c_are_direct_refits_and_wait_when_long(open_page, monkeypatch):
+    """The dotted lines are the one sweep engine's refits of the two-feature model: each
+    lies on the boundary of a LogisticRegression fitted by hand on those two features. When
+    the engine's estimate is over LONG_WORK_SECONDS (lowered here), they wait for a click."""
+    monkeypatch.setattr(ui.widgets, "LONG_WORK_SECONDS", 0.0)
+    at = open_page(PAGE, boundary_x="mean radius", boundary_y="mean texture", view="Boundary")
+    spec = chart(at, "boundary")
+    assert not [t for t in spec["data"] if str(t.get("name", "")).startswith("C=")]
+    (run,) = [b for b in at.button if b.label.startswith("Run it")]
+    assert any("boundary at 5 other values of C" in i.value for i in at.info)
+    run.click().run()
+    assert not at.exception
+    spec = chart(at, "boundary")
+    drawn = {t["name"]: t for t in spec["data"] if str(t.get("name", "")).startswith("C=")}
+    assert len(drawn) >= 3
+    data = load_dataset("breast_cancer", "classification")
+    train = split_data(data, 0.25, 0).train
+    X = data.X[["mean radius", "mean texture"]].to_numpy()[train]
+    y = data.y.to_numpy()[train]
+    scaler = StandardScaler().fit(X)
+    for name, trace in drawn.items():
+        model = LogisticRegression(C=float(name.removeprefix("C="))).fit(scaler.transform(X), y)
+        w = model.coef_[0] / scaler.scale_
+        b = model.intercept_[0] - w @ scaler.mean_
+        xs, ys = np.asarray(trace["x"], dtype=float), np.asarray(trace["y"], dtype=float)
+        np.testing.assert_allclose(w[0] * xs + w[1] * ys + b, 0, atol=1e-6)
 
 
 def test_pin_and_compare_across_c(open_page):
