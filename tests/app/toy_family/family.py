@@ -23,6 +23,7 @@ from core.linear.parameters import (
     LINEAR_SCRIPT,
     extract_linear_parameters,
     linear_learned,
+    linear_terms,
 )
 from core.specs import ParamSpec
 from core.text import Sentence
@@ -126,7 +127,7 @@ FAMILY = FamilySpec(
     extract=extract,
     interpret=interpret,
     script_parameters=LINEAR_SCRIPT + 'learned["scale_"] = [float(model.scale_)]\n',
-    resampling=True,
+    resampled_terms=linear_terms,
     capacity="alpha",
     sweep_measures=measures,
     parameter_meaning=LINEAR_MEANING,
