@@ -234,6 +234,10 @@ class FamilySpec:
         What one learned value means, for the model card (``{target}`` is filled in).
     caveats : tuple of str, optional
         Caveats the model card lists for this family's parameters.
+    steering : str, default="Steer the optimiser only"
+        Heading of the hyperparameters whose ``role`` is ``"optimizer"``: what they steer
+        without changing what the model can learn (an optimiser's steps; a tree's random
+        tie-breaking; how fast neighbours are found).
     capacity : str, optional
         The hyperparameter that most directly sets how much the model can fit (``alpha``,
         ``C``, ``max_depth``, ``n_neighbors``, a layer width): the all-families page sweeps
@@ -288,6 +292,7 @@ class FamilySpec:
     parameter_meaning: dict[str, str] = field(default_factory=dict)
     caveats: tuple[str, ...] = ()
     capacity: str | None = None
+    steering: str = "Steer the optimiser only"
     effective_parameters: Callable[[FitResult, Dataset], float] | None = field(
         default=None, repr=False
     )

@@ -29,12 +29,13 @@ def hyperparameter_panel(family: FamilySpec, task: Task) -> tuple[str, dict[str,
     st.caption(f"`{chosen.estimator.__name__}`: {chosen.summary}")
     specs = family.hyperparameters_for(estimator_id)
     values: dict[str, Any] = {}
-    # Two columns: what shapes the model beside what only steers the optimiser, so the
-    # split between the two kinds of knob is visible (and the page stays short).
+    # Two columns: what shapes the model beside what only steers its search (the family
+    # names it), so the split between the two kinds of knob is visible (and the page stays
+    # short).
     model_col, optimizer_col = st.columns(2)
     model_col.caption("**Shape the model**")
     if any(s.role == "optimizer" for s in specs):
-        optimizer_col.caption("**Steer the optimiser only**")
+        optimizer_col.caption(f"**{family.steering}**")
     for spec in specs:
         choices = spec.allowed(values) if spec.allowed else None
         with optimizer_col if spec.role == "optimizer" else model_col:

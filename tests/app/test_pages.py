@@ -10,7 +10,7 @@ import pytest
 from core.data.prepare import load_dataset
 from core.fitting import fit_model
 from core.linear.parameters import extract_linear_parameters
-from core.registry import FAMILIES, LINEAR_REGRESSION
+from core.registry import FAMILIES, LINEAR_REGRESSION, get_family
 from tests.app.page_helpers import frame_with
 
 LINEAR = "app_pages/linear_regression.py"
@@ -288,3 +288,23 @@ def test_an_upload_can_leave_features_out_and_the_script_follows(
     printed = json.loads(out.stdout)
     assert printed["features"] == ["x1", "x2"]
     np.testing.assert_allclose(printed["coef"][0], table["per unit"], rtol=1e-8)
+
+
+@pytest.mark.parametrize(
+    ("family", "heading"),
+    [
+        (LINEAR_REGRESSION, None),  # every value shapes the model: no second group
+        (get_family("neural_network"), "Steer the optimiser only"),
+        (get_family("decision_tree"), "Randomness only"),
+    ],
+    ids=lambda v: getattr(v, "id", v),
+)
+def test_the_second_group_of_hyperparameters_is_named_for_what_it_holds(open_page, family, heading):
+    at = open_page(family.page_path)
+    captions = [c.value for c in at.caption]
+    assert "**Shape the model**" in captions
+    steering = [c for c in captions if c.startswith("**") and "only" in c]
+    if heading is None:
+        assert steering == []
+    else:
+        assert len(steering) == 1 and steering[0].startswith(f"**{heading}")

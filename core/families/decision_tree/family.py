@@ -451,6 +451,7 @@ FAMILY = FamilySpec(
     resampling=False,
     check=setting_problem,
     capacity="max_depth",
+    steering="Randomness only (which of equally good splits is kept)",
     effective_parameters=leaf_count,
     sweep_measures=tree_measures,
     effective_definition="the number of leaves: a tree with L leaves fits L constants "
