@@ -135,12 +135,20 @@ def _resampled_spread(fit: FitResult, choice: DataChoice, fit_key: Setting) -> N
         intervals[intervals["output"] == output],
         hide_index=True,
         column_config={
-            c: st.column_config.NumberColumn(format="%.4g")
-            for c in ("feature_sd", "mean", "sd", "low", "high", "fitted")
+            **{
+                c: st.column_config.NumberColumn(format="%.4g")
+                for c in ("mean", "sd", "low", "high", "fitted")
+            },
+            # Words, not ids, in the headers; the data keep their names for the CSV.
+            "feature_sd": st.column_config.NumberColumn("feature SD", format="%.4g"),
+            "share_zero": st.column_config.NumberColumn("share at zero", format="%.3g"),
+            "share_sign_flip": st.column_config.NumberColumn(
+                "share with the other sign", format="%.3g"
+            ),
         },
     )
     st.caption(
         "Intervals are the central 95% of the resampled coefficients (raw units). "
-        "share_sign_flip is the share of resamples on the less common side of zero: a "
-        "large share means even the sign is not settled by the data."
+        "'Share with the other sign' is the share of resamples on the less common side of "
+        "zero: a large share means even the sign is not settled by the data."
     )

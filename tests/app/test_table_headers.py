@@ -1,0 +1,29 @@
+"""Words, not ids, in table headers (#24): a header a reader sees is the column's label from
+its column config, else its name; none may read like code (``share_sign_flip``).
+Hyperparameter names and scikit-learn attribute names (``coef_``) stay as they are."""
+
+from __future__ import annotations
+
+import json
+import re
+
+#: Names a header may keep: the data's own words that happen to hold an underscore.
+_CODE = re.compile(r"^[a-z]+(_[a-z]+)+$")
+
+
+def shown_headers(frame) -> list[str]:
+    """What the browser shows above each column of an AppTest dataframe."""
+    config = json.loads(frame.proto.columns or "{}")
+    return [str(config.get(str(c), {}).get("label") or c) for c in frame.value.columns]
+
+
+def code_like(headers: list[str]) -> list[str]:
+    return [h for h in headers if _CODE.match(h)]
+
+
+def test_the_stability_tables_read_as_words(open_page):
+    at = open_page("app_pages/linear_regression.py", view="Stability", n_resamples="10")
+    spread = next(f for f in at.dataframe if "share_sign_flip" in f.value.columns)
+    headers = shown_headers(spread)
+    assert "share with the other sign" in headers and "feature SD" in headers
+    assert code_like(headers) == []
