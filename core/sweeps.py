@@ -105,6 +105,8 @@ def _display_value(spec: ParamSpec, value: Any) -> Any:
         return None
     if spec.kind in ("bool", "choice"):
         return str(value)
+    if spec.kind == "layers":  # an architecture: its link text, "8,4"
+        return spec.format(value)
     return int(value) if spec.kind == "int" else float(value)
 
 
@@ -334,19 +336,25 @@ def sweep(
             if read is not None:
                 row.update(read(fit))
             if cv is not None:
-                with collect_warnings(shown):
-                    curve = validation_curve_table(
-                        family,
-                        estimator_id,
-                        values,
-                        dataset,
-                        parameter,
-                        [value],
-                        cv=cv,
-                        n_jobs=n_jobs,
-                        **fit_settings,
-                    )
-                row.update(curve.iloc[0][list(CURVE_COLUMNS[1:])].to_dict())
+                try:
+                    with collect_warnings(shown):
+                        curve = validation_curve_table(
+                            family,
+                            estimator_id,
+                            values,
+                            dataset,
+                            parameter,
+                            [value],
+                            cv=cv,
+                            n_jobs=n_jobs,
+                            **fit_settings,
+                        )
+                except (FitError, ValueError) as exc:
+                    # The folds could not be scored at this value (a fold too small for
+                    # it): that value's cross-validated scores say why; the rest stand.
+                    row["note"] = str(exc)
+                else:
+                    row.update(curve.iloc[0][list(CURVE_COLUMNS[1:])].to_dict())
             row["warnings"] = tuple(dict.fromkeys(shown))
         rows.append(row)
         if progress is not None:

@@ -175,3 +175,19 @@ def test_knn_sweep_estimate_counts_prediction_growing_with_rows_squared():
     # Twice the rows, four times the work: prediction compares every row with every row.
     assert seconds[1] / seconds[0] == pytest.approx(4.0, rel=0.01)
     assert seconds[0] > 10  # minutes of search on 15 000 training rows, not a fit's instant
+
+
+def test_folds_that_cannot_be_scored_leave_a_reason_not_an_exception(iris):
+    # 50 stratified folds need 50 rows of each class; iris's training rows hold about 37.
+    table = sweep(
+        get_family("nearest_neighbors"),
+        setting("nearest_neighbors", "knn_classifier", {}, iris),
+        iris,
+        "n_neighbors",
+        [3, 5],
+        cv=50,
+    )
+    assert table["note"].str.contains("n_splits=50").all()
+    assert table["cv_mean"].isna().all()
+    # the refit on the page's split still scored each value
+    assert table["train"].notna().all() and table["test"].notna().all()

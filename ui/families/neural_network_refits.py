@@ -11,15 +11,12 @@ import pandas as pd
 import streamlit as st
 
 from core.data.tables import Dataset
-from core.families.neural_network.layers import (
-    estimated_training_seconds,
-    planned_layer_units,
-    warning_sentences,
-)
+from core.families.neural_network.layers import warning_sentences
 from core.families.neural_network.refits import SeedVariability, seed_variability, width_values
-from core.fitting import FitResult, max_folds, recorded_warnings
+from core.fitting import FitResult, max_folds
 from core.learned import LearnedParameters
 from core.setting import Setting
+from core.sweeps import sweep_seconds
 from core.text import escape_markdown
 from ui.families.neural_network import (
     NUMBER,
@@ -83,15 +80,15 @@ def cached_width_curve(
     _fit: FitResult,
     _dataset: Dataset,
 ) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """The width curve and the warnings its fits raised; ``key`` leaves
-    ``hidden_layer_sizes`` out, ``other_layers`` holds the layers after the first."""
+    """The width curve (by the one sweep engine) and the warnings its fits raised; ``key``
+    leaves ``hidden_layer_sizes`` out, ``other_layers`` holds the layers after the first."""
     from core.families.neural_network.refits import width_curve_table
 
     bar, progress = _bar("Cross-validating another width:", len(widths))
-    with recorded_warnings() as shown:
-        table = width_curve_table(_fit, _dataset, widths, cv=WIDTH_FOLDS, progress=progress)
+    table = width_curve_table(_fit, _dataset, key, widths, cv=WIDTH_FOLDS, progress=progress)
     bar.empty()
-    return table, tuple(shown)
+    shown = [w.split(" (and ")[0] for ws in table["warnings"] for w in ws]
+    return table, tuple(dict.fromkeys(shown))
 
 
 def clear_network_caches() -> None:
@@ -264,32 +261,28 @@ def _width_part(page: PageFit) -> None:
         )
         return
     n_train = len(fit.split.train) * (WIDTH_FOLDS - 1) // WIDTH_FOLDS
-    n_classes = int(dataset.y.nunique()) if dataset.task == "classification" else 0
-    upper = WIDTH_FOLDS * sum(
-        estimated_training_seconds(
-            n_train,
-            planned_layer_units(dataset.X.shape[1], size, dataset.task, n_classes),
-            page.values,
-        )
-        for size in sizes
-    )
     st.caption(
         f"Widths {', '.join(map(str, widths))} with the other layers kept "
-        f"({','.join(map(str, current[1:])) or 'none'}): {len(sizes)} networks × "
-        f"{WIDTH_FOLDS} folds, scored by cross-validation on the training rows."
+        f"({','.join(map(str, current[1:])) or 'none'}): {len(sizes)} networks, each "
+        f"trained on the training rows and on {WIDTH_FOLDS} cross-validation folds of them."
     )
     key = page.setting.without("hidden_layer_sizes")
-    if not _requested(
-        repr(("width", key, current[1:], widths)),
-        f"Run the width curve ({len(sizes) * WIDTH_FOLDS} fits)",
-        help=f"Up to about {math.ceil(upper)} s if every fit runs all max_iter epochs; "
-        "most stop much earlier.",
-    ):
+    # The engine's estimate counts every fit running all max_iter epochs (most stop much
+    # earlier), so it is an upper bound.
+    seconds = sweep_seconds(
+        page.family, page.setting, dataset, "hidden_layer_sizes", sizes, cv=WIDTH_FOLDS
+    )
+    if not confirm_long_work(repr(("width", key, current[1:], widths)), seconds, "The width curve"):
         return
     table, shown = cached_width_curve(key, current[1:], widths, fit, dataset)
     from core.families.neural_network.refit_figures import (
         width_curve_figure,  # plotly, when it opens
     )
+
+    for width, why in table.attrs.get("refused", {}).items():
+        st.caption(escape_markdown(f"Width {width} is left out: {why}"))
+    if table.empty:
+        return
 
     st.plotly_chart(
         width_curve_figure(table, current=current[0]),
@@ -310,7 +303,7 @@ def _width_part(page: PageFit) -> None:
     params = dict(zip(table["value"], table["n_parameters"], strict=True))
     chosen = st.select_slider(
         "Width to use",
-        options=list(widths),
+        options=list(table["value"]),
         value=current[0],
         format_func=lambda w: f"{labels[w]} ({params[w]:,} parameters)",
         key="nn_width_pick",

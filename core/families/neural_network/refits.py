@@ -3,7 +3,12 @@ differ, hidden units swap places, predictions stay alike), over ``alpha`` (weigh
 shrink) and over the first hidden layer's width (a validation curve).
 
 Every refit is a real scikit-learn fit on the page's training rows with every other setting
-kept; loops take a ``progress(done, total)`` callback for a progress bar.
+kept; loops take a ``progress(done, total)`` callback for a progress bar. The alpha and
+width sweeps are hyperparameter grids, run by the one sweep engine
+(:func:`core.sweeps.sweep`). The seeds are not: they compare each refit with the first
+(the same rows' predictions, hidden units matched by their incoming weights), which needs
+the fitted models side by side rather than a row of numbers per value, so
+:func:`seed_variability` keeps its own loop.
 """
 
 from __future__ import annotations
@@ -16,17 +21,14 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from sklearn.base import clone, is_classifier
-from sklearn.model_selection import validation_curve
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline
 
 from core.data.tables import Dataset
 from core.families.neural_network.layers import (
     Progress,
-    layer_units,
     model_with_weights,
     parameter_arrays,
-    parameter_count_table,
 )
 from core.fitting import FitError, FitResult, recorded_warnings
 from core.scoring import TASK_SCORING
@@ -313,6 +315,7 @@ def width_values(
 def width_curve_table(
     fit: FitResult,
     dataset: Dataset,
+    setting: Setting,
     widths: Sequence[int] | None = None,
     cv: int = 3,
     progress: Progress | None = None,
@@ -320,55 +323,68 @@ def width_curve_table(
     """Training and cross-validated score against the first hidden layer's width.
 
     ``cv`` defaults to 3 folds rather than the generic curves' 5: every point is a network
-    trained per fold (about 2.5 s for the default widths on iris here).
+    trained per fold.
 
-    Runs ``sklearn.model_selection.validation_curve`` on the training rows with the whole
-    pipeline (scaling refitted inside every fold), sweeping ``model__hidden_layer_sizes``
-    over :func:`width_values`, one width at a time (the same folds for each), calling
-    ``progress(done, total)`` after each.
+    The one sweep engine (:func:`core.sweeps.sweep`) refits the page's setting at each
+    architecture of :func:`width_values` on the training rows (its train and test score on
+    the page's split) and cross-validates it there with the whole pipeline (scaling
+    refitted inside every fold, the same folds for each width), reading each refit's
+    parameter count; ``progress(done, total)`` is called after each width.
+
+    Parameters
+    ----------
+    fit : FitResult
+        The page's fit: its layers after the first are kept.
+    dataset : Dataset
+    setting : Setting
+        The page's setting (its data and split; the fit's resolved values are swept).
+    widths : sequence of int, optional
+        First-layer widths; default :func:`width_values`'s.
+    cv : int, default=3
+    progress : callable, optional
 
     Returns
     -------
     DataFrame
-        One row per width: ``value`` (the width), ``hidden_layer_sizes`` (as text, ``8,4``),
-        ``n_parameters``, ``train_mean``, ``train_std``, ``cv_mean``, ``cv_std`` (over folds,
-        ``ddof=0``).
-
-    Notes
-    -----
-    As the generic validation curve, warnings from the fits (convergence) are not caught:
-    they reach the caller, which records them.
+        One row per width that could be fitted: ``value`` (the width),
+        ``hidden_layer_sizes`` (as text, ``8,4``), ``n_parameters``, ``train_mean``,
+        ``train_std``, ``cv_mean``, ``cv_std`` (over folds, ``ddof=0``), ``train`` and
+        ``test`` (the page's split), ``warnings`` (a tuple of what scikit-learn warned at
+        that width, fits and folds). ``table.attrs["refused"]`` maps each width left out
+        (the family's training budget refuses it on these rows) to the sentence why.
     """
+    from core.families.neural_network.family import FAMILY
+    from core.sweeps import sweep
+
     sizes = width_values(fit.model.hidden_layer_sizes, widths)
-    X, y = fit.split.train_rows(dataset)
-    train_parts, test_parts = [], []
-    for done, size in enumerate(sizes, start=1):
-        train_part, test_part = validation_curve(
-            clone(fit.pipeline),
-            X,
-            y,
-            param_name="model__hidden_layer_sizes",
-            param_range=[size],
-            cv=cv,
-            scoring=TASK_SCORING[dataset.task].scorer,
-        )
-        train_parts.append(train_part)
-        test_parts.append(test_part)
-        if progress is not None:
-            progress(done, len(sizes))
-    train, test = np.vstack(train_parts), np.vstack(test_parts)
-    units = layer_units(fit.model)
-    return pd.DataFrame(
+    table = sweep(
+        FAMILY,
+        setting.with_values(fit.hyperparameters),
+        dataset,
+        "hidden_layer_sizes",
+        sizes,
+        measures=False,
+        cv=cv,
+        progress=progress,
+        read=lambda refit: {"n_parameters": sum(w.size for w in parameter_arrays(refit.model))},
+    )
+    fitted = (table["note"] == "").to_numpy()
+    kept = table[fitted]
+    out = pd.DataFrame(
         {
-            "value": [s[0] for s in sizes],
-            "hidden_layer_sizes": [",".join(map(str, s)) for s in sizes],
-            "n_parameters": [
-                int(parameter_count_table([units[0], *s, units[-1]])[0]["parameters"].sum())
-                for s in sizes
+            "value": [s[0] for s, ok in zip(sizes, fitted, strict=True) if ok],
+            "hidden_layer_sizes": [
+                ",".join(map(str, s)) for s, ok in zip(sizes, fitted, strict=True) if ok
             ],
-            "train_mean": train.mean(axis=1),
-            "train_std": train.std(axis=1),
-            "cv_mean": test.mean(axis=1),
-            "cv_std": test.std(axis=1),
+            "n_parameters": kept["n_parameters"].to_numpy(dtype=int),
+            **{
+                c: kept[c].to_numpy(dtype=float)
+                for c in ("train_mean", "train_std", "cv_mean", "cv_std", "train", "test")
+            },
+            "warnings": list(kept["warnings"]),
         }
     )
+    out.attrs["refused"] = {
+        s[0]: str(note) for s, ok, note in zip(sizes, fitted, table["note"], strict=True) if not ok
+    }
+    return out

@@ -488,15 +488,24 @@ def test_width_values_and_width_curve(iris_fit, iris):
     assert (8, 4) in network_refits.width_values((8, 4))
     with pytest.raises(ValueError, match="1 to 512"):
         network_refits.width_values((8, 4), [0])
-    with recorded_warnings():
-        table = network_refits.width_curve_table(iris_fit, iris, widths=[2, 8], cv=3)
+    setting = setting_of(iris_fit, iris, SETTINGS)
+    table = network_refits.width_curve_table(iris_fit, iris, setting, widths=[2, 8], cv=3)
     assert table["hidden_layer_sizes"].tolist() == ["2,4", "8,4"]
     assert table["n_parameters"].tolist() == [4 * 2 + 2 + 2 * 4 + 4 + 4 * 3 + 3, 91]
+    assert table.attrs["refused"] == {}
     X, y = iris_fit.split.train_rows(iris)
-    pipeline = iris_fit.pipeline.__sklearn_clone__().set_params(model__hidden_layer_sizes=(2, 4))
-    with recorded_warnings():
-        scores = cross_val_score(pipeline, X, y, cv=3)
-    assert table.loc[0, "cv_mean"] == pytest.approx(scores.mean())
+    for row in table.itertuples():
+        size = (row.value, 4)
+        # by hand, with scikit-learn alone: the same scaler and network, three folds
+        params = {**resolve_mlp(iris_fit.hyperparameters), "hidden_layer_sizes": size}
+        pipeline = Pipeline([("scale", StandardScaler()), ("model", MLPClassifier(**params))])
+        with recorded_warnings():
+            scores = cross_val_score(pipeline, X, y, cv=3)
+        assert row.cv_mean == pytest.approx(scores.mean(), rel=1e-12)
+        assert row.cv_std == pytest.approx(scores.std(), rel=1e-12)
+        refit = _fit(iris, hidden_layer_sizes=size)  # the engine's refit on the page's split
+        assert row.test == refit.metrics.at["accuracy", "test"]
+        assert row.n_parameters == sum(w.size for w in network.parameter_arrays(refit.model))
 
 
 def test_training_budget_refuses_minutes_of_work(iris, cancer):
@@ -637,10 +646,13 @@ def test_refit_loops_report_progress(iris_fit, iris):
     )
     assert calls == [(1, 2), (2, 2)]
     calls.clear()
-    with recorded_warnings():
-        table = network_refits.width_curve_table(
-            iris_fit, iris, widths=[2, 8], progress=lambda *a: calls.append(a)
-        )
+    table = network_refits.width_curve_table(
+        iris_fit,
+        iris,
+        setting_of(iris_fit, iris, SETTINGS),
+        widths=[2, 8],
+        progress=lambda *a: calls.append(a),
+    )
     assert calls == [(1, 2), (2, 2)] and len(table) == 2
 
 
