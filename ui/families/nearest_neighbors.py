@@ -2,15 +2,15 @@
 neighbours and vote, the validation curve and decision regions over ``n_neighbors``, and
 the search algorithms' speed.
 
-Everything is placed from :mod:`core.families.nearest_neighbors.stored`. The slow work (a
-leave-one-out curve, the
-timing of every search) runs on a click and is cached here, keyed by the page's fit key
-without the hyperparameter it does not depend on.
+Everything is placed from :mod:`core.families.nearest_neighbors`. The refits (the curve and
+the regions over k, through the one sweep engine) and the timing of every search are
+estimated first by the family's cost model; work longer than
+:data:`ui.widgets.LONG_WORK_SECONDS` shows its estimate and waits for a click
+(:func:`ui.widgets.confirm_long_work`), and runs with a progress bar. Results are cached
+here, keyed by the page's setting without the hyperparameter they do not depend on.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pandas as pd
@@ -19,16 +19,22 @@ import streamlit as st
 from core.data.tables import Dataset
 from core.families.nearest_neighbors.figures import k_curve_figure, regions_figure
 from core.families.nearest_neighbors.k_curve import (
-    CURVE_POINTS,
-    KFOLD,
-    LOO_POINTS,
     KCurve,
-    choose_cv,
-    default_ks,
+    curve_grid,
+    curve_seconds,
+    k_curve_plan,
     k_validation_curve,
 )
-from core.families.nearest_neighbors.regions import NeighborRegions, neighbor_regions
-from core.families.nearest_neighbors.speed import algorithm_comparison
+from core.families.nearest_neighbors.regions import (
+    NeighborRegions,
+    neighbor_regions,
+    regions_seconds,
+)
+from core.families.nearest_neighbors.speed import (
+    REPEAT_SECONDS,
+    algorithm_comparison,
+    comparison_seconds,
+)
 from core.families.nearest_neighbors.stored import neighbor_vote
 from core.fitting import FitResult
 from core.learned import LearnedParameters
@@ -36,7 +42,7 @@ from core.setting import Setting
 from core.text import escape_markdown, format_number
 from ui.family_page import PageFit
 from ui.rows import pick_row
-from ui.widgets import request_setting
+from ui.widgets import confirm_long_work
 
 NUMBER = st.column_config.NumberColumn(format="%.4g")
 #: Values of k whose two-feature decision regions are drawn (with the current k).
@@ -45,18 +51,31 @@ REGION_KS = (1, 3, 5, 15, 50)
 LEAF_SIZES = (1, 5, 10, 100, 300)
 
 
-# --- cached work -------------------------------------------------------------------------
-@st.cache_data(max_entries=16, show_spinner="Cross-validating every k…")
+# --- cached work ---------------------------------------------------------------------------
+def _bar(text: str, total: int):
+    """A progress bar made inside a cached function (so a cache hit replays it and its
+    removal) and the ``progress(done, total)`` callback that moves it."""
+    bar = st.progress(0.0, text=text)
+
+    def progress(done: int, total: int = total) -> None:
+        bar.progress(done / total, text=f"{text} {done} of {total}")
+
+    return bar, progress
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
 def cached_k_curve(
     curve_key: Setting, ks: tuple[int, ...], cv: str | int, _fit: FitResult, _dataset: Dataset
 ) -> KCurve:
     """:func:`core.families.nearest_neighbors.k_curve.k_validation_curve` at fixed ``ks``;
-    ``curve_key`` leaves
-    ``n_neighbors`` out (every k is refitted)."""
-    return k_validation_curve(_fit, _dataset, ks, cv=cv)
+    ``curve_key`` leaves ``n_neighbors`` out (every k is refitted)."""
+    bar, progress = _bar("Cross-validating each k:", len(ks))
+    curve = k_validation_curve(_fit, _dataset, curve_key, ks, cv=cv, progress=progress)
+    bar.empty()
+    return curve
 
 
-@st.cache_data(max_entries=16, show_spinner="Drawing the regions at each k…")
+@st.cache_data(max_entries=16, show_spinner=False)
 def cached_regions(
     regions_key: Setting,
     features: tuple[str, str],
@@ -64,33 +83,24 @@ def cached_regions(
     _fit: FitResult,
     _dataset: Dataset,
 ) -> NeighborRegions:
-    """:func:`core.families.nearest_neighbors.regions.neighbor_regions`; ``regions_key`` leaves
-    ``n_neighbors`` out."""
-    return neighbor_regions(_fit, _dataset, features, ks)
+    """:func:`core.families.nearest_neighbors.regions.neighbor_regions`; ``regions_key``
+    leaves ``n_neighbors`` out."""
+    bar, progress = _bar("Drawing the regions at each k:", len(ks))
+    regions = neighbor_regions(_fit, _dataset, regions_key, features, ks, progress=progress)
+    bar.empty()
+    return regions
 
 
-@st.cache_data(max_entries=16, show_spinner="Timing every search…")
+@st.cache_data(max_entries=16, show_spinner=False)
 def cached_comparison(
     speed_key: Setting, leaf_sizes: tuple[int, ...], _fit: FitResult, _dataset: Dataset
 ) -> pd.DataFrame:
-    """:func:`core.families.nearest_neighbors.speed.algorithm_comparison`; ``speed_key`` leaves
-    ``algorithm`` out
-    (every algorithm is fitted)."""
-    return algorithm_comparison(_fit, _dataset, leaf_sizes=leaf_sizes)
-
-
-def _on_click(work: str, label: str, key: str, help: str | None = None) -> bool:
-    """Whether to run ``work``: once its button has been pressed in this session (so the
-    result is shown again when the tab is reopened)."""
-    done = st.session_state.setdefault("knn_work_done", set())
-    if work in done:
-        return True
-    slot = st.empty()
-    if slot.button(label, key=key, help=help, icon=":material/play_arrow:"):
-        slot.empty()  # the result replaces the button
-        done.add(work)
-        return True
-    return False
+    """:func:`core.families.nearest_neighbors.speed.algorithm_comparison`; ``speed_key``
+    leaves ``algorithm`` out (every algorithm is fitted)."""
+    bar, progress = _bar("Timing each search:", 1)
+    table = algorithm_comparison(_fit, _dataset, leaf_sizes=leaf_sizes, progress=progress)
+    bar.empty()
+    return table
 
 
 # --- the learned-parameters panel --------------------------------------------------------
@@ -246,27 +256,9 @@ def _value_text(value: object) -> str:
 
 
 # --- K view ------------------------------------------------------------------------------
-def curve_plan(n_train: int) -> tuple[tuple[int, ...], str | int]:
-    """The values of k and the cross-validation of the curve for ``n_train`` training rows.
-
-    Leave-one-out at :data:`core.families.nearest_neighbors.k_curve.LOO_POINTS` values of k where
-    :func:`core.families.nearest_neighbors.k_curve.choose_cv` allows it, else
-    :data:`core.families.nearest_neighbors.k_curve.KFOLD` folds at
-    :data:`core.families.nearest_neighbors.k_curve.CURVE_POINTS` values (values larger than a
-    training fold are
-    dropped by the curve). Fixed by the data alone, so the curve's cache key leaves the
-    current k out and moving k redraws from the cache.
-    """
-    loo_ks = default_ks(n_train - 1, None, LOO_POINTS)
-    if choose_cv(n_train, len(loo_ks)) == "loo":
-        return tuple(loo_ks), "loo"
-    fold_rows = n_train - math.ceil(n_train / KFOLD)
-    return tuple(default_ks(fold_rows, None, CURVE_POINTS)), KFOLD
-
-
 def k_view(page: PageFit, learned: LearnedParameters) -> None:
-    """The validation curve over n_neighbors (on a click), then the decision regions on two
-    features as k changes."""
+    """The validation curve over n_neighbors, then the decision regions on two features as k
+    changes; each at once when quick, else after its estimate and a click."""
     _curve_part(page)
     st.divider()
     _regions_part(page)
@@ -275,21 +267,19 @@ def k_view(page: PageFit, learned: LearnedParameters) -> None:
 def _curve_part(page: PageFit) -> None:
     fit, dataset = page.fit, page.choice.dataset
     st.markdown("**Validation curve over n_neighbors**")
-    n = len(fit.split.train)
-    ks, cv = curve_plan(n)
-    how = f"leave-one-out, {n} × {len(ks)} fits" if cv == "loo" else f"{cv}-fold, {len(ks)} k"
+    ks, cv = curve_grid(len(fit.split.train))
     curve_key = page.setting.without("n_neighbors")
-    work = repr(("k_curve", curve_key, ks, cv))
-    if not _on_click(
-        work,
-        f"Compute the curve ({how})",
-        "k_curve_run",
-        help="Refits the whole pipeline in every fold: it takes a few seconds.",
-    ):
+    try:
+        plan = k_curve_plan(fit, dataset, ks, cv)
+    except ValueError as exc:
+        st.info(escape_markdown(str(exc)), icon=":material/info:")
+        return
+    seconds = curve_seconds(fit, dataset, page.setting, plan)
+    if not confirm_long_work(repr(("k_curve", curve_key, ks, cv)), seconds, "The curve over k"):
         st.caption(
-            "k is never learned: it is chosen by how well held-out rows are predicted. "
-            "The curve cross-validates the training rows at several k; it takes seconds, "
-            "so it waits for a click."
+            f"k is never learned: it is chosen by how well held-out rows are predicted. The "
+            f"curve refits every k ({len(plan.ks)} values, {plan.label}), so it waits for a "
+            "click."
         )
         return
     try:
@@ -314,11 +304,13 @@ def _curve_part(page: PageFit) -> None:
     if curve.warnings:
         st.caption(escape_markdown(f"scikit-learn warned: {curve.warnings[0]}"))
     if curve.best != current:
-        st.button(
-            f"Use the best n_neighbors = {curve.best}",
+        from ui.sweep_panel import use_value_button  # plotly: when the view opens
+
+        use_value_button(
+            "n_neighbors",
+            curve.best,
             key="k_use_best",
-            on_click=request_setting,
-            args=("n_neighbors", curve.best),
+            label=f"Use the best n_neighbors = {curve.best}",
             icon=":material/star:",
         )
 
@@ -339,8 +331,13 @@ def _regions_part(page: PageFit) -> None:
     n = len(fit.split.train)
     current = int(fit.model.n_neighbors)
     ks = tuple(sorted({k for k in (*REGION_KS, current) if k <= n}))
+    regions_key = page.setting.without("n_neighbors")
+    seconds = regions_seconds(fit, dataset, page.setting, (fx, fy), ks)
+    work = repr(("regions", regions_key, (fx, fy), ks))
+    if not confirm_long_work(work, seconds, "The regions at each k"):
+        return
     try:
-        regions = cached_regions(page.setting.without("n_neighbors"), (fx, fy), ks, fit, dataset)
+        regions = cached_regions(regions_key, (fx, fy), ks, fit, dataset)
     except ValueError as exc:
         st.info(escape_markdown(str(exc)), icon=":material/info:")
         return
@@ -392,13 +389,14 @@ def speed_view(page: PageFit, learned: LearnedParameters) -> None:
     )
     leaf_sizes = tuple(sorted(int(s) for s in extra))
     speed_key = page.setting.without("algorithm")
-    work = repr(("speed", speed_key, leaf_sizes))
-    if not _on_click(
-        work,
-        "Time the searches",
-        "speed_run",
-        help="Fits every search three times and times the fastest run.",
+    seconds = comparison_seconds(fit, dataset, leaf_sizes=leaf_sizes)
+    if not confirm_long_work(
+        repr(("speed", speed_key, leaf_sizes)), seconds, "Timing every search"
     ):
+        st.caption(
+            "Each search is fitted and queried up to three times, single-threaded, on "
+            f"{len(fit.split.train):,} stored rows."
+        )
         return
     table = cached_comparison(speed_key, leaf_sizes, fit, dataset)
     query = "test" if not fit.in_sample else "training"
@@ -419,6 +417,7 @@ def speed_view(page: PageFit, learned: LearnedParameters) -> None:
         },
     )
     ties = int(table["tied_rows"].iloc[0]) if len(table) else 0
+    small = bool(table["query_ms"].max() < 100) if len(table) else True
     if bool(table["same_answer"].all()):
         text = (
             f"Every search found the same neighbours as brute force for the {query} rows "
@@ -432,8 +431,10 @@ def speed_view(page: PageFit, learned: LearnedParameters) -> None:
             icon=":material/warning:",
         )
     st.caption(
-        f"Times are the fastest of three single-threaded runs, on {len(fit.split.train):,} "
-        f"stored rows; on data this small the differences are small too. {ties} of the "
+        "Times are the fastest of three single-threaded runs (one for a search that takes "
+        f"over {REPEAT_SECONDS:g} s), on {len(fit.split.train):,} stored rows"
+        + ("; on data this small the differences are small too. " if small else ". ")
+        + f"{ties} of the "
         f"{query} rows {'has its' if ties == 1 else 'have their'} k-th and (k+1)-th "
         "neighbours at the same distance, where which one counts depends on row order "
         "(predictions may then differ without any error)."

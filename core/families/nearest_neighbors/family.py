@@ -25,6 +25,7 @@ import pandas as pd
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 
 from core.data.tables import Dataset
+from core.families.nearest_neighbors.cost import search_seconds
 from core.families.nearest_neighbors.measures import stored_measures
 from core.families.nearest_neighbors.stored import (
     ParametricCount,
@@ -324,22 +325,6 @@ def rows_per_neighbour(fit: FitResult, dataset: Dataset) -> float:
     as they should.
     """
     return smoother_trace(fit, dataset)
-
-
-#: Seconds per (query row, stored row, feature + 8) of a brute-force neighbour search,
-#: measured on this machine (an upper bound: kd and ball trees search fewer pairs).
-SECONDS_PER_PAIR = 5e-10
-
-
-def search_seconds(
-    estimator_id: str, values: dict[str, Any], X_train: pd.DataFrame, y_train: pd.Series
-) -> float:
-    """The family's ``estimate_seconds``: fitting only stores the rows, so the time is in
-    predicting. Scoring a fit predicts every training row, each compared with every stored
-    row over every feature: rows² × (features + 8) pairs' work (the 8 stands for the
-    partial sort and vote per pair)."""
-    n_rows, n_features = X_train.shape
-    return float(n_rows) ** 2 * (n_features + 8) * SECONDS_PER_PAIR
 
 
 FAMILY = FamilySpec(

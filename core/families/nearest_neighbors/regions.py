@@ -1,18 +1,22 @@
-"""The predicted class over a grid of two features, for a few k."""
+"""The predicted class over a grid of two features, for a few k: refits of the one sweep
+engine on the data set's two features."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 
 from core.data.tables import Dataset
+from core.families.nearest_neighbors.cost import query_seconds
+from core.families.nearest_neighbors.family import FAMILY
 from core.families.nearest_neighbors.stored import one_thread
 from core.fitting import FitResult, recorded_warnings
-from core.scoring import TASK_SCORING
+from core.setting import Setting
+from core.sweeps import sweep, sweep_seconds
 
 #: Grid points per axis of :func:`neighbor_regions`.
 REGION_GRID = 80
@@ -55,62 +59,127 @@ class NeighborRegions:
     skipped: tuple[int, ...]
 
 
-def neighbor_regions(
-    fit: FitResult,
-    dataset: Dataset,
-    features: tuple[str, str],
-    ks: Sequence[int],
-    *,
-    grid: int = REGION_GRID,
-) -> NeighborRegions:
-    """Refit the page's pipeline on two features for each ``k`` and predict over a grid.
+def two_feature_data(dataset: Dataset, features: tuple[str, str]) -> Dataset:
+    """The data set on two of its features: same rows and target, so the same split.
 
-    Same training rows, preprocessing and other hyperparameters as the page; only the
-    features and ``n_neighbors`` change. The grid spans the training rows plus 5 % a side.
+    Raises
+    ------
+    ValueError
+        Unless they are two different features of the data set.
     """
     if len(set(features)) != 2 or any(f not in dataset.X.columns for f in features):
         raise ValueError("Pick two different features of this data set.")
-    columns = list(features)
-    X_train, y_train = fit.split.train_rows(dataset)
-    X_train = X_train[columns]
-    test = fit.split.test_rows(dataset)
+    return replace(dataset, X=dataset.X[list(features)], true_coef=None, true_intercept=None)
+
+
+def region_ks(fit: FitResult, ks: Sequence[int]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The values of k the regions can refit (at most the training rows), and the others."""
+    n = len(fit.split.train)
+    return tuple(int(k) for k in ks if int(k) <= n), tuple(int(k) for k in ks if int(k) > n)
+
+
+def _grid(X_train: pd.DataFrame, features: tuple[str, str], grid: int):
+    """Grid coordinates spanning the training rows plus 5 % a side, and its cells."""
     lows, highs = X_train.min().to_numpy(float), X_train.max().to_numpy(float)
     pad = 0.05 * np.where(highs > lows, highs - lows, 1.0)
     x = np.linspace(lows[0] - pad[0], highs[0] + pad[0], grid)
     y = np.linspace(lows[1] - pad[1], highs[1] + pad[1], grid)
     xx, yy = np.meshgrid(x, y)
-    cells = pd.DataFrame({features[0]: xx.ravel(), features[1]: yy.ravel()})
-    scorer = TASK_SCORING[dataset.task]
-    usable = [int(k) for k in ks if int(k) <= len(y_train)]
-    skipped = tuple(int(k) for k in ks if int(k) > len(y_train))
-    predictions, scores = [], []
-    classes = None
+    return x, y, pd.DataFrame({features[0]: xx.ravel(), features[1]: yy.ravel()})
+
+
+def neighbor_regions(
+    fit: FitResult,
+    dataset: Dataset,
+    setting: Setting,
+    features: tuple[str, str],
+    ks: Sequence[int],
+    *,
+    grid: int = REGION_GRID,
+    progress: Callable[[int, int], None] | None = None,
+) -> NeighborRegions:
+    """Refit the page's pipeline on two features for each ``k`` and predict over a grid.
+
+    Same training rows, preprocessing and other hyperparameters as the page; only the
+    features and ``n_neighbors`` change. Each k is a point of the one sweep engine
+    (:func:`core.sweeps.sweep`) on :func:`two_feature_data`, which scores it on the
+    training and test rows; its predictions over the grid are read off the refit. The
+    grid spans the training rows plus 5 % a side.
+
+    Raises
+    ------
+    ValueError
+        Unless ``features`` are two different features; or the registry's sentence when it
+        refuses a value of k.
+    """
+    two = two_feature_data(dataset, features)
+    X_train, y_train = fit.split.train_rows(two)
+    x, y, cells = _grid(X_train, features, grid)
+    usable, skipped = region_ks(fit, ks)
+    classes: list[tuple[str, ...]] = []
+
+    def read(refit: FitResult) -> dict[str, Any]:
+        predicted = refit.pipeline.predict(cells)
+        model = refit.model
+        if hasattr(model, "classes_"):
+            classes[:] = [tuple(str(c) for c in model.classes_)]
+            predicted = np.searchsorted(model.classes_, predicted)
+        return {"grid": np.asarray(predicted, dtype=float).reshape(grid, grid)}
+
     with recorded_warnings(), one_thread():
-        for k in usable:
-            pipeline = clone(fit.pipeline).set_params(model__n_neighbors=k)
-            pipeline.fit(X_train, y_train)
-            predicted = pipeline.predict(cells)
-            model = pipeline.named_steps["model"]
-            if hasattr(model, "classes_"):
-                classes = tuple(str(c) for c in model.classes_)
-                predicted = np.searchsorted(model.classes_, predicted)
-            predictions.append(np.asarray(predicted, dtype=float).reshape(grid, grid))
-            train = scorer.metrics(pipeline, X_train, y_train)[scorer.primary]
-            tested = (
-                scorer.metrics(pipeline, test[0][columns], test[1])[scorer.primary]
-                if test is not None
-                else np.nan
-            )
-            scores.append({"n_neighbors": k, "train": train, "test": tested})
-    points = X_train.assign(target=y_train.to_numpy())
+        table = sweep(
+            FAMILY,
+            setting.with_values(fit.hyperparameters),
+            two,
+            "n_neighbors",
+            list(usable),
+            measures=False,
+            progress=progress,
+            read=read,
+        )
+    refused = table.loc[table["note"] != "", "note"]
+    if len(refused):
+        raise ValueError(str(refused.iloc[0]))
+    scores = pd.DataFrame(
+        {
+            "n_neighbors": table["value"].astype(int),
+            "train": table["train"].astype(float),
+            "test": table["test"].astype(float),
+        },
+        columns=["n_neighbors", "train", "test"],
+    )
+    predictions = np.array(list(table["grid"])) if usable else np.empty((0, grid, grid))
     return NeighborRegions(
         features=(features[0], features[1]),
         x=x,
         y=y,
-        ks=tuple(usable),
-        predictions=np.array(predictions).reshape(len(usable), grid, grid),
-        classes=classes,
-        points=points,
-        scores=pd.DataFrame(scores, columns=["n_neighbors", "train", "test"]),
+        ks=usable,
+        predictions=predictions.reshape(len(usable), grid, grid),
+        classes=classes[0] if classes else None,
+        points=X_train.assign(target=y_train.to_numpy()),
+        scores=scores,
         skipped=skipped,
     )
+
+
+def regions_seconds(
+    fit: FitResult,
+    dataset: Dataset,
+    setting: Setting,
+    features: tuple[str, str],
+    ks: Sequence[int],
+    *,
+    grid: int = REGION_GRID,
+) -> float:
+    """How long :func:`neighbor_regions` will take: the engine's estimate for the refits
+    on two features (:func:`core.sweeps.sweep_seconds`, scoring included), plus each
+    refit predicting the ``grid`` × ``grid`` cells."""
+    two = two_feature_data(dataset, features)
+    usable, _ = region_ks(fit, ks)
+    base = setting.with_values(fit.hyperparameters)
+    total = sweep_seconds(FAMILY, base, two, "n_neighbors", list(usable))
+    n_train = len(fit.split.train)
+    for k in usable:
+        values = {**fit.hyperparameters, "n_neighbors": k}
+        total += query_seconds(values, n_train, 2, grid * grid)
+    return float(total)

@@ -8,12 +8,12 @@ import json
 import numpy as np
 import pytest
 
-from core.families.nearest_neighbors.k_curve import k_validation_curve
+from core.families.nearest_neighbors.k_curve import curve_grid, k_validation_curve
 from core.families.nearest_neighbors.stored import model_input
 from core.registry import get_family
+from core.setting import Setting
 from tests.app.page_helpers import frame_with, run_if_asked
 from tests.app.page_helpers import page_fit as shared_page_fit
-from ui.families.nearest_neighbors import curve_plan
 
 PAGE = "app_pages/nearest_neighbors.py"
 FAMILY = get_family("nearest_neighbors")
@@ -113,23 +113,24 @@ def test_more_neighbours_than_training_rows_is_a_sentence(open_page):
     assert not at.tabs
 
 
-def test_k_view_curve_waits_for_a_click_then_sets_the_best_k(open_page):
+def test_k_view_curve_draws_at_once_when_quick_then_sets_the_best_k(open_page):
+    """Longley's curve is 7 × 12 leave-one-out fits, well within the time a view may take
+    without asking: it is drawn as the view opens."""
     at = open_page(PAGE, dataset="longley", view="K")
-    assert not any("k_curve_chart" in e.proto.id for e in at.get("plotly_chart"))
-    at.button(key="k_curve_run").click().run()
-    assert not at.exception
+    assert not [b.label for b in at.button if b.label.startswith("Run it")]
     data, fit = page_fit("longley", "regression", "knn_regressor")
-    ks, cv = curve_plan(len(fit.split.train))
+    ks, cv = curve_grid(len(fit.split.train))
     assert cv == "loo"  # 12 training rows: leave-one-out applies
-    expected = k_validation_curve(fit, data, ks, cv=cv)
+    setting = Setting.on(data, FAMILY.id, "knn_regressor", fit.hyperparameters)
+    expected = k_validation_curve(fit, data, setting, ks, cv=cv)
     spec = chart(at, "k_curve_chart")
     assert spec["data"][1]["x"] == expected.table["n_neighbors"].tolist()
     np.testing.assert_allclose(spec["data"][1]["y"], expected.table["validation"])
     at.button(key="k_use_best").click().run()
     assert not at.exception
     assert at.number_input(key="n_neighbors").value == expected.best
-    # Moving k reuses the curve: no second click, the line moves.
-    assert "k_curve_run" not in [b.key for b in at.button]
+    # Moving k reuses the curve: nothing to click, the line moves.
+    assert not [b.label for b in at.button if b.label.startswith("Run it")]
     assert chart(at, "k_curve_chart")["layout"]["shapes"][0]["x0"] == expected.best
 
 
@@ -146,9 +147,7 @@ def test_k_view_regions_follow_k_on_two_features(open_page):
 
 
 def test_speed_view_finds_the_same_neighbours_with_every_search(open_page):
-    at = open_page(PAGE, view="Speed")
-    at.button(key="speed_run").click().run()
-    assert not at.exception
+    at = open_page(PAGE, view="Speed")  # quick on iris: timed as the view opens
     table = frame_with(at, "same_answer")
     assert set(table["algorithm"]) == {"auto", "brute", "kd_tree", "ball_tree"}
     assert table["same_answer"].all() and (table["differing_untied"] == 0).all()
