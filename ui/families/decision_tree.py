@@ -2,9 +2,11 @@
 pruning move what it learns, and its feature importances.
 
 Everything is placed from :mod:`core.families.decision_tree.drawing` and
-:mod:`core.families.decision_tree.figures`; the refits of the
-depth and pruning sweeps are cached here, keyed by the page's fit key without the swept
-hyperparameter (moving it along the sweep redraws from the cache).
+:mod:`core.families.decision_tree.figures`. The depth and pruning sweeps are refits of the
+one sweep engine, timed first by its estimate (:func:`core.sweeps.sweep_seconds`): long
+ones wait for a click (:func:`ui.widgets.confirm_long_work`) and run with a progress bar.
+They are cached here, keyed by the page's setting without the swept hyperparameter (moving
+it along the sweep redraws from the cache).
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ import streamlit as st
 from core.data.tables import Dataset
 from core.families.decision_tree.drawing import readable_depth, tree_dot
 from core.families.decision_tree.refits import (
-    MAX_PRUNING_ALPHAS,
-    MAX_SWEEP_DEPTH,
     TreeSweep,
     depth_sweep,
+    depth_sweep_seconds,
     pruning_sweep,
+    pruning_sweep_seconds,
 )
 from core.families.decision_tree.structure import (
     IMPORTANCE_CAVEAT,
@@ -43,19 +45,36 @@ NUMBER = st.column_config.NumberColumn(format="%.4g")
 
 
 # --- cached refits -----------------------------------------------------------------------
-@st.cache_data(max_entries=16, show_spinner="Refitting the tree at every max_depth…")
+def _bar(text: str):
+    """A progress bar made inside a cached function (so a cache hit replays it and its
+    removal) and the ``progress(done, total)`` callback that moves it."""
+    bar = st.progress(0.0, text=text)
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"{text} {done} of {total}")
+
+    return bar, progress
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
 def cached_depth_sweep(sweep_key: Setting, _fit: FitResult, _dataset: Dataset) -> TreeSweep:
     """:func:`core.families.decision_tree.refits.depth_sweep`; ``sweep_key`` is the fit's key
     without ``max_depth``."""
-    return depth_sweep(_fit, _dataset, sweep_key)
+    bar, progress = _bar("Refitting the tree at each max_depth:")
+    sweep = depth_sweep(_fit, _dataset, sweep_key, progress=progress)
+    bar.empty()
+    return sweep
 
 
-@st.cache_data(max_entries=16, show_spinner="Refitting the tree along the pruning path…")
+@st.cache_data(max_entries=16, show_spinner=False)
 def cached_pruning_sweep(sweep_key: Setting, _fit: FitResult, _dataset: Dataset) -> TreeSweep:
     """:func:`core.families.decision_tree.refits.pruning_sweep`; ``sweep_key`` is the fit's key
-    without ``ccp_alpha``
-    (the path is computed from an unpruned tree whatever the current value)."""
-    return pruning_sweep(_fit, _dataset, sweep_key)
+    without ``ccp_alpha`` (the path is computed from an unpruned tree whatever the current
+    value)."""
+    bar, progress = _bar("Refitting the tree along the pruning path:")
+    sweep = pruning_sweep(_fit, _dataset, sweep_key, progress=progress)
+    bar.empty()
+    return sweep
 
 
 #: Nodes drawn by default: fewer than :data:`core.families.decision_tree.structure.READABLE_NODES`,
@@ -354,13 +373,14 @@ def _depth_part(page: PageFit) -> None:
     st.markdown("**Over max_depth**")
     fit, dataset = page.fit, page.choice.dataset
     sweep_key = page.setting.without("max_depth")
-    fits = MAX_SWEEP_DEPTH + 1
 
     def warm() -> float:
-        return fits * 1.5 * cached_warm_fit_seconds(page.setting, dataset)
+        return depth_sweep_seconds(
+            dataset, page.setting, cached_warm_fit_seconds(page.setting, dataset)
+        )
 
-    work = repr(("depth", sweep_key))
-    if not confirm_long_work(work, fits * 1.5 * fit.fit_seconds, "The depth sweep", warm):
+    seconds = depth_sweep_seconds(dataset, page.setting, fit.fit_seconds)
+    if not confirm_long_work(repr(("depth", sweep_key)), seconds, "The depth sweep", warm):
         return
     sweep = cached_depth_sweep(sweep_key, fit, dataset)
     current = page.values.get("max_depth")
@@ -401,13 +421,14 @@ def _pruning_part(page: PageFit) -> None:
     st.markdown("**Over the cost-complexity pruning path (ccp_alpha)**")
     fit, dataset = page.fit, page.choice.dataset
     sweep_key = page.setting.without("ccp_alpha")
-    fits = MAX_PRUNING_ALPHAS + 1
 
     def warm() -> float:
-        return fits * 1.5 * cached_warm_fit_seconds(page.setting, dataset)
+        return pruning_sweep_seconds(
+            dataset, page.setting, cached_warm_fit_seconds(page.setting, dataset)
+        )
 
-    work = repr(("pruning", sweep_key))
-    if not confirm_long_work(work, fits * 1.5 * fit.fit_seconds, "The pruning sweep", warm):
+    seconds = pruning_sweep_seconds(dataset, page.setting, fit.fit_seconds)
+    if not confirm_long_work(repr(("pruning", sweep_key)), seconds, "The pruning sweep", warm):
         return
     sweep = cached_pruning_sweep(sweep_key, fit, dataset)
     current = float(page.values.get("ccp_alpha") or 0.0)

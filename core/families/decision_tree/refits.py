@@ -3,6 +3,7 @@ one sweep engine (:func:`core.sweeps.sweep`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ from core.families.decision_tree.structure import model_input
 from core.fitting import FitError, FitResult, recorded_warnings
 from core.scoring import TASK_SCORING
 from core.setting import Setting
-from core.sweeps import sweep
+from core.sweeps import sweep, sweep_seconds
 from core.text import plural
 
 #: The depth sweep refits at most this many depths (1 .. this bound).
@@ -56,12 +57,18 @@ def _rows(fit: FitResult, dataset: Dataset) -> tuple[Any, Any, Any, Any]:
 
 
 def _refits(
-    fit: FitResult, dataset: Dataset, setting: Setting, parameter: str, grid: list
+    fit: FitResult,
+    dataset: Dataset,
+    setting: Setting,
+    parameter: str,
+    grid: list,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     """The page's tree refitted at each value by the one sweep engine (every other setting
     kept, as the fit resolved it): its size and the train and test scores, one row per
     value, and the warnings."""
-    table = sweep(FAMILY, setting.with_values(fit.hyperparameters), dataset, parameter, grid)
+    base = setting.with_values(fit.hyperparameters)
+    table = sweep(FAMILY, base, dataset, parameter, grid, progress=progress)
     failed = table[table["note"] != ""]
     if len(failed):
         raise FitError(str(failed["note"].iloc[0]))
@@ -83,12 +90,14 @@ def depth_sweep(
     dataset: Dataset,
     setting: Setting,
     bound: int = MAX_SWEEP_DEPTH,
+    progress: Callable[[int, int], None] | None = None,
 ) -> TreeSweep:
     """Refit the tree at ``max_depth`` = 1, 2, ... with every other setting kept.
 
     The sweep stops at the depth the tree reaches without a depth limit (other settings
     such as ``min_samples_leaf`` kept), or at ``bound``, whichever comes first: deeper
-    limits fit the same tree. ``setting`` is the page's (its data and split).
+    limits fit the same tree. ``setting`` is the page's (its data and split);
+    ``progress(done, total)`` follows the depths' refits.
 
     Returns
     -------
@@ -99,7 +108,7 @@ def depth_sweep(
     free = free_table.iloc[0]
     last = max(1, min(int(free["depth"]), bound))
     depths = list(range(1, last + 1))
-    table, shown = _refits(fit, dataset, setting, "max_depth", depths)
+    table, shown = _refits(fit, dataset, setting, "max_depth", depths, progress)
     table.insert(0, "max_depth", depths)
     note = (
         f"{last} real refits, max_depth 1 to {last}. Without a depth limit this tree grows "
@@ -108,6 +117,17 @@ def depth_sweep(
     )
     warned = tuple(dict.fromkeys([*free_shown, *shown]))
     return TreeSweep(table, TASK_SCORING[dataset.task].primary, note, warned)
+
+
+def depth_sweep_seconds(
+    dataset: Dataset, setting: Setting, fit_seconds: float, bound: int = MAX_SWEEP_DEPTH
+) -> float:
+    """How long :func:`depth_sweep` may take: the engine's estimate
+    (:func:`core.sweeps.sweep_seconds`) for its refits, the tree without a depth limit and
+    every depth up to ``bound`` (fewer when the free tree is shallower), each taking
+    ``fit_seconds`` (the page's fit) and scored."""
+    grid = [None, *range(1, bound + 1)]
+    return sweep_seconds(FAMILY, setting, dataset, "max_depth", grid, fit_seconds=fit_seconds)
 
 
 def pick_evenly(values: np.ndarray, most: int) -> np.ndarray:
@@ -124,6 +144,7 @@ def pruning_sweep(
     dataset: Dataset,
     setting: Setting,
     most: int = MAX_PRUNING_ALPHAS,
+    progress: Callable[[int, int], None] | None = None,
 ) -> TreeSweep:
     """Minimal cost-complexity pruning: the path's alphas, and a real refit at each.
 
@@ -132,7 +153,7 @@ def pruning_sweep(
     away, and the total leaf impurity after each; it does not return trees, so the tree is
     refitted with ``ccp_alpha`` set to each alpha. When the path has more than ``most``
     alphas, ``most`` of them are refitted, evenly spread along the path (first and last
-    kept).
+    kept). ``progress(done, total)`` follows the refits.
 
     Returns
     -------
@@ -149,7 +170,7 @@ def pruning_sweep(
     impurities = np.asarray(path.impurities, dtype=float)
     positions = pick_evenly(np.arange(len(alphas)), most)
     refitted, refit_shown = _refits(
-        fit, dataset, setting, "ccp_alpha", [float(alphas[i]) for i in positions]
+        fit, dataset, setting, "ccp_alpha", [float(alphas[i]) for i in positions], progress
     )
     table = pd.concat(
         [
@@ -167,3 +188,15 @@ def pruning_sweep(
     )
     warned = tuple(dict.fromkeys([*shown, *refit_shown]))
     return TreeSweep(table, TASK_SCORING[dataset.task].primary, note, warned)
+
+
+def pruning_sweep_seconds(
+    dataset: Dataset, setting: Setting, fit_seconds: float, most: int = MAX_PRUNING_ALPHAS
+) -> float:
+    """How long :func:`pruning_sweep` may take: the engine's estimate
+    (:func:`core.sweeps.sweep_seconds`) for ``most`` refits (fewer when the path is
+    shorter), each taking ``fit_seconds`` (the page's fit) and scored, and one more for the
+    pruning path's own unpruned tree."""
+    alpha = setting.values.get("ccp_alpha", 0.0)
+    grid = [alpha] * (most + 1)
+    return sweep_seconds(FAMILY, setting, dataset, "ccp_alpha", grid, fit_seconds=fit_seconds)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.families.decision_tree import refits
 from core.families.decision_tree.drawing import PATH_COLOUR
 from core.families.decision_tree.structure import model_input
 from core.registry import get_family
@@ -185,6 +186,34 @@ def test_depth_view_sweeps_real_refits_and_sets_max_depth(open_page):
     assert not at.exception
     assert at.number_input(key="max_depth").value == 1
     assert metrics(at)["Depth"] == "1" and metrics(at)["Leaves"] == "2"
+
+
+def test_depth_and_pruning_sweeps_are_timed_by_the_sweep_engines_estimate(open_page, monkeypatch):
+    """One time rule (#19): the Depth tab asks the engine's estimate (sweep_seconds) how
+    long its refits take, shows it and waits; a click runs that sweep alone."""
+    asked = []
+
+    def estimate(family, setting, dataset, parameter, grid, *, cv=None, fit_seconds=0.0):
+        asked.append((family.id, parameter, len(grid), fit_seconds))
+        return 600.0
+
+    monkeypatch.setattr(refits, "sweep_seconds", estimate)
+    at = open_page(PAGE, dataset="wine", view="Depth")
+    notices = [i.value for i in at.info if "would take about 600 s" in i.value]
+    assert [n.split(" would")[0] for n in notices] == ["The depth sweep", "The pruning sweep"]
+    assert [b.label for b in at.button if b.label.startswith("Run it")] == ["Run it (600 s)"] * 2
+    assert not [f for f in at.dataframe if "max_depth" in f.value.columns]
+    # Each estimate is asked with the page's fit time, then again with a warm one.
+    grids = {(family, parameter, n) for family, parameter, n, _ in asked}
+    assert grids == {
+        ("decision_tree", "max_depth", refits.MAX_SWEEP_DEPTH + 1),
+        ("decision_tree", "ccp_alpha", refits.MAX_PRUNING_ALPHAS + 1),
+    }
+    assert all(seconds > 0 for *_, seconds in asked)
+    next(b for b in at.button if b.label.startswith("Run it")).click().run()
+    assert not at.exception
+    assert len(frame_with(at, "max_depth")) > 1  # the depth sweep ran and drew its table
+    assert [b.label for b in at.button if b.label.startswith("Run it")] == ["Run it (600 s)"]
 
 
 def test_choosing_an_alpha_on_the_pruning_path_prunes_the_tree(open_page):

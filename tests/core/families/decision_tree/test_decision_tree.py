@@ -23,6 +23,7 @@ from core.families.decision_tree.figures import (
 )
 from core.fitting import FitError, fit_model
 from core.setting import Setting
+from core.sweeps import SCORING_SHARE, sweep_seconds
 from core.text import format_number
 
 
@@ -349,6 +350,36 @@ def test_depth_sweep_stops_at_the_bound(diabetes_fit, diabetes):
     )
     assert list(sweep.table["max_depth"]) == [1, 2, 3, 4]
     assert "the sweep stops at 4" in sweep.note
+
+
+def test_the_depth_and_pruning_estimates_are_the_sweep_engines(iris_fit, iris):
+    """One time rule (#19): the tree's sweeps are timed by the engine's estimate, each
+    refit costing the page's fit and its scoring, as the Sweeps tab times its own."""
+    setting = setting_of(iris_fit, iris, SETTINGS_SCALED)
+    depths = [None, *range(1, refits.MAX_SWEEP_DEPTH + 1)]
+    assert refits.depth_sweep_seconds(iris, setting, 0.01) == pytest.approx(
+        sweep_seconds(FAMILY, setting, iris, "max_depth", depths, fit_seconds=0.01)
+    )
+    per_fit = 0.01 * (1 + SCORING_SHARE)
+    assert refits.depth_sweep_seconds(iris, setting, 0.01) == pytest.approx(21 * per_fit)
+    assert refits.depth_sweep_seconds(iris, setting, 0.01, bound=4) == pytest.approx(5 * per_fit)
+    # The path's own unpruned tree, then at most MAX_PRUNING_ALPHAS refits.
+    assert refits.pruning_sweep_seconds(iris, setting, 0.01) == pytest.approx(
+        (refits.MAX_PRUNING_ALPHAS + 1) * per_fit
+    )
+
+
+def test_the_sweeps_report_progress_over_their_refits(iris_fit, iris):
+    setting = setting_of(iris_fit, iris, SETTINGS_SCALED)
+    done = []
+    sweep = refits.depth_sweep(iris_fit, iris, setting, progress=lambda *a: done.append(a))
+    n = len(sweep.table)
+    assert done == [(i, n) for i in range(1, n + 1)]
+    done.clear()
+    sweep = refits.pruning_sweep(
+        iris_fit, iris, setting, most=5, progress=lambda *a: done.append(a)
+    )
+    assert done == [(i, len(sweep.table)) for i in range(1, len(sweep.table) + 1)]
 
 
 def test_pruning_sweep_refits_evenly_chosen_alphas_of_the_path(diabetes_fit, diabetes):
