@@ -173,9 +173,10 @@ def split_data(dataset: Dataset, test_size: float, seed: int) -> Split:
         classes = dataset.y.nunique()
         if n_test >= classes and n - n_test >= classes:
             # Class codes in sorted order: scikit-learn stratifies on exactly these (its
-            # np.unique inverse), so the split equals stratify=y, without its checks on an
-            # object column (half the cost of a new-value refit's split).
-            stratify = np.unique(dataset.y.to_numpy(), return_inverse=True)[1]
+            # np.unique inverse), so the split equals stratify=y. pandas' hash-based
+            # factorize finds them without sorting every row of an object column (0.45 s
+            # against 0.01 s for 200,000 text labels).
+            stratify = pd.factorize(dataset.y, sort=True)[0]
     train, test = train_test_split(
         positions, test_size=test_size, random_state=seed, stratify=stratify
     )

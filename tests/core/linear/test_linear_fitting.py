@@ -173,6 +173,24 @@ def test_the_split_is_scikit_learns_stratified_split_of_the_labels(dataset_id, s
     np.testing.assert_array_equal(split.test, test)
 
 
+@pytest.mark.parametrize("seed", [0, 3])
+def test_text_labels_in_any_order_split_as_scikit_learn_splits_them(seed):
+    """Text classes met out of sorted order (and integer-like strings) give the split of
+    stratify=y: the page's fast class codes are scikit-learn's."""
+    from sklearn.model_selection import train_test_split
+
+    rng = np.random.default_rng(seed)
+    labels = rng.choice(["zeta", "10", "9", "alpha", "Beta"], size=400, p=[0.4, 0.2, 0.2, 0.1, 0.1])
+    frame = pd.DataFrame({"x": rng.normal(size=400), "label": labels})
+    data = make_dataset(frame, "label", "classification", name="text labels")
+    split = split_data(data, 0.25, seed=seed)
+    train, test = train_test_split(
+        np.arange(len(data.y)), test_size=0.25, random_state=seed, stratify=data.y
+    )
+    np.testing.assert_array_equal(split.train, train)
+    np.testing.assert_array_equal(split.test, test)
+
+
 @pytest.mark.parametrize("estimator", ["ols", "ridge"])
 def test_without_intercept_standardising_does_not_change_the_model(diabetes, estimator):
     """Centring would move the origin the model is forced through, so it must not centre."""
