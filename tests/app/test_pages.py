@@ -296,6 +296,7 @@ def test_an_upload_can_leave_features_out_and_the_script_follows(
         (LINEAR_REGRESSION, None),  # every value shapes the model: no second group
         (get_family("neural_network"), "Steer the optimiser only"),
         (get_family("decision_tree"), "Randomness only"),
+        (get_family("nearest_neighbors"), "Speed only"),
     ],
     ids=lambda v: getattr(v, "id", v),
 )

@@ -164,7 +164,8 @@ def test_knn_sweep_estimate_counts_prediction_growing_with_rows_squared():
     seconds = [
         sweep_seconds(
             family,
-            setting("nearest_neighbors", "knn_classifier", {}, data),
+            # Brute force compares every row with every row; a tree search scales below.
+            setting("nearest_neighbors", "knn_classifier", {"algorithm": "brute"}, data),
             data,
             "n_neighbors",
             [1, 5, 25],

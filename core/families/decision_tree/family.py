@@ -448,7 +448,6 @@ FAMILY = FamilySpec(
     script_parameters=SCRIPT_PARAMETERS,
     default_estimator="tree_classifier",
     scale_default=False,
-    resampling=False,
     check=setting_problem,
     capacity="max_depth",
     steering="Randomness only (which of equally good splits is kept)",

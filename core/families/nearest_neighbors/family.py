@@ -362,11 +362,11 @@ FAMILY = FamilySpec(
     script_parameters=SCRIPT_PARAMETERS,
     default_estimator="knn_classifier",
     scale_default=True,
-    resampling=False,
     check=setting_problem,
     estimate_seconds=search_seconds,
     capacity="n_neighbors",
     effective_parameters=rows_per_neighbour,
+    steering="Speed only (the same neighbours, found faster)",
     sweep_measures=stored_measures,
     effective_definition="the trace of the smoother, the weight each training row gives its "
     "own target: n / k with uniform weights, since k-nearest neighbours averages k of n "

@@ -78,7 +78,7 @@ def test_each_estimator_gets_its_own_criterion_with_scikit_learns_defaults():
     # friedman_mse is deprecated in scikit-learn 1.9 (a FutureWarning, an error here).
     assert regressor["criterion"].choices == ("squared_error", "absolute_error", "poisson")
     assert classifier["max_depth"].initial == 3 and classifier["random_state"].initial == 0
-    assert FAMILY.scale_default is False and FAMILY.resampling is False
+    assert FAMILY.scale_default is False and FAMILY.resampled_terms is None
 
 
 def test_every_offered_criterion_fits_and_the_other_estimators_do_not():

@@ -76,7 +76,7 @@ def test_defaults_are_scikit_learns_and_search_settings_are_optimizer_only():
     roles = {s.name: s.role for s in FAMILY.hyperparameters}
     assert roles["algorithm"] == roles["leaf_size"] == "optimizer"
     assert roles["n_neighbors"] == roles["weights"] == roles["metric"] == "model"
-    assert FAMILY.resampling is False and FAMILY.default_dataset == "iris"
+    assert FAMILY.resampled_terms is None and FAMILY.default_dataset == "iris"
 
 
 def test_p_with_another_metric_is_a_sentence_not_silently_ignored():

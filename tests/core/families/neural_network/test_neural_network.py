@@ -89,7 +89,7 @@ def test_family_spec_fields_and_estimators():
         ":material/hub:",
     )
     assert FAMILY.tasks == ("classification", "regression")
-    assert FAMILY.default_dataset == "iris" and FAMILY.resampling is False
+    assert FAMILY.default_dataset == "iris" and FAMILY.resampled_terms is None
     assert [(e.id, e.estimator, e.task) for e in FAMILY.estimators] == [
         ("mlp_classifier", MLPClassifier, "classification"),
         ("mlp_regressor", MLPRegressor, "regression"),
