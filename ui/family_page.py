@@ -156,7 +156,7 @@ def _sweeps_view(page: PageFit, learned: LearnedParameters) -> None:
 def _stability_view(page: PageFit, learned: LearnedParameters) -> None:
     from ui.linear.stability import inference_section
 
-    inference_section(page.fit, learned.detail, page.choice, page.setting)
+    inference_section(page.fit, page.choice, page.setting)
 
 
 def _compare_view(page: PageFit, learned: LearnedParameters) -> None:

@@ -7,10 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from core.data.tables import Dataset
+from core.family import Terms
 from core.fitting import FitResult, recorded_warnings
 from core.linear.boundary import DecisionSurface, decision_surface, penalty_boundaries
 from core.linear.inference import Inference, coefficient_inference
-from core.linear.parameters import LinearParameters
 from core.linear.path_curve import path_validation_curve_table
 from core.linear.paths import penalty_paths
 from core.linear.resampling import resample_coefficients, resample_intervals
@@ -60,32 +60,25 @@ def cached_resamples(
     method: str,
     n_resamples: int,
     _dataset: Dataset,
-    _params: LinearParameters,
+    _fitted: Terms,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Coefficients across resamples and their intervals."""
+    """Coefficients across resamples and their intervals; ``_fitted`` is the fit's own
+    terms (the family's ``resampled_terms``), the intervals' ``fitted`` column."""
     samples = resample_coefficients(
         get_family(fit_key.family_id),
-        fit_key.estimator_id,
-        fit_key.values,
+        fit_key,
         _dataset,
-        **fit_key.split_settings(),
         method=method,
         n_resamples=n_resamples,
     )
-    return samples, resample_intervals(samples, fitted=_params)
+    return samples, resample_intervals(samples, fitted=_fitted)
 
 
 @st.cache_data(max_entries=16, show_spinner="Tracing the coefficient path…")
 def cached_paths(fit_key: Setting, _dataset: Dataset):
     """Coefficient paths for the setting ``fit_key`` holds (one per output)."""
     with recorded_warnings() as shown:
-        paths = penalty_paths(
-            get_family(fit_key.family_id),
-            fit_key.estimator_id,
-            fit_key.values,
-            _dataset,
-            **fit_key.split_settings(),
-        )
+        paths = penalty_paths(get_family(fit_key.family_id), fit_key, _dataset)
     return paths, tuple(shown)
 
 
@@ -97,11 +90,9 @@ def cached_path_curve(
     with recorded_warnings() as shown:
         table = path_validation_curve_table(
             get_family(curve_key.family_id),
-            curve_key.estimator_id,
-            _values,
+            curve_key.with_values(_values),
             _dataset,
             values,
-            **curve_key.split_settings(),
             cv=folds,
         )
     return table, tuple(shown)

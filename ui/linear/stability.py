@@ -9,7 +9,6 @@ from core.fitting import FitResult, training_features
 from core.linear.inference import InferenceError, inference_applies
 from core.linear.inference_figures import coefficient_spread_figure
 from core.linear.interpretation import CONDITION_WARN, VIF_WARN, condition_number, vif_table
-from core.linear.parameters import LinearParameters
 from core.linear.resampling import resample_warning_note, terms_reader
 from core.links import N_RESAMPLES, RESAMPLE_METHOD
 from core.registry import get_family
@@ -50,13 +49,11 @@ def _collinearity(X: pd.DataFrame) -> None:
     )
 
 
-def inference_section(
-    fit: FitResult, params: LinearParameters, choice: DataChoice, fit_key: Setting
-) -> None:
+def inference_section(fit: FitResult, choice: DataChoice, fit_key: Setting) -> None:
     """Classical standard errors when they apply; the spread across resamples otherwise.
 
     The spread reads the terms the family's ``resampled_terms`` names, off each refit and
-    off ``fit`` itself; ``params`` is no longer read (the page still passes it).
+    off ``fit`` itself.
     """
     applies, reason = inference_applies(fit, choice.dataset)
     if applies:
