@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import re
 
+from tests.app.page_helpers import run_if_asked
+
 #: Names a header may keep: the data's own words that happen to hold an underscore.
 _CODE = re.compile(r"^[a-z]+(_[a-z]+)+$")
 
@@ -27,3 +29,18 @@ def test_the_stability_tables_read_as_words(open_page):
     headers = shown_headers(spread)
     assert "share with the other sign" in headers and "feature SD" in headers
     assert code_like(headers) == []
+
+
+def test_the_tree_pruning_table_reads_as_words(open_page):
+    at = run_if_asked(open_page("app_pages/decision_tree.py", view="Depth"))
+    pruning = next(f for f in at.dataframe if "total_leaf_impurity" in f.value.columns)
+    headers = shown_headers(pruning)
+    assert "total leaf impurity" in headers
+    assert code_like([h for h in headers if h != "ccp_alpha"]) == []  # a hyperparameter
+
+
+def test_the_neighbours_table_reads_as_words(open_page):
+    at = open_page("app_pages/nearest_neighbors.py", view="Neighbours")
+    votes = next(f for f in at.dataframe if "train_index" in f.value.columns)
+    headers = shown_headers(votes)
+    assert "stored row" in headers and code_like(headers) == []

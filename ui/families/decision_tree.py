@@ -479,7 +479,9 @@ def _pruning_part(page: PageFit) -> None:
             hide_index=True,
             column_config={
                 "ccp_alpha": st.column_config.NumberColumn(format="%.4g"),
-                "total_leaf_impurity": NUMBER,
+                "total_leaf_impurity": st.column_config.NumberColumn(
+                    "total leaf impurity", format="%.5g"
+                ),
                 "train": NUMBER,
                 "test": NUMBER,
             },

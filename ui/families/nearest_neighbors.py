@@ -207,7 +207,8 @@ def neighbours_view(page: PageFit, learned: LearnedParameters) -> None:
             column_config={
                 "rank": st.column_config.NumberColumn(help="1 is the nearest."),
                 "train_index": st.column_config.NumberColumn(
-                    help="Position among the stored training rows (kneighbors' index)."
+                    "stored row",
+                    help="Position among the stored training rows (kneighbors' index).",
                 ),
                 "row": st.column_config.NumberColumn(help="Position in the data set."),
                 "distance": NUMBER,

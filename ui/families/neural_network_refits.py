@@ -180,12 +180,14 @@ def seeds_view(page: PageFit, learned: LearnedParameters) -> None:
         hide_index=True,
         column_config={
             "random_state": st.column_config.NumberColumn(format="%d"),
-            "weight_norm": NUMBER,
+            "weight_norm": st.column_config.NumberColumn("weight norm", format="%.4g"),
             "train_score": st.column_config.NumberColumn(f"train {score}", format="%.4g"),
             "test_score": st.column_config.NumberColumn(f"test {score}", format="%.4g"),
             "loss": NUMBER,
             "agreement": st.column_config.NumberColumn(format="%.3f"),
-            "max_prediction_difference": NUMBER,
+            "max_prediction_difference": st.column_config.NumberColumn(
+                "largest prediction difference", format="%.4g"
+            ),
         },
     )
     matched = st.radio(
@@ -360,8 +362,9 @@ def _alpha_part(page: PageFit, n_parameters: int) -> None:
             hide_index=True,
             column_config={
                 "alpha": st.column_config.NumberColumn(format="%.3g"),
-                "train_score": NUMBER,
-                "test_score": NUMBER,
+                "train_score": st.column_config.NumberColumn("train score", format="%.4g"),
+                "test_score": st.column_config.NumberColumn("test score", format="%.4g"),
+                "n_iter": st.column_config.NumberColumn("iterations", format="%d"),
             },
         )
     chosen = st.select_slider(
