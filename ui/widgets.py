@@ -329,8 +329,8 @@ def confirm_long_work(
     slot = st.empty()
     with slot.container():
         st.info(
-            f"{what} would take about {seconds:.0f} s with this setting (each fit takes "
-            "a while: many iterations, unscaled features, or a large file).",
+            f"{what} would take about {seconds:.0f} s with this setting and these rows, "
+            "so it waits for a click rather than holding the page.",
             icon=":material/hourglass_top:",
         )
         clicked = st.button(

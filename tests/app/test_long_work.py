@@ -17,8 +17,8 @@ def _page():
 def test_long_work_waits_for_a_click_and_its_notice_then_goes():
     at = AppTest.from_function(_page, default_timeout=60).run()
     assert [i.value for i in at.info] == [
-        "This sweep would take about 12 s with this setting (each fit takes a while: many "
-        "iterations, unscaled features, or a large file)."
+        "This sweep would take about 12 s with this setting and these rows, so it waits "
+        "for a click rather than holding the page."
     ]
     assert not any("the sweep ran" in m.value for m in at.markdown)
     (button,) = at.button
