@@ -25,6 +25,7 @@ from core.fitting import build_pipeline, split_data
 from core.linear.path_curve import path_validation_curve_table
 from core.linear.paths import coefficient_path
 from core.registry import LINEAR_REGRESSION, LOGISTIC_REGRESSION
+from core.setting import Setting
 from core.sweeps import validation_curve_table
 
 TITLE = "Coefficient paths and validation curves"
@@ -51,7 +52,9 @@ def path_rows(repeat: int) -> list[Row]:
     alpha_max = np.abs(Xc.T @ yc).max() / len(y)
     lasso_grid = np.geomspace(alpha_max * 1e-3, alpha_max, N_ALPHAS)
     ridge_grid = np.geomspace(1e-2, 1e5, N_ALPHAS)
-    common = {"scale": True, "test_size": 0.25, "seed": 0}
+    split = {"scale": True, "test_size": 0.25, "seed": 0}
+    lasso_setting = Setting.on(dataset, LINEAR_REGRESSION.id, "lasso", {}, **split)
+    ridge_setting = Setting.on(dataset, LINEAR_REGRESSION.id, "ridge", {}, **split)
     with warnings.catch_warnings():
         # Speed is measured here, not convergence: independent fits at the smallest alphas
         # may warn, and the warning text is not what this table reports.
@@ -59,7 +62,7 @@ def path_rows(repeat: int) -> list[Row]:
         lasso = interleaved_medians(
             {
                 "ours": lambda: coefficient_path(
-                    LINEAR_REGRESSION, "lasso", {}, dataset, alphas=lasso_grid, **common
+                    LINEAR_REGRESSION, lasso_setting, dataset, alphas=lasso_grid
                 ),
                 # Same solver settings as ours (Lasso's: precompute=False, tol, max_iter).
                 "bare": lambda: lasso_path(Xc, yc, alphas=lasso_grid[::-1], precompute=False),
@@ -70,7 +73,7 @@ def path_rows(repeat: int) -> list[Row]:
         ridge = interleaved_medians(
             {
                 "ours": lambda: coefficient_path(
-                    LINEAR_REGRESSION, "ridge", {}, dataset, alphas=ridge_grid, **common
+                    LINEAR_REGRESSION, ridge_setting, dataset, alphas=ridge_grid
                 ),
                 "independent": lambda: [Ridge(alpha=a).fit(Xs, y) for a in ridge_grid],
             },
@@ -127,13 +130,14 @@ def curve_rows(repeat: int) -> list[Row]:
         # default); those warnings are the page's business, not this timing's.
         warnings.simplefilter("ignore", ConvergenceWarning)
         for label, family, estimator, param, dataset in cases:
+            setting = Setting.on(dataset, family.id, estimator, {})
             times = interleaved_medians(
                 {
                     "grid": lambda f=family, e=estimator, p=param, d=dataset: (
                         validation_curve_table(f, e, {}, d, p)
                     ),
-                    "path": lambda f=family, e=estimator, d=dataset: path_validation_curve_table(
-                        f, e, {}, d
+                    "path": lambda f=family, s=setting, d=dataset: path_validation_curve_table(
+                        f, s, d
                     ),
                 },
                 rounds,

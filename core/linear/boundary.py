@@ -183,30 +183,3 @@ def penalty_boundaries(
             continue
         out.append((f"{param}={value:g}", np.array([row["w_x"], row["w_y"]]), row["b"]))
     return out
-
-
-def boundary_sweep(
-    family: FamilySpec,
-    estimator_id: str,
-    hyperparameters: dict[str, Any],
-    dataset: Dataset,
-    features: tuple[str, str],
-    param: str,
-    values: tuple[float, ...],
-    *,
-    scale: bool = True,
-    test_size: float = 0.25,
-    seed: int = 0,
-) -> list[tuple[str, np.ndarray, float]]:
-    """:func:`penalty_boundaries` from loose values (kept for callers not yet passing a
-    :class:`~core.setting.Setting`)."""
-    setting = Setting.on(
-        dataset,
-        family.id,
-        estimator_id,
-        hyperparameters,
-        scale=scale,
-        test_size=test_size,
-        seed=seed,
-    )
-    return penalty_boundaries(family, setting, dataset, features, param, values)

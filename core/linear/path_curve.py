@@ -18,7 +18,6 @@ from core.fitting import (
     build_pipeline,
     single_blas_thread,
 )
-from core.linear.legacy_calls import takes_setting
 from core.linear.paths import check_setting, penalty_param
 from core.linear.tracers import ascending_values, model_space_path
 from core.scoring import TASK_SCORING
@@ -90,7 +89,6 @@ def _fold_path_scores(
     return train, test
 
 
-@takes_setting
 def path_validation_curve_table(
     family: FamilySpec,
     setting: Setting,

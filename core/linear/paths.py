@@ -22,7 +22,6 @@ from core.fitting import (
     FitError,
     single_blas_thread,
 )
-from core.linear.legacy_calls import takes_setting
 from core.linear.tracers import (
     PathDesign,
     ascending_values,
@@ -180,7 +179,6 @@ def check_setting(family: FamilySpec, setting: Setting) -> None:
         raise ValueError(f"A {setting.family_id} setting cannot be traced as {family.id}.")
 
 
-@takes_setting
 def penalty_paths(
     family: FamilySpec,
     setting: Setting,
@@ -288,7 +286,6 @@ def penalty_paths(
     )
 
 
-@takes_setting
 def coefficient_path(
     family: FamilySpec,
     setting: Setting,
@@ -318,7 +315,6 @@ def coefficient_path(
     return paths[0]
 
 
-@takes_setting
 def logistic_coefficient_path(
     family: FamilySpec,
     setting: Setting,

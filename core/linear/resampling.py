@@ -29,7 +29,6 @@ from core.fitting import (
     split_data,
     training_sd,
 )
-from core.linear.legacy_calls import takes_setting
 from core.linear.parameters import (
     INTERCEPT,
     LinearParameters,
@@ -157,7 +156,6 @@ def _resample_rows(
     raise ValueError(f"Unknown resampling method {method!r}: use 'bootstrap' or 'kfold'.")
 
 
-@takes_setting
 def resample_coefficients(
     family: FamilySpec,
     setting: Setting,

@@ -21,6 +21,7 @@ from core.fitting import fit_model
 from core.linear.interpretation import linear_sentences, logistic_sentences
 from core.linear.path_curve import path_validation_curve_table
 from core.registry import LINEAR_REGRESSION, get_family
+from core.setting import Setting
 from core.sweep_diagnosis import best_value, fit_diagnosis
 from core.sweep_grids import sweep_values
 from core.sweeps import validation_curve_table
@@ -196,7 +197,12 @@ def test_diabetes_ridge_at_alpha_1_over_fits_on_its_split_but_not_across_folds()
         return_train_score=True,
     )
     cv_train, cv_test = scores["train_score"].mean(), scores["test_score"].mean()
-    table = path_validation_curve_table(LINEAR_REGRESSION, "ridge", {}, data, [0.1, 1.0, 10.0])
+    table = path_validation_curve_table(
+        LINEAR_REGRESSION,
+        Setting.on(data, LINEAR_REGRESSION.id, "ridge", {}),
+        data,
+        [0.1, 1.0, 10.0],
+    )
     row = table.set_index("value").loc[1.0]
     np.testing.assert_allclose([row["train_mean"], row["cv_mean"]], [cv_train, cv_test])
     text = fit_diagnosis(table, 1.0, param_name="alpha", score_name="R²")

@@ -44,6 +44,7 @@ from core.linear.paths import (
 )
 from core.linear.tracers import PATH_METHODS, ridge_svd_path
 from core.registry import LINEAR_REGRESSION, LOGISTIC_REGRESSION
+from core.setting import Setting
 from core.specs import ParamSpec
 from core.sweep_diagnosis import best_value, fit_diagnosis
 from core.sweep_figures import validation_curve_figure
@@ -175,7 +176,10 @@ def test_default_sweep_param_prefers_the_penalty():
 def test_ridge_svd_path_equals_ridge_fits(diabetes, scale, fit_intercept):
     alphas = [1e-3, 0.1, 3.0, 100.0, 1e4]
     path = coefficient_path(
-        LINEAR, "ridge", {"fit_intercept": fit_intercept}, diabetes, scale=scale, alphas=alphas
+        LINEAR,
+        Setting.on(diabetes, LINEAR.id, "ridge", {"fit_intercept": fit_intercept}, scale=scale),
+        diabetes,
+        alphas=alphas,
     )
     assert path.method == "ridge_svd" and path.zero_at is None
     for k, alpha in enumerate(alphas):
@@ -189,7 +193,9 @@ def test_ridge_svd_path_equals_ridge_fits(diabetes, scale, fit_intercept):
 def test_path_at_current_alpha_is_the_pages_model(diabetes):
     setting = {"alpha": 0.37}
     for estimator, rtol in (("ridge", 1e-8), ("lasso", 1e-3), ("elasticnet", 1e-3)):
-        path = coefficient_path(LINEAR, estimator, setting, diabetes)
+        path = coefficient_path(
+            LINEAR, Setting.on(diabetes, LINEAR.id, estimator, setting), diabetes
+        )
         fit = fit_model(LINEAR, estimator, setting, diabetes)
         params = extract_linear_parameters(fit)
         k = int(np.flatnonzero(path.values == 0.37)[0])  # inserted into the default grid
@@ -209,7 +215,13 @@ def test_path_at_current_alpha_is_the_pages_model(diabetes):
 def test_coordinate_descent_path_equals_direct_fits(diabetes, estimator, model):
     alphas = np.geomspace(0.01, 30, 8)
     setting = {"l1_ratio": 0.3}
-    path = coefficient_path(LINEAR, estimator, setting, diabetes, alphas=alphas, tol=1e-10)
+    path = coefficient_path(
+        LINEAR,
+        Setting.on(diabetes, LINEAR.id, estimator, setting),
+        diabetes,
+        alphas=alphas,
+        tol=1e-10,
+    )
     assert path.method == "enet_path"
     for k, alpha in enumerate(alphas):
         coef, intercept = direct_fit(model(alpha=alpha, tol=1e-10, max_iter=100_000), diabetes)
@@ -219,8 +231,10 @@ def test_coordinate_descent_path_equals_direct_fits(diabetes, estimator, model):
 
 
 def test_penalty_shrinks_coefficients_along_the_axis(diabetes):
-    lasso = coefficient_path(LINEAR, "lasso", {}, diabetes, tol=1e-8)
-    ridge = coefficient_path(LINEAR, "ridge", {}, diabetes)
+    lasso = coefficient_path(
+        LINEAR, Setting.on(diabetes, LINEAR.id, "lasso", {}), diabetes, tol=1e-8
+    )
+    ridge = coefficient_path(LINEAR, Setting.on(diabetes, LINEAR.id, "ridge", {}), diabetes)
     for path, norm in ((lasso, 1), (ridge, 2)):
         assert np.all(np.diff(path.values) > 0)  # alpha ascending
         sizes = np.linalg.norm(path.coef_per_sd, ord=norm, axis=1)
@@ -231,7 +245,7 @@ def test_penalty_shrinks_coefficients_along_the_axis(diabetes):
 
 
 def test_lasso_entry_and_zero_points_bracket_each_coefficient(diabetes):
-    path = coefficient_path(LINEAR, "lasso", {}, diabetes)
+    path = coefficient_path(LINEAR, Setting.on(diabetes, LINEAR.id, "lasso", {}), diabetes)
     assert path.zero_at is not None and path.enters_at is not None
     for j in range(len(path.feature_names)):
         after = path.values >= path.zero_at[j]
@@ -250,7 +264,9 @@ def test_lasso_entry_and_zero_points_bracket_each_coefficient(diabetes):
 def test_small_penalty_recovers_the_true_coefficients(synthetic):
     truth = synthetic.true_coef.to_numpy()
     for estimator in ("ridge", "lasso"):
-        path = coefficient_path(LINEAR, estimator, {}, synthetic, tol=1e-8)
+        path = coefficient_path(
+            LINEAR, Setting.on(synthetic, LINEAR.id, estimator, {}), synthetic, tol=1e-8
+        )
         np.testing.assert_allclose(path.coef[0], truth, atol=0.02 * np.abs(truth).max())
         assert np.abs(path.intercept[0] - synthetic.true_intercept) < 0.5
     # At alpha = 0 the SVD path is least squares itself (OLS, the limit of every path).
@@ -263,7 +279,11 @@ def test_small_penalty_recovers_the_true_coefficients(synthetic):
 
 def test_paths_impute_like_the_page(diabetes_with_gaps):
     assert diabetes_with_gaps.has_missing
-    path = coefficient_path(LINEAR, "ridge", {"alpha": 2.0}, diabetes_with_gaps)
+    path = coefficient_path(
+        LINEAR,
+        Setting.on(diabetes_with_gaps, LINEAR.id, "ridge", {"alpha": 2.0}),
+        diabetes_with_gaps,
+    )
     fit = fit_model(LINEAR, "ridge", {"alpha": 2.0}, diabetes_with_gaps)
     k = int(np.flatnonzero(path.values == 2.0)[0])
     np.testing.assert_allclose(path.coef[k], extract_linear_parameters(fit).coef[0], rtol=1e-8)
@@ -271,21 +291,29 @@ def test_paths_impute_like_the_page(diabetes_with_gaps):
 
 
 def test_path_records_convergence_warnings(diabetes):
-    path = coefficient_path(LINEAR, "lasso", {"max_iter": 1}, diabetes, n_alphas=20)
+    path = coefficient_path(
+        LINEAR, Setting.on(diabetes, LINEAR.id, "lasso", {"max_iter": 1}), diabetes, n_alphas=20
+    )
     assert path.warnings and path.warnings[0].startswith("ConvergenceWarning")
     assert len(path.warnings) == 1  # one line per kind, however many alphas
 
 
 def test_ols_has_no_path(diabetes):
     with pytest.raises(ValueError, match="no alpha"):
-        coefficient_path(LINEAR, "ols", {}, diabetes)
+        coefficient_path(LINEAR, Setting.on(diabetes, LINEAR.id, "ols", {}), diabetes)
     with pytest.raises(ValueError, match="no penalty"):
-        penalty_paths(LINEAR, "ols", {}, diabetes)
+        penalty_paths(LINEAR, Setting.on(diabetes, LINEAR.id, "ols", {}), diabetes)
 
 
 def test_logistic_path_equals_direct_fits_binary(breast_cancer):
     Cs = [0.01, 0.1, 1.0]
-    (path,) = logistic_coefficient_path(LOGISTIC, "logistic", {}, breast_cancer, Cs=Cs, tol=1e-8)
+    (path,) = logistic_coefficient_path(
+        LOGISTIC,
+        Setting.on(breast_cancer, LOGISTIC.id, "logistic", {}),
+        breast_cancer,
+        Cs=Cs,
+        tol=1e-8,
+    )
     assert path.param_name == "C" and not path.penalty_grows and path.method == "warm_start"
     assert path.output == "malignant"  # the second class's log-odds, as scikit-learn
     for k, C in enumerate(Cs):
@@ -299,7 +327,9 @@ def test_logistic_path_equals_direct_fits_binary(breast_cancer):
 
 
 def test_logistic_path_per_class_and_l1_sparsity(iris):
-    paths = penalty_paths(LOGISTIC, "logistic", {"C": 2.0}, iris, n_values=12)
+    paths = penalty_paths(
+        LOGISTIC, Setting.on(iris, LOGISTIC.id, "logistic", {"C": 2.0}), iris, n_values=12
+    )
     assert [p.output for p in paths] == ["setosa", "versicolor", "virginica"]
     assert all(p.current_value == 2.0 and 2.0 in p.values for p in paths)
     fit = fit_model(LOGISTIC, "logistic", {"C": 2.0}, iris)
@@ -310,13 +340,9 @@ def test_logistic_path_per_class_and_l1_sparsity(iris):
             path.coef[i], params.coef[k], atol=0.02 * np.abs(params.coef).max()
         )
     # An L1 share resolves the automatic solver to saga for every C and zeroes coefficients.
-    (sparse,) = logistic_coefficient_path(
-        LOGISTIC,
-        "logistic",
-        {"l1_ratio": 1.0},
-        load_dataset("synthetic_classification", "classification"),
-        Cs=[0.005, 0.05, 1.0],
-    )
+    blobs = load_dataset("synthetic_classification", "classification")
+    l1 = Setting.on(blobs, LOGISTIC.id, "logistic", {"l1_ratio": 1.0})
+    (sparse,) = logistic_coefficient_path(LOGISTIC, l1, blobs, Cs=[0.005, 0.05, 1.0])
     assert sparse.zero_at is not None
     assert np.sum(sparse.coef[0] == 0) > np.sum(sparse.coef[-1] == 0)
 
@@ -424,7 +450,13 @@ def test_validation_curve_rejects_foreign_and_invalid_values(diabetes):
 @pytest.mark.parametrize(("estimator", "atol"), [("ridge", 1e-10), ("lasso", 1e-6)])
 def test_path_validation_curve_agrees_with_validation_curve(diabetes_with_gaps, estimator, atol):
     values = sweep_values(spec_of(LINEAR, "alpha"), n=7)
-    fast = path_validation_curve_table(LINEAR, estimator, {}, diabetes_with_gaps, values, tol=1e-10)
+    fast = path_validation_curve_table(
+        LINEAR,
+        Setting.on(diabetes_with_gaps, LINEAR.id, estimator, {}),
+        diabetes_with_gaps,
+        values,
+        tol=1e-10,
+    )
     X, y = split_data(diabetes_with_gaps, 0.25, 0).train_rows(diabetes_with_gaps)
     model = Ridge() if estimator == "ridge" else Lasso(tol=1e-10, max_iter=100_000)
     train, test = validation_curve(
@@ -443,11 +475,9 @@ def test_path_validation_curve_agrees_with_lassocv(diabetes):
     values = np.geomspace(0.05, 50, 6)
     fast = path_validation_curve_table(
         LINEAR,
-        "lasso",
-        {},
+        Setting.on(diabetes, LINEAR.id, "lasso", {}, scale=False),
         diabetes,
         values,
-        scale=False,
         scoring="neg_mean_squared_error",
         tol=1e-6,
     )
@@ -460,7 +490,11 @@ def test_path_validation_curve_agrees_with_lassocv(diabetes):
 def test_path_validation_curve_agrees_with_logistic_regression_cv(synthetic_classes):
     Cs = [0.001, 0.01, 0.1, 1.0, 10.0]
     fast = path_validation_curve_table(
-        LOGISTIC, "logistic", {}, synthetic_classes, Cs, scale=False, tol=1e-6
+        LOGISTIC,
+        Setting.on(synthetic_classes, LOGISTIC.id, "logistic", {}, scale=False),
+        synthetic_classes,
+        Cs,
+        tol=1e-6,
     )
     X, y = split_data(synthetic_classes, 0.25, 0).train_rows(synthetic_classes)
     cv = LogisticRegressionCV(
@@ -512,7 +546,9 @@ def test_best_value_and_diagnosis_sentences():
 
 
 def test_diagnosis_on_a_real_lasso_curve(diabetes):
-    table = path_validation_curve_table(LINEAR, "lasso", {}, diabetes)
+    table = path_validation_curve_table(
+        LINEAR, Setting.on(diabetes, LINEAR.id, "lasso", {}), diabetes
+    )
     best = best_value(table)
     assert 0.01 < best < 10
     assert "holds the model back" in fit_diagnosis(table, 1000.0, param_name="alpha")
@@ -520,7 +556,9 @@ def test_diagnosis_on_a_real_lasso_curve(diabetes):
 
 # --- figures --------------------------------------------------------------------------------
 def test_coefficient_path_figure_data(synthetic):
-    path = coefficient_path(LINEAR, "lasso", {"alpha": 0.5}, synthetic, n_alphas=30)
+    path = coefficient_path(
+        LINEAR, Setting.on(synthetic, LINEAR.id, "lasso", {"alpha": 0.5}), synthetic, n_alphas=30
+    )
     fig = coefficient_path_figure(path, "coef_per_sd", true_coef=synthetic.true_coef)
     p = len(path.feature_names)
     lines, truths, current = fig.data[:p], fig.data[p : 2 * p], fig.data[-1]
@@ -551,7 +589,10 @@ def test_coefficient_path_figure_data(synthetic):
 
 def test_coefficient_path_figure_for_c_runs_left_to_right(iris):
     paths = logistic_coefficient_path(
-        LOGISTIC, "logistic", {"C": np.inf}, iris, Cs=[0.01, 0.1, 1.0]
+        LOGISTIC,
+        Setting.on(iris, LOGISTIC.id, "logistic", {"C": np.inf}),
+        iris,
+        Cs=[0.01, 0.1, 1.0],
     )
     fig = coefficient_path_figure(paths[0])
     assert fig.layout.xaxis.autorange is True  # C grows to the right, as on every chart
@@ -599,7 +640,9 @@ def test_path_figure_marks_where_lasso_zeroes_each_coefficient():
     from core.linear.path_figures import coefficient_path_figure
 
     data = load_dataset("diabetes", "regression")
-    path = penalty_paths(LINEAR_REGRESSION, "lasso", {}, data)[0]
+    path = penalty_paths(
+        LINEAR_REGRESSION, Setting.on(data, LINEAR_REGRESSION.id, "lasso", {}), data
+    )[0]
     fig = coefficient_path_figure(path)
     zeros = next(t for t in fig.data if t.name == "becomes exactly 0")
     finite = path.zero_at[np.isfinite(path.zero_at)]
@@ -608,7 +651,11 @@ def test_path_figure_marks_where_lasso_zeroes_each_coefficient():
         j = path.feature_names.index(name)
         i = path.index_of(alpha)
         assert path.coef[i, j] == 0.0 and (path.coef[i:, j] == 0.0).all()
-    ridge = coefficient_path_figure(penalty_paths(LINEAR_REGRESSION, "ridge", {}, data)[0])
+    ridge = coefficient_path_figure(
+        penalty_paths(LINEAR_REGRESSION, Setting.on(data, LINEAR_REGRESSION.id, "ridge", {}), data)[
+            0
+        ]
+    )
     assert not any(t.name == "becomes exactly 0" for t in ridge.data)
 
 
@@ -628,7 +675,12 @@ def test_penalty_curve_matches_scikit_learn_with_and_without_intercept(
     # Converged tightly on both sides: uncentred features slow coordinate descent down.
     values = {"alpha": 1.0, "fit_intercept": fit_intercept, "max_iter": 100_000}
     table = path_validation_curve_table(
-        LINEAR_REGRESSION, estimator, values, diabetes, alphas, cv=5, tol=1e-10
+        LINEAR_REGRESSION,
+        Setting.on(diabetes, LINEAR_REGRESSION.id, estimator, values),
+        diabetes,
+        alphas,
+        cv=5,
+        tol=1e-10,
     )
     X_train, y_train = training_rows(diabetes, 0.25, 0)
     template = LINEAR_REGRESSION.get_estimator(estimator).make({**values, "tol": 1e-10})

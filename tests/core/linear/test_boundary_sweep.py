@@ -10,7 +10,7 @@ from sklearn.preprocessing import StandardScaler
 
 from core.data.prepare import load_dataset
 from core.fitting import split_data
-from core.linear.boundary import boundary_sweep, penalty_boundaries
+from core.linear.boundary import penalty_boundaries
 from core.registry import LOGISTIC_REGRESSION
 from core.setting import Setting
 
@@ -55,12 +55,3 @@ def test_a_value_outside_the_spec_or_a_multiclass_model_has_no_line(cancer):
     two = ("sepal length (cm)", "sepal width (cm)")
     setting = Setting.on(iris, LOGISTIC_REGRESSION.id, "logistic", {})
     assert penalty_boundaries(LOGISTIC_REGRESSION, setting, iris, two, "C", (1.0,)) == []
-
-
-def test_the_loose_form_gives_the_same_lines(cancer):
-    setting = Setting.on(cancer, LOGISTIC_REGRESSION.id, "logistic", {})
-    new = penalty_boundaries(LOGISTIC_REGRESSION, setting, cancer, FEATURES, "C", (0.1, 10.0))
-    old = boundary_sweep(LOGISTIC_REGRESSION, "logistic", {}, cancer, FEATURES, "C", (0.1, 10.0))
-    for (label_a, w_a, b_a), (label_b, w_b, b_b) in zip(new, old, strict=True):
-        assert label_a == label_b and b_a == b_b
-        np.testing.assert_array_equal(w_a, w_b)

@@ -21,6 +21,7 @@ from core.linear.resampling import resample_coefficients, resample_intervals
 from core.linear.tracers import ENET_PATH, PATH_METHODS, RIDGE_SVD, WARM_START
 from core.registry import LINEAR_REGRESSION, LOGISTIC_REGRESSION
 from core.setting import Setting
+from core.sweeps import validation_curve_table
 
 
 def with_estimator(family, estimator_id, **changes):
@@ -68,27 +69,27 @@ def test_a_tracer_says_whether_its_path_zeroes_coefficients(diabetes):
 
 
 # --- one Setting ----------------------------------------------------------------------------
-def test_the_setting_form_gives_the_loose_forms_numbers(diabetes):
+def test_the_settings_split_reaches_the_path_the_curve_and_the_resamples(diabetes):
+    """Unscaled, 30% held out, seed 4: each of the three reads the split off the Setting, so
+    they agree with the page's fit and the grid sweep on those rows."""
     split = {"scale": False, "test_size": 0.3, "seed": 4}
     values = {"alpha": 0.5}
-    setting = Setting.on(diabetes, LINEAR_REGRESSION.id, "lasso", values, **split)
-    (path,) = penalty_paths(LINEAR_REGRESSION, setting, diabetes, n_values=12)
-    (loose,) = penalty_paths(LINEAR_REGRESSION, "lasso", values, diabetes, n_values=12, **split)
-    np.testing.assert_array_equal(path.values, loose.values)
-    np.testing.assert_array_equal(path.coef, loose.coef)
+    setting = Setting.on(diabetes, LINEAR_REGRESSION.id, "ridge", values, **split)
+    fit = fit_model(LINEAR_REGRESSION, "ridge", values, diabetes, **split)
+    (path,) = penalty_paths(LINEAR_REGRESSION, setting, diabetes, values=[0.1, 0.5, 2.0])
+    coef = fit.pipeline[-1].coef_
+    np.testing.assert_allclose(path.coef[1], coef, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(path.feature_sd, fit.feature_sd)
     grid = [0.1, 1.0, 10.0]
     curve = path_validation_curve_table(LINEAR_REGRESSION, setting, diabetes, grid, cv=3)
-    pd.testing.assert_frame_equal(
-        curve,
-        path_validation_curve_table(
-            LINEAR_REGRESSION, "lasso", values, diabetes, grid, cv=3, **split
-        ),
+    swept = validation_curve_table(
+        LINEAR_REGRESSION, "ridge", values, diabetes, "alpha", grid, cv=3, **split
     )
+    for column in ("train_mean", "cv_mean"):
+        np.testing.assert_allclose(curve[column], swept[column], rtol=1e-8)
     samples = resample_coefficients(LINEAR_REGRESSION, setting, diabetes, n_resamples=4)
-    pd.testing.assert_frame_equal(
-        samples,
-        resample_coefficients(LINEAR_REGRESSION, "lasso", values, diabetes, n_resamples=4, **split),
-    )
+    n_terms = diabetes.X.shape[1] + 1
+    np.testing.assert_allclose(samples["feature_sd"].iloc[1:n_terms], fit.feature_sd)
 
 
 def test_a_setting_of_another_family_is_refused(diabetes):

@@ -31,6 +31,7 @@ from core.linear.parameters import INTERCEPT, extract_linear_parameters
 from core.linear.resampling import resample_coefficients, resample_intervals, resample_warning_note
 from core.linear.separation import find_separation
 from core.registry import LINEAR_REGRESSION, LOGISTIC_REGRESSION
+from core.setting import Setting
 
 ROOT = Path(__file__).resolve().parents[3]
 UNPENALISED = {"C": np.inf, "max_iter": 10_000}
@@ -380,13 +381,15 @@ def test_coefficient_inference_dispatches(diabetes, overlapping_binary):
 
 # --- resampling -----------------------------------------------------------------------------
 def test_bootstrap_is_seeded_and_tidy(diabetes):
-    kwargs = {"scale": True, "test_size": 0.25, "seed": 3, "n_resamples": 12}
-    first = resample_coefficients(LINEAR_REGRESSION, "ridge", {"alpha": 1.0}, diabetes, **kwargs)
-    again = resample_coefficients(LINEAR_REGRESSION, "ridge", {"alpha": 1.0}, diabetes, **kwargs)
+    split = {"scale": True, "test_size": 0.25, "seed": 3}
+    setting = Setting.on(diabetes, LINEAR_REGRESSION.id, "ridge", {"alpha": 1.0}, **split)
+    first = resample_coefficients(LINEAR_REGRESSION, setting, diabetes, n_resamples=12)
+    again = resample_coefficients(LINEAR_REGRESSION, setting, diabetes, n_resamples=12)
     pd.testing.assert_frame_equal(first, again)
-    other = resample_coefficients(
-        LINEAR_REGRESSION, "ridge", {"alpha": 1.0}, diabetes, **{**kwargs, "seed": 4}
+    reseeded = Setting.on(
+        diabetes, LINEAR_REGRESSION.id, "ridge", {"alpha": 1.0}, **{**split, "seed": 4}
     )
+    other = resample_coefficients(LINEAR_REGRESSION, reseeded, diabetes, n_resamples=12)
     assert not np.allclose(first["coef"], other["coef"])
     n_terms = diabetes.X.shape[1] + 1
     assert len(first) == 12 * n_terms
@@ -414,7 +417,12 @@ def test_resample_on_all_training_rows_reproduces_the_fit(diabetes):
 def test_bootstrap_spread_of_ols_agrees_with_classical_standard_errors(diabetes):
     fit = fit_model(LINEAR_REGRESSION, "ols", {}, diabetes)
     classical = ols_inference(fit, diabetes).table.set_index("term")
-    samples = resample_coefficients(LINEAR_REGRESSION, "ols", {}, diabetes, n_resamples=100)
+    samples = resample_coefficients(
+        LINEAR_REGRESSION,
+        Setting.on(diabetes, LINEAR_REGRESSION.id, "ols", {}),
+        diabetes,
+        n_resamples=100,
+    )
     spread = resample_intervals(samples, fitted=extract_linear_parameters(fit))
     spread = spread.set_index("feature")
     ratio = spread["sd"] / classical["std_err"]
@@ -426,10 +434,10 @@ def test_bootstrap_spread_of_ols_agrees_with_classical_standard_errors(diabetes)
 
 
 def test_kfold_spread_is_narrower_than_bootstrap(diabetes):
-    common = {"n_resamples": 40, "seed": 1}
-    boot = resample_coefficients(LINEAR_REGRESSION, "ols", {}, diabetes, **common)
+    setting = Setting.on(diabetes, LINEAR_REGRESSION.id, "ols", {}, seed=1)
+    boot = resample_coefficients(LINEAR_REGRESSION, setting, diabetes, n_resamples=40)
     folds = resample_coefficients(
-        LINEAR_REGRESSION, "ols", {}, diabetes, method="kfold", n_splits=5, **common
+        LINEAR_REGRESSION, setting, diabetes, method="kfold", n_splits=5, n_resamples=40
     )
     assert folds["resample"].nunique() == 40
     sd_boot = resample_intervals(boot).set_index("feature")["sd"]
@@ -440,7 +448,10 @@ def test_kfold_spread_is_narrower_than_bootstrap(diabetes):
 
 def test_lasso_resamples_zero_coefficients_out(diabetes):
     samples = resample_coefficients(
-        LINEAR_REGRESSION, "lasso", {"alpha": 1.0}, diabetes, n_resamples=20
+        LINEAR_REGRESSION,
+        Setting.on(diabetes, LINEAR_REGRESSION.id, "lasso", {"alpha": 1.0}),
+        diabetes,
+        n_resamples=20,
     )
     spread = resample_intervals(samples).set_index("feature")
     assert spread["share_zero"].max() > 0.3
@@ -450,7 +461,10 @@ def test_lasso_resamples_zero_coefficients_out(diabetes):
 def test_classification_bootstrap_keeps_every_class():
     iris = load_dataset("iris", "classification")
     samples = resample_coefficients(
-        LOGISTIC_REGRESSION, "logistic", {"C": 1.0}, iris, n_resamples=10, seed=2
+        LOGISTIC_REGRESSION,
+        Setting.on(iris, LOGISTIC_REGRESSION.id, "logistic", {"C": 1.0}, seed=2),
+        iris,
+        n_resamples=10,
     )
     assert samples["output"].unique().tolist() == ["setosa", "versicolor", "virginica"]
     assert len(samples) == 10 * 3 * 5
@@ -464,7 +478,10 @@ def test_resampling_warnings_are_counted_not_flooded(diabetes):
     with warnings.catch_warnings(record=True) as leaked:
         warnings.simplefilter("always")
         samples = resample_coefficients(
-            LINEAR_REGRESSION, "lasso", {"alpha": 0.001, "max_iter": 2}, diabetes, n_resamples=8
+            LINEAR_REGRESSION,
+            Setting.on(diabetes, LINEAR_REGRESSION.id, "lasso", {"alpha": 0.001, "max_iter": 2}),
+            diabetes,
+            n_resamples=8,
         )
     assert leaked == []
     per_resample = samples.groupby("resample")["n_warnings"].first()
@@ -472,20 +489,25 @@ def test_resampling_warnings_are_counted_not_flooded(diabetes):
     note = resample_warning_note(samples)
     assert note.startswith("8 of 8 resampled refits stopped before converging")
     assert "ConvergenceWarning" not in note and "max_iter" in note
-    quiet = resample_coefficients(LINEAR_REGRESSION, "ols", {}, diabetes, n_resamples=3)
+    quiet = resample_coefficients(
+        LINEAR_REGRESSION,
+        Setting.on(diabetes, LINEAR_REGRESSION.id, "ols", {}),
+        diabetes,
+        n_resamples=3,
+    )
     assert resample_warning_note(quiet) is None
 
 
 def test_parallel_resampling_equals_sequential(diabetes):
-    kwargs = {"n_resamples": 6, "seed": 9, "hyperparameters": {"alpha": 0.3}}
-    sequential = resample_coefficients(LINEAR_REGRESSION, "lasso", dataset=diabetes, **kwargs)
+    setting = Setting.on(diabetes, LINEAR_REGRESSION.id, "lasso", {"alpha": 0.3}, seed=9)
+    sequential = resample_coefficients(LINEAR_REGRESSION, setting, diabetes, n_resamples=6)
     # Results must not depend on how the resamples are shared out. Threads rather than
     # joblib's default worker processes keep this fast: starting processes that import
     # scikit-learn takes 5-15 s on a busy two-core machine. (These resamples raise no
     # warnings, so the process-wide warning capture cannot interleave.)
     with joblib.parallel_config(backend="threading"):
         parallel = resample_coefficients(
-            LINEAR_REGRESSION, "lasso", dataset=diabetes, n_jobs=2, **kwargs
+            LINEAR_REGRESSION, setting, diabetes, n_resamples=6, n_jobs=2
         )
     pd.testing.assert_frame_equal(sequential, parallel)
 
@@ -515,11 +537,20 @@ def test_resample_intervals_on_known_values():
 
 def test_unknown_method_and_too_many_folds_are_refused(diabetes):
     with pytest.raises(ValueError, match="Unknown resampling method"):
-        resample_coefficients(LINEAR_REGRESSION, "ols", {}, diabetes, method="jackknife")
+        resample_coefficients(
+            LINEAR_REGRESSION,
+            Setting.on(diabetes, LINEAR_REGRESSION.id, "ols", {}),
+            diabetes,
+            method="jackknife",
+        )
     tiny = subset("iris", ["sepal length (cm)"])
     with pytest.raises(ValueError, match="Stratified 50-fold"):
         resample_coefficients(
-            LOGISTIC_REGRESSION, "logistic", {}, tiny, method="kfold", n_splits=50
+            LOGISTIC_REGRESSION,
+            Setting.on(tiny, LOGISTIC_REGRESSION.id, "logistic", {}),
+            tiny,
+            method="kfold",
+            n_splits=50,
         )
 
 
@@ -527,7 +558,10 @@ def test_unknown_method_and_too_many_folds_are_refused(diabetes):
 def test_spread_figure_plots_resamples_per_sd_with_the_fit(diabetes):
     fit = fit_model(LINEAR_REGRESSION, "ridge", {"alpha": 1.0}, diabetes)
     samples = resample_coefficients(
-        LINEAR_REGRESSION, "ridge", {"alpha": 1.0}, diabetes, n_resamples=10
+        LINEAR_REGRESSION,
+        Setting.on(diabetes, LINEAR_REGRESSION.id, "ridge", {"alpha": 1.0}),
+        diabetes,
+        n_resamples=10,
     )
     intervals = resample_intervals(samples, fitted=extract_linear_parameters(fit))
     fig = coefficient_spread_figure(samples, intervals)

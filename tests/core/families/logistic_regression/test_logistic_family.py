@@ -10,11 +10,12 @@ from sklearn.preprocessing import StandardScaler
 from core.data.prepare import load_dataset
 from core.families.logistic_regression.family import valid_solvers
 from core.fitting import FitError, confusion_table, fit_model
-from core.linear.boundary import boundary_lines, boundary_sweep, decision_surface
+from core.linear.boundary import boundary_lines, decision_surface, penalty_boundaries
 from core.linear.figures import decision_boundary_figure
 from core.linear.interpretation import logistic_sentences, vif_table
 from core.linear.parameters import class_coefficient_table, extract_linear_parameters
 from core.registry import LOGISTIC_REGRESSION as LOGISTIC
+from core.setting import Setting
 
 
 @pytest.fixture(scope="module")
@@ -135,8 +136,9 @@ def test_the_drawn_boundary_line_is_the_fitted_models(cancer):
 def test_boundaries_at_other_c_are_labelled_apart_and_lie_on_their_lines(cancer):
     features = ("mean radius", "mean texture")
     surface = decision_surface(LOGISTIC, "logistic", {"C": 2.0}, cancer, features, grid=40)
-    others = boundary_sweep(
-        LOGISTIC, "logistic", {}, cancer, features, "C", (0.01, 0.1, 1.0, 10.0, 100.0)
+    setting = Setting.on(cancer, LOGISTIC.id, "logistic", {})
+    others = penalty_boundaries(
+        LOGISTIC, setting, cancer, features, "C", (0.01, 0.1, 1.0, 10.0, 100.0)
     )
     fig = decision_boundary_figure(surface, others)
     drawn = {t.name: t for t in fig.data if t.name and t.name.startswith("C=")}
@@ -159,8 +161,9 @@ def test_boundaries_at_other_c_are_labelled_apart_and_lie_on_their_lines(cancer)
 
 
 def test_c_sweep_moves_the_boundary(cancer):
-    lines = boundary_sweep(
-        LOGISTIC, "logistic", {}, cancer, ("mean radius", "mean texture"), "C", (0.001, 100.0)
+    setting = Setting.on(cancer, LOGISTIC.id, "logistic", {})
+    lines = penalty_boundaries(
+        LOGISTIC, setting, cancer, ("mean radius", "mean texture"), "C", (0.001, 100.0)
     )
     (_, w_small, _), (_, w_large, _) = lines
     assert np.linalg.norm(w_small) < np.linalg.norm(w_large)
