@@ -227,9 +227,6 @@ class FamilySpec:
         learned terms of a fitted pipeline (the page's fit or a refit on resampled rows)
         that keep their meaning across refits; the Stability tab shows their spread
         across resamples. ``None`` when no term keeps its meaning (hidden units, splits).
-    resampling : bool, default=False
-        Deprecated: the flag ``resampled_terms`` replaces. True still reads the linear
-        terms, for a family not yet moved; do not set it in new code.
     parameter_meaning : dict of task to str, optional
         What one learned value means, for the model card (``{target}`` is filled in).
     caveats : tuple of str, optional
@@ -288,7 +285,6 @@ class FamilySpec:
     resampled_terms: Callable[[Any, tuple[str, ...], str], Terms] | None = field(
         default=None, repr=False
     )
-    resampling: bool = False
     parameter_meaning: dict[str, str] = field(default_factory=dict)
     caveats: tuple[str, ...] = ()
     capacity: str | None = None

@@ -197,7 +197,7 @@ def shared_views(family: FamilySpec, own: Sequence[View]) -> list[View]:
         View("Sweeps", _sweeps_view, "parameters and scores along any hyperparameter"),
         *own,
     ]
-    if family.resampled_terms is not None or family.resampling:
+    if family.resampled_terms is not None:
         views.append(View("Stability", _stability_view, "inference and resampling"))
     views += [
         View("Reproduce", _reproduce_view, "link, code, downloads"),

@@ -32,7 +32,6 @@ from core.fitting import (
 from core.linear.parameters import (
     INTERCEPT,
     LinearParameters,
-    linear_terms,
 )
 from core.setting import Setting
 from core.specs import resolve
@@ -53,15 +52,8 @@ class _TermsOf:
 
 
 def terms_reader(family: FamilySpec) -> Callable[..., Terms] | None:
-    """The family's ``resampled_terms``, or None when its terms cannot be resampled.
-
-    A family still declaring the old ``resampling=True`` flag reads the linear terms
-    (:func:`core.linear.parameters.linear_terms`, what the flag meant) until it declares
-    ``resampled_terms`` itself.
-    """
-    if family.resampled_terms is not None:
-        return family.resampled_terms
-    return linear_terms if family.resampling else None
+    """The family's ``resampled_terms``, or None when its terms cannot be resampled."""
+    return family.resampled_terms
 
 
 # --- resampling -----------------------------------------------------------------------------
