@@ -74,6 +74,8 @@ WORST_SHOWN = 10
 #: A link over this many times the target is not timed again (one run of minutes is enough).
 FAR_OVER = 4
 FAMILIES_PAGE = "app_pages/families.py"
+#: What a page says when it shows an estimate and waits for a click (ui/widgets.py).
+ASKS = "would take about"
 
 Query = tuple[tuple[str, str], ...]
 
@@ -101,7 +103,7 @@ class Case:
 class Measured:
     case: Case
     seconds: list[float] = field(default_factory=list)
-    asked: bool = False  # the page shows an estimate and a "Run it" button
+    asked: bool = False  # the page shows an estimate and waits for a click
     raised: str = ""  # the first exception the run showed, if any
     tab_base: float | None = None  # the same link's first run without view=
 
@@ -300,7 +302,9 @@ def measure(case: Case) -> Measured:
     if isinstance(at, str):
         result.raised = at[:120]
         return result
-    result.asked = any(b.label.startswith("Run it") for b in at.button)
+    result.asked = any(ASKS in i.value for i in at.info) or any(
+        b.label.startswith(("Run it", "Fit it anyway")) for b in at.button
+    )
     if at.exception:
         result.raised = at.exception[0].value.splitlines()[0][:120]
     return result
@@ -345,7 +349,7 @@ def measure_all(
 ) -> tuple[list[Measured], dict[str, int]]:
     """Every case once, the worst ``WORST_SHOWN`` again ``confirm`` times, the tab share of
     each of those that names a tab."""
-    cases, _ = corpus(every_pair)
+    cases, tabs = corpus(every_pair)
     counts = {"cases": len(cases)}
     results, started = [], time.perf_counter()
     for i, case in enumerate(cases, 1):
@@ -368,7 +372,7 @@ def measure_all(
                 result.seconds.append(open_link(result.case)[0])
         results.sort(key=lambda r: r.median, reverse=True)
     for result in results[:WORST_SHOWN]:
-        if any(k == "view" for k, _ in result.case.query):
+        if dict(result.case.query).get("view") in tabs[result.case.page]:
             base = result.case.without_view()
             result.tab_base = statistics.median(open_link(base)[0] for _ in result.seconds)
     counts["seconds"] = round(time.perf_counter() - started)
