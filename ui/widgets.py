@@ -374,3 +374,14 @@ def setting_table(specs: tuple[ParamSpec, ...], values: dict[str, Any]) -> pd.Da
             }
         )
     return pd.DataFrame(rows)
+
+
+def progress_bar(text: str, total: int):
+    """A progress bar made inside a cached function (so a cache hit replays it and its
+    removal) and the ``progress(done, total)`` callback that moves it."""
+    bar = st.progress(0.0, text=text)
+
+    def progress(done: int, total: int = total) -> None:
+        bar.progress(done / total, text=f"{text} {done} of {total}")
+
+    return bar, progress

@@ -12,19 +12,9 @@ from core.registry import LINEAR_REGRESSION, LOGISTIC_REGRESSION
 from core.setting import Setting
 
 
-def snapshot_setting(fit, data_key: str) -> Setting:
-    """The Setting a page gives a fit of this data set (default split, scaled)."""
-    return Setting.of(
-        fit.family_id,
-        fit.estimator_id,
-        fit.hyperparameters,
-        data={"dataset": data_key},
-        data_key=data_key,
-        target=fit.target,
-        scale=True,
-        test_size=0.25,
-        seed=0,
-    )
+def on(dataset, fit) -> Setting:
+    """The Setting of a test's fit on a data set (default split, scaled)."""
+    return Setting.on(dataset, fit.family_id, fit.estimator_id, fit.hyperparameters)
 
 
 def _network_like() -> LearnedParameters:
@@ -121,7 +111,7 @@ def test_a_snapshot_of_a_huge_model_stays_small(diabetes):
     weights = np.arange(200 * 100, dtype=float).reshape(200, 100)
     axes = (tuple(f"i{i}" for i in range(200)), tuple(f"o{j}" for j in range(100)))
     huge = LearnedParameters((ParameterGroup("coefs_[0]", "weights", weights, axes),))
-    snapshot = make_snapshot(fit, huge, snapshot_setting(fit, "diabetes"))
+    snapshot = make_snapshot(fit, huge, on(diabetes, fit))
     assert snapshot.n_parameters == 20_000
     assert len(snapshot.terms) == MAX_SNAPSHOT_TERMS
     assert snapshot.terms["value"].iloc[-1] == MAX_SNAPSHOT_TERMS - 1

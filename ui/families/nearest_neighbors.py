@@ -42,7 +42,7 @@ from core.setting import Setting
 from core.text import escape_markdown, format_number
 from ui.family_page import PageFit
 from ui.rows import pick_row
-from ui.widgets import confirm_long_work
+from ui.widgets import confirm_long_work, progress_bar
 
 NUMBER = st.column_config.NumberColumn(format="%.4g")
 #: Values of k whose two-feature decision regions are drawn (with the current k).
@@ -52,24 +52,13 @@ LEAF_SIZES = (1, 5, 10, 100, 300)
 
 
 # --- cached work ---------------------------------------------------------------------------
-def _bar(text: str, total: int):
-    """A progress bar made inside a cached function (so a cache hit replays it and its
-    removal) and the ``progress(done, total)`` callback that moves it."""
-    bar = st.progress(0.0, text=text)
-
-    def progress(done: int, total: int = total) -> None:
-        bar.progress(done / total, text=f"{text} {done} of {total}")
-
-    return bar, progress
-
-
 @st.cache_data(max_entries=16, show_spinner=False)
 def cached_k_curve(
     curve_key: Setting, ks: tuple[int, ...], cv: str | int, _fit: FitResult, _dataset: Dataset
 ) -> KCurve:
     """:func:`core.families.nearest_neighbors.k_curve.k_validation_curve` at fixed ``ks``;
     ``curve_key`` leaves ``n_neighbors`` out (every k is refitted)."""
-    bar, progress = _bar("Cross-validating each k:", len(ks))
+    bar, progress = progress_bar("Cross-validating each k:", len(ks))
     curve = k_validation_curve(_fit, _dataset, curve_key, ks, cv=cv, progress=progress)
     bar.empty()
     return curve
@@ -85,7 +74,7 @@ def cached_regions(
 ) -> NeighborRegions:
     """:func:`core.families.nearest_neighbors.regions.neighbor_regions`; ``regions_key``
     leaves ``n_neighbors`` out."""
-    bar, progress = _bar("Drawing the regions at each k:", len(ks))
+    bar, progress = progress_bar("Drawing the regions at each k:", len(ks))
     regions = neighbor_regions(_fit, _dataset, regions_key, features, ks, progress=progress)
     bar.empty()
     return regions
@@ -97,7 +86,7 @@ def cached_comparison(
 ) -> pd.DataFrame:
     """:func:`core.families.nearest_neighbors.speed.algorithm_comparison`; ``speed_key``
     leaves ``algorithm`` out (every algorithm is fitted)."""
-    bar, progress = _bar("Timing each search:", 1)
+    bar, progress = progress_bar("Timing each search:", 1)
     table = algorithm_comparison(_fit, _dataset, leaf_sizes=leaf_sizes, progress=progress)
     bar.empty()
     return table

@@ -26,7 +26,7 @@ from ui.families.neural_network import (
     cached_trace,
 )
 from ui.family_page import PageFit
-from ui.widgets import confirm_long_work
+from ui.widgets import confirm_long_work, progress_bar
 
 #: How many ``random_state`` values the Seeds view refits at most.
 MAX_SEEDS = 8
@@ -37,23 +37,12 @@ WIDTH_FOLDS = 3
 
 
 # --- cached work ---------------------------------------------------------------------------
-def _bar(text: str, total: int):
-    """A progress bar made inside a cached function (so a cache hit replays it and its
-    removal) and the ``progress(done, total)`` callback that moves it."""
-    bar = st.progress(0.0, text=text)
-
-    def progress(done: int, total: int = total) -> None:
-        bar.progress(done / total, text=f"{text} {done} of {total}")
-
-    return bar, progress
-
-
 @st.cache_data(max_entries=8, show_spinner=False)
 def cached_seeds(
     key: Setting, seeds: tuple[int, ...], _fit: FitResult, _dataset: Dataset
 ) -> SeedVariability:
     """The setting refitted with each seed; ``key`` leaves ``random_state`` out."""
-    bar, progress = _bar("Refitting with another random_state:", len(seeds))
+    bar, progress = progress_bar("Refitting with another random_state:", len(seeds))
     result = seed_variability(_fit, _dataset, seeds, progress=progress)
     bar.empty()
     return result
@@ -66,7 +55,7 @@ def cached_alpha_norms(
     """Weight norms per layer over ``alphas``; ``key`` leaves ``alpha`` out."""
     from core.families.neural_network.refits import alpha_norm_table
 
-    bar, progress = _bar("Refitting with another alpha:", len(alphas))
+    bar, progress = progress_bar("Refitting with another alpha:", len(alphas))
     table = alpha_norm_table(_fit, _dataset, key, alphas, progress=progress)
     bar.empty()
     return table
@@ -84,7 +73,7 @@ def cached_width_curve(
     leaves ``hidden_layer_sizes`` out, ``other_layers`` holds the layers after the first."""
     from core.families.neural_network.refits import width_curve_table
 
-    bar, progress = _bar("Cross-validating another width:", len(widths))
+    bar, progress = progress_bar("Cross-validating another width:", len(widths))
     table = width_curve_table(_fit, _dataset, key, widths, cv=WIDTH_FOLDS, progress=progress)
     bar.empty()
     shown = [w.split(" (and ")[0] for ws in table["warnings"] for w in ws]

@@ -16,19 +16,9 @@ from core.registry import LINEAR_REGRESSION as LINEAR
 from core.setting import Setting
 
 
-def snapshot_setting(fit, data_key: str) -> Setting:
-    """The Setting a page gives a fit of this data set (default split, scaled)."""
-    return Setting.of(
-        fit.family_id,
-        fit.estimator_id,
-        fit.hyperparameters,
-        data={"dataset": data_key},
-        data_key=data_key,
-        target=fit.target,
-        scale=True,
-        test_size=0.25,
-        seed=0,
-    )
+def on(dataset, fit) -> Setting:
+    """The Setting of a test's fit on a data set (default split, scaled)."""
+    return Setting.on(dataset, fit.family_id, fit.estimator_id, fit.hyperparameters)
 
 
 def _explain(dataset, estimator="ols", test_size=0.25, **hyper):
@@ -142,7 +132,7 @@ def test_compare_a_and_b(diabetes):
     snaps = []
     for alpha in (0.1, 10.0):
         fit = fit_model(LINEAR, "ridge", {"alpha": alpha}, diabetes)
-        snaps.append(make_snapshot(fit, LINEAR.extract(fit), snapshot_setting(fit, "diabetes")))
+        snaps.append(make_snapshot(fit, LINEAR.extract(fit), on(diabetes, fit)))
     a, b = snaps
     settings = compare_settings(a, b).set_index("setting")
     assert settings.loc["alpha", "changed"] and not settings.loc["scale", "changed"]
@@ -161,8 +151,8 @@ def test_compare_a_and_b(diabetes):
 def test_compare_flags_features_present_on_one_side_only(diabetes, longley):
     fa = fit_model(LINEAR, "ols", {}, diabetes)
     fb = fit_model(LINEAR, "ols", {}, longley)
-    a = make_snapshot(fa, LINEAR.extract(fa), snapshot_setting(fa, "diabetes"))
-    b = make_snapshot(fb, LINEAR.extract(fb), snapshot_setting(fb, "longley"))
+    a = make_snapshot(fa, LINEAR.extract(fa), on(diabetes, fa))
+    b = make_snapshot(fb, LINEAR.extract(fb), on(longley, fb))
     coefs = compare_terms(a, b, "value_per_sd")
     assert len(coefs) == 16 and coefs["B - A"].isna().all()
 
