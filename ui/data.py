@@ -29,8 +29,6 @@ FEATURES_KEY = "features"
 #: fingerprint (most recent last). The target is never in the chooser, but a column stays
 #: in or out of this set whatever the target, so changing the target back restores it.
 _REMOVED = "features_removed_by_file"
-#: Session state: the (fingerprint, columns offered) the chooser was last filled for.
-_OFFERED = "features_offered"
 #: Session state: (uploader file id, content fingerprint), so a file is hashed once.
 _FINGERPRINT = "upload_fingerprint"
 #: Files whose feature choice is remembered in one session.
@@ -66,31 +64,40 @@ def _features_ui(fingerprint: str, columns: list[str]) -> list[str]:
     (by content, not name), so another target or another page keeps the choice, another
     file starts afresh, and the current target, which is never offered, is not lost from
     the choice: picking another target makes it a feature again unless it was unticked.
+
+    Only the user's own changes (the chooser's callback) change what is remembered; every
+    run then draws the chooser from it. A rerun that interrupts another can hand the widget
+    an empty value it never chose (seen under load: the box came up empty after two quick
+    seed changes), and reading the choice back from the widget would remember that as
+    every column unticked.
     """
-    removed_by_file: dict[str, frozenset[str]] = st.session_state.setdefault(_REMOVED, {})
-    removed = removed_by_file.get(fingerprint, frozenset())
-    offered = (fingerprint, tuple(columns))
-    if st.session_state.get(_OFFERED) != offered or FEATURES_KEY not in st.session_state:
-        # Another file or target: fill the chooser before it is drawn (no default given,
-        # so Streamlit takes this value without a warning).
-        st.session_state[FEATURES_KEY] = [c for c in columns if c not in removed]
-        st.session_state[_OFFERED] = offered
+    removed = st.session_state.setdefault(_REMOVED, {}).get(fingerprint, frozenset())
+    # No default is given, so Streamlit takes this value without a warning.
+    st.session_state[FEATURES_KEY] = [c for c in columns if c not in removed]
     chosen = st.multiselect(
         "Features",
         columns,
         key=FEATURES_KEY,
+        on_change=_record_features,
+        args=(fingerprint, tuple(columns)),
         help="The columns the model learns from (after text columns became dummies). "
         "Leave out an identifier or a column that gives the answer away.",
     )
     kept = set(chosen)
-    # Columns not offered now (the target) keep their earlier state.
-    removed_by_file.pop(fingerprint, None)
+    return [c for c in columns if c in kept]
+
+
+def _record_features(fingerprint: str, columns: tuple[str, ...]) -> None:
+    """The chooser's callback: remember what the user took out of this file's columns.
+    Columns not offered then (the target) keep their earlier state."""
+    removed_by_file: dict[str, frozenset[str]] = st.session_state.setdefault(_REMOVED, {})
+    removed = removed_by_file.pop(fingerprint, frozenset())
+    kept = set(st.session_state.get(FEATURES_KEY) or ())
     removed_by_file[fingerprint] = frozenset(
         (removed - set(columns)) | {c for c in columns if c not in kept}
     )
     while len(removed_by_file) > MAX_REMEMBERED_FILES:
         del removed_by_file[next(iter(removed_by_file))]
-    return [c for c in columns if c in kept]
 
 
 @dataclass(frozen=True)

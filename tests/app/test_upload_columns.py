@@ -136,3 +136,18 @@ def test_headers_pandas_would_misread_are_refused_with_a_sentence(open_page):
     (error,) = _errors(at)
     assert error.startswith("Line 2 of short.csv has 4 fields but its header (line 1) has 3")
     assert "Parameters the model learned" not in [h.value for h in at.subheader]
+
+
+def test_a_chooser_value_the_user_did_not_pick_never_replaces_the_choice(open_page):
+    """Under load, a rerun that interrupts another once handed the chooser an empty value
+    (make load: upload, two quick seed changes, then "Choose at least one feature"), and
+    the page remembered it as every column unticked. Only the user's own changes count."""
+    data = _csv(["a", "b", "c", "y"], seed=3)
+    at = _upload(open_page(LINEAR, dataset="upload"), "d.csv", data)
+    at.multiselect(key="features").set_value(["a", "c"]).run()  # the user's choice
+    at.session_state["features"] = []  # a value no widget event chose
+    at.number_input(key="seed").set_value(5).run()
+    assert at.multiselect(key="features").value == ["a", "c"]
+    assert not _errors(at)
+    at.number_input(key="seed").set_value(6).run()
+    assert at.multiselect(key="features").value == ["a", "c"]
