@@ -68,6 +68,12 @@ class ParamSpec:
         ``allowed(values) -> choices``: for a choice whose valid options depend on the other
         values (a solver on the penalty), the subset the UI may offer. ``values`` holds the
         values of the specs listed before this one.
+    used_when : callable, optional
+        ``used_when(values) -> bool``: for a value the estimator reads only in some settings
+        (SGD's ``power_t`` only with the ``"invscaling"`` schedule), whether it is read with
+        the values of the specs listed before this one. When it is not, the page draws no
+        widget and uses ``initial``, so a knob that changes nothing is neither shown nor
+        part of the setting.
     """
 
     name: str
@@ -87,6 +93,13 @@ class ParamSpec:
     allowed: Callable[[dict[str, Any]], tuple[Any, ...]] | None = field(
         default=None, repr=False, compare=False
     )
+    used_when: Callable[[dict[str, Any]], bool] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def is_used(self, values: dict[str, Any]) -> bool:
+        """Whether the estimator reads this value, given the values listed before it."""
+        return self.used_when is None or bool(self.used_when(values))
 
     @property
     def initial(self) -> Any:

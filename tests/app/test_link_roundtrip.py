@@ -102,14 +102,15 @@ CASES = [
             "learning_rate": "constant",
             "eta0": "0.005",
             "max_iter": "40",
-            "shuffle": "false",
+            # Shuffled, so random_state=None is read (draws from the global generator).
+            "shuffle": "true",
         },
         lambda: SGDRegressor(
             learning_rate="constant",
             eta0=0.005,
             max_iter=40,
             tol=None,
-            shuffle=False,
+            shuffle=True,
             random_state=None,
         ),
         scale=True,

@@ -31,6 +31,12 @@ def other_value(spec: ParamSpec, values: dict):
     return int(value) if spec.kind == "int" else float(value)
 
 
+def widgets(at):
+    return [
+        w for kind in ("number_input", "selectbox", "checkbox", "text_input") for w in at.get(kind)
+    ]
+
+
 def widget_value(at, name):
     for kind in ("number_input", "selectbox", "checkbox", "text_input"):
         for widget in at.get(kind):
@@ -90,6 +96,12 @@ def test_every_linked_value_is_restored(open_page, family, task):
             assert not any(getattr(w, "key", None) == name for w in at.get("selectbox"))
             assert [e.id for e in offered] == [value]
             assert any(f"`{estimator.estimator.__name__}`" in c.value for c in at.caption)
+            continue
+        spec = next((s for s in family.hyperparameters_for(estimator.id) if s.name == name), None)
+        if spec is not None and not spec.is_used(setting):
+            # A value this setting does not read has no widget (the page says so).
+            assert not any(getattr(w, "key", None) == name for w in widgets(at)), name
+            assert any(c.value.startswith("Not shown") for c in at.caption)
             continue
         got = widget_value(at, name)
         expected = (

@@ -13,6 +13,17 @@ from core.specs import ParamSpec
 #: this family does not use: scikit-learn rejects them with squared error and log loss.
 LEARNING_RATES = ("constant", "optimal", "invscaling", "adaptive")
 
+def _decaying_by_power(values: dict[str, Any]) -> bool:
+    """power_t is read only by the 'invscaling' schedule (a named function: specs travel
+    inside cached fits, which are pickled)."""
+    return values.get("learning_rate") == "invscaling"
+
+
+def _shuffled(values: dict[str, Any]) -> bool:
+    """random_state is read only to shuffle the rows."""
+    return bool(values.get("shuffle", True))
+
+
 ETA0 = ParamSpec(
     name="eta0",
     label="eta0 (initial learning rate)",
@@ -63,6 +74,7 @@ POWER_T = ParamSpec(
     role="optimizer",
     help="For 'invscaling': eta = eta0 / t^power_t, with t the number of rows seen. 0 keeps "
     "the step constant; larger values shrink it faster (0.5 halves it by t = 4).",
+    used_when=_decaying_by_power,
 )
 MAX_ITER = ParamSpec(
     name="max_iter",
@@ -109,7 +121,7 @@ TOL = ParamSpec(
 )
 SHUFFLE = ParamSpec(
     name="shuffle",
-    label="shuffle (reorder rows each epoch)",
+    label="shuffle (each epoch)",
     kind="bool",
     default=True,
     start=False,
@@ -131,6 +143,8 @@ RANDOM_STATE = ParamSpec(
     role="optimizer",
     help="Seed of the row order when shuffling; 'none' draws a new order on every fit. The "
     "page starts at 0 so a fit can be repeated.",
+    # scikit-learn's SGD reads it only to shuffle (this page offers no early_stopping split).
+    used_when=_shuffled,
 )
 
 #: Every hyperparameter, in widget order, with the regressor's defaults.

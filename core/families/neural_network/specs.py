@@ -35,6 +35,13 @@ ALPHA = ParamSpec(
     help="Strength of the L2 penalty on the weights (not the biases): larger values keep "
     "the weights small and the fitted function smoother.",
 )
+
+
+def _steps_in_batches(values: dict) -> bool:
+    """adam and sgd step on mini-batches; lbfgs reads no step size, batch or early stop."""
+    return values.get("solver", "adam") != "lbfgs"
+
+
 SOLVER = ParamSpec(
     name="solver",
     label="solver",
@@ -60,6 +67,7 @@ LEARNING_RATE_INIT = ParamSpec(
     role="optimizer",
     help="Size of the first steps of adam and sgd (ignored by lbfgs). Too small trains "
     "slowly; too large makes the loss jump around or diverge.",
+    used_when=_steps_in_batches,
 )
 #: batch_size is a choice, not a nullable whole number: scikit-learn's own default is the
 #: string "auto" (= min(200, training rows)), which a choice holds as itself, so the spec's
@@ -75,6 +83,7 @@ BATCH_SIZE = ParamSpec(
     role="optimizer",
     help="Training rows per weight update for adam and sgd (ignored by lbfgs). Smaller "
     "batches take more, noisier steps per epoch.",
+    used_when=_steps_in_batches,
 )
 MAX_ITER = ParamSpec(
     name="max_iter",
@@ -97,6 +106,7 @@ EARLY_STOPPING = ParamSpec(
     role="optimizer",
     help="Hold out 10% of the training rows, score them after every epoch, stop when the "
     "score stops improving and keep the best epoch's weights (adam and sgd only).",
+    used_when=_steps_in_batches,
 )
 RANDOM_STATE = ParamSpec(
     name="random_state",

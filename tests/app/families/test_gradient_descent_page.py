@@ -324,3 +324,25 @@ def test_a_long_replay_waits_for_a_click_then_shows_progress_and_caches(open_pag
     at.run()
     assert not at.exception
     assert any("epoch (one partial_fit call each)" in json.dumps(s) for s in specs(at))
+
+
+def test_a_knob_the_schedule_does_not_read_has_no_widget_and_no_say(open_page):
+    """power_t matters only to 'invscaling', random_state only when rows are shuffled:
+    the page hides them otherwise, fits with their initial values, and says so."""
+    at = open_page(PAGE)
+    keys = {w.key for w in at.number_input}
+    assert "power_t" not in keys and "random_state" not in keys and "eta0" in keys
+    note = next(c.value for c in at.caption if c.value.startswith("Not shown"))
+    assert "power\\_t" in note and "random\\_state" in note
+    at.selectbox(key="learning_rate").set_value("invscaling").run()
+    at.checkbox(key="shuffle").check().run()
+    assert not at.exception
+    keys = {w.key for w in at.number_input}
+    assert {"power_t", "random_state"} <= keys
+    at.number_input(key="power_t").set_value(0.5).run()
+    at.number_input(key="random_state").set_value(3).run()
+    # The setting now carries the values shown.
+    hyper = at.dataframe[0].value.set_index("hyperparameter")
+    assert hyper.loc["power_t", "your value"] == "0.5"
+    assert hyper.loc["random_state", "your value"] == "3"
+    assert not any(c.value.startswith("Not shown") for c in at.caption)

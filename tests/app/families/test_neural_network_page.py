@@ -317,3 +317,17 @@ def test_parameters_csv_names_each_weights_layer_and_units(open_page, downloads,
     biases = csv[csv["group"] == "intercepts_[0]"]
     assert biases["to"].tolist() == [f"h1_{j} (bias)" for j in range(1, 9)]
     np.testing.assert_array_equal(biases["value_fitted"], iris_fit.model.intercepts_[0])
+
+
+def test_lbfgs_hides_the_knobs_it_does_not_read(open_page):
+    """lbfgs steps on the whole training set: no step size, batch or early stopping."""
+    at = open_page(PAGE)
+    assert "learning_rate_init" in {w.key for w in at.number_input}
+    at.selectbox(key="solver").set_value("lbfgs").run()
+    assert not at.exception
+    assert "learning_rate_init" not in {w.key for w in at.number_input}
+    assert "batch_size" not in {w.key for w in at.selectbox}
+    assert "early_stopping" not in {w.key for w in at.checkbox}
+    note = next(c.value for c in at.caption if c.value.startswith("Not shown"))
+    for name in ("learning\\_rate\\_init", "batch\\_size", "early\\_stopping"):
+        assert name in note
