@@ -15,7 +15,7 @@ from core.family import FamilySpec
 from core.fitting import FitResult
 from core.learned import LearnedParameters
 from core.text import Sentence, escape_markdown
-from ui.widgets import apply_pending_settings, setting_table, spec_widget
+from ui.widgets import apply_pending_settings, default_values_text, setting_table, spec_widget
 
 
 def hyperparameter_panel(family: FamilySpec, task: Task) -> tuple[str, dict[str, Any]]:
@@ -36,7 +36,12 @@ def hyperparameter_panel(family: FamilySpec, task: Task) -> tuple[str, dict[str,
     model_col.caption("**Shape the model**")
     if any(s.role == "optimizer" for s in specs):
         optimizer_col.caption(f"**{family.steering}**")
+    unused = []
     for spec in specs:
+        if not spec.is_used(values):
+            values[spec.name] = spec.initial  # not read by the estimator here: no widget
+            unused.append(spec.name)
+            continue
         choices = spec.allowed(values) if spec.allowed else None
         with optimizer_col if spec.role == "optimizer" else model_col:
             values[spec.name] = spec_widget(spec, choices=choices)
@@ -49,7 +54,23 @@ def hyperparameter_panel(family: FamilySpec, task: Task) -> tuple[str, dict[str,
     for name, value in values.items():
         if value == "auto" and resolved.get(name, value) != value:
             st.caption(f"{name} 'auto' chose **{resolved[name]}** for this setting.")
-    st.dataframe(setting_table(specs, values), hide_index=True)
+    read = tuple(s for s in specs if s.name not in unused)
+    changed = setting_table(read, values)
+    if len(changed):
+        st.markdown("**Changed from scikit-learn's defaults**")
+        st.dataframe(changed, hide_index=True)
+    if defaults := default_values_text(read, values):
+        st.caption(escape_markdown(defaults))
+    if unused:
+        st.caption(
+            escape_markdown(
+                f"Not shown: {', '.join(unused)}, which this setting does not read "
+                "(the estimator ignores it)."
+                if len(unused) == 1
+                else f"Not shown: {', '.join(unused)}, which this setting does not read "
+                "(the estimator ignores them)."
+            )
+        )
     return estimator_id, values
 
 

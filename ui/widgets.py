@@ -357,23 +357,35 @@ def _text_value(spec: ParamSpec, label: str, common: dict[str, Any]) -> Any:
 
 
 def setting_table(specs: tuple[ParamSpec, ...], values: dict[str, Any]) -> pd.DataFrame:
-    """The values set, beside scikit-learn's defaults, with the differing ones marked.
+    """The values set that differ from scikit-learn's defaults, beside those defaults.
 
     Whether a value shapes the model or only steers the optimiser is the column its widget
-    sits in; repeating it here cut the table's text short in a half-width column."""
-    rows = []
-    for spec in specs:
-        value = values[spec.name]
-        differs = value != spec.default
-        rows.append(
-            {
-                "hyperparameter": spec.name,
-                "your value": spec.format(value),
-                "scikit-learn default": spec.format(spec.default),
-                "changed": "● changed" if differs else "",
-            }
-        )
-    return pd.DataFrame(rows)
+    sits in; the values left at their defaults are named by :func:`default_values_text`, so
+    the table lists only what the user (or the page's start) changed."""
+    rows = [
+        {
+            "hyperparameter": spec.name,
+            "your value": spec.format(values[spec.name]),
+            "scikit-learn default": spec.format(spec.default),
+        }
+        for spec in specs
+        if values[spec.name] != spec.default
+    ]
+    return pd.DataFrame(rows, columns=["hyperparameter", "your value", "scikit-learn default"])
+
+
+def default_values_text(specs: tuple[ParamSpec, ...], values: dict[str, Any]) -> str:
+    """One line naming the values at scikit-learn's defaults (``""`` when none is)."""
+    same = [
+        f"{spec.name} = {spec.format(values[spec.name])}"
+        for spec in specs
+        if values[spec.name] == spec.default
+    ]
+    if not same:
+        return ""
+    if len(same) == len(specs):
+        return "Every hyperparameter is at scikit-learn's default: " + ", ".join(same) + "."
+    return "At scikit-learn's defaults: " + ", ".join(same) + "."
 
 
 def progress_bar(text: str, total: int):
