@@ -110,9 +110,10 @@ def neighbors_panel(page: PageFit, learned: LearnedParameters) -> None:
         help=f"{stored.n_rows:,} rows × {stored.n_features} features, as the model saw them.",
     )
     c1.metric(
-        f"{parametric.model} would learn",
+        # Short enough for a quarter of a 1280 px page; the model is named in the help.
+        "Would be learned",
         f"{parametric.count:,}",
-        help=f"{parametric.formula}.",
+        help=f"What {parametric.model} would learn on the same data: {parametric.formula}.",
     )
     c2.metric(
         "Memory of the stored data",

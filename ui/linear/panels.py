@@ -77,9 +77,11 @@ def class_parameters_panel(
     c1.metric("Learned parameters", params.n_parameters)
     if len(params.outputs) == 1:
         c2.metric(
-            f"Intercept (log-odds of {escape_markdown(params.outputs[0])})",
+            # The class is named in the help: the label must fit a quarter of the page.
+            "Intercept (log-odds)",
             f"{params.intercept[0]:.4g}",
-            help="The log-odds of the positive class when every feature is 0.",
+            help=f"The log-odds that a row is {escape_markdown(params.outputs[0])} when every "
+            "feature is 0.",
         )
     else:
         c2.metric("Classes", len(params.outputs), help="One row of coefficients per class.")

@@ -418,6 +418,9 @@ def interpret(fit: FitResult, dataset: Dataset, learned: LearnedParameters) -> l
             fit.metrics,
             vifs,
             in_sample=fit.in_sample,
+            # The walk is this page's lesson: the strongest coefficient is read here, every
+            # coefficient's reading is the linear-regression page's.
+            top=1,
         )
     else:
         classes = tuple(str(c) for c in fit.model.classes_)

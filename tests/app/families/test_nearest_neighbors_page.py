@@ -51,7 +51,9 @@ def test_nothing_is_learned_and_the_stored_rows_are_counted(
     assert shown["Learned parameters"] == "0"
     assert shown["Stored values instead"] == f"{rows * features:,}"
     model, count = parametric
-    assert shown[f"{model} would learn"] == f"{count:,}"
+    assert shown["Would be learned"] == f"{count:,}"
+    helps = {m.label: m.help for m in at.metric}
+    assert helps["Would be learned"].startswith(f"What {model} would learn")
     held = frame_with(at, "held by the fitted model").set_index("kind")["numbers"]
     assert held["learned"] == 0 and held["would be learned"] == count
     assert held["data, stored"].tolist() == [rows * features, rows]
