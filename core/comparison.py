@@ -489,7 +489,8 @@ def comparison_table(rows: Sequence[FamilyRow], task: Task) -> pd.DataFrame:
                 "hyperparameters": row.n_hyperparameters,
                 "shape the model": row.n_model_hyperparameters,
                 "learned parameters": row.n_learned,
-                "stored values": row.n_stored,
+                # A fitted model that stores no rows stores 0 values, as the home table says.
+                "stored values": row.n_stored if row.n_stored is not None or not row.fitted else 0,
                 "effective parameters": row.effective,
                 f"train {primary}": row.train,
                 f"test {primary}": row.test,
@@ -521,13 +522,14 @@ def current_sentences(rows: Sequence[FamilyRow], task: Task) -> list[str]:
             out.append(
                 "The others: "
                 + "; ".join(f"{r.family.title} {r.test:.3f}" for r in others)
-                + ". One split's test score moves with the seed: the sweep below adds "
-                "cross-validated scores and lets each family try other capacities."
+                + ". One split's test score moves with the seed: the sweep above (Complexity "
+                "against score) adds cross-validated scores and lets each family try other "
+                "capacities."
             )
     elif any(r.fitted for r in rows):
         out.append(
-            "The test share is 0, so there are no test scores: the sweep below compares the "
-            "families by cross-validation on the training rows."
+            "The test share is 0, so there are no test scores: the sweep above (Complexity "
+            "against score) compares the families by cross-validation on the training rows."
         )
     for row in refused:
         out.append(f"{row.family.title} cannot be fitted here: {row.problem}")

@@ -266,3 +266,27 @@ def test_a_large_upload_shows_the_estimates_and_fits_nothing_until_the_click(mon
     assert len(fitted) == len(titles("classification"))
     assert not [b for b in at.button if b.label.startswith("Run it")]
     assert list(families_table(at).index) == titles("classification")
+
+
+def _in_page_order(node):
+    """Every element of the page, top to bottom."""
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _in_page_order(child)
+
+
+def test_prose_points_where_the_sweep_is_and_no_cell_reads_none():
+    """The interpretation sits under the sweep, so it says "above"; a fitted family that
+    stores no rows shows 0 stored values (as the home table does), not an empty cell."""
+    at = open_families(dataset="diabetes")
+    order = [
+        getattr(e, "value", "")
+        for e in _in_page_order(at.main)
+        if isinstance(getattr(e, "value", None), str)
+    ]
+    sweep = next(i for i, v in enumerate(order) if v == "Complexity against score")
+    mention = next(i for i, v in enumerate(order) if "the sweep" in v and "Complexity" in v)
+    assert sweep < mention and "the sweep above" in order[mention]
+    stored = families_table(at)["stored values"]
+    assert stored.notna().all()
+    assert stored["Linear regression"] == 0

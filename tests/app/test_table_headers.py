@@ -44,3 +44,19 @@ def test_the_neighbours_table_reads_as_words(open_page):
     votes = next(f for f in at.dataframe if "train_index" in f.value.columns)
     headers = shown_headers(votes)
     assert "stored row" in headers and code_like(headers) == []
+
+
+def test_no_table_cell_on_a_first_screen_reads_none(open_page):
+    """A missing value shows as a grey "None" in a table: every first-screen table says what
+    stands there instead (a dash, 0, words)."""
+    from core.registry import FAMILIES
+
+    for family in FAMILIES:
+        at = open_page(family.page_path)
+        for frame in at.dataframe:
+            missing = frame.value.isna()
+            assert not missing.to_numpy().any(), (
+                family.id,
+                list(frame.value.columns),
+                frame.value[missing.any(axis=1)].to_dict("records"),
+            )

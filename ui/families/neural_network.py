@@ -87,6 +87,11 @@ def _figures():
     return figures
 
 
+def _counts_or_dash(column: pd.Series) -> list[str]:
+    """Whole counts as text, a dash where the layer has none to count."""
+    return ["–" if pd.isna(v) else f"{int(v)}" for v in column]
+
+
 # --- the learned-parameters column -----------------------------------------------------------
 def count_sentences(page: PageFit, layout: NetworkLayout, n_parameters: int) -> tuple[str, str]:
     """What decides how many parameters the network has, and what decides only their
@@ -153,10 +158,12 @@ def network_panel(page: PageFit, learned: LearnedParameters) -> None:
             "max |w|": table["largest_weight"],
         }
     )
+    # The output layer has no hidden activation, so it has no dead or saturated units: its
+    # cell says so with a dash instead of reading "None".
     if layout.activation == "relu":
-        shown["dead"] = table["dead"]
+        shown["dead"] = _counts_or_dash(table["dead"])
     elif layout.activation in ("tanh", "logistic"):
-        shown["saturated"] = table["saturated"]
+        shown["saturated"] = _counts_or_dash(table["saturated"])
     st.dataframe(
         shown,
         hide_index=True,
@@ -169,13 +176,13 @@ def network_panel(page: PageFit, learned: LearnedParameters) -> None:
                 format="%.3g", help="Euclidean norm of the layer's weights (coefs_[i])."
             ),
             "max |w|": st.column_config.NumberColumn(format="%.3g"),
-            "dead": st.column_config.NumberColumn(
-                format="%d",
-                help="Units of the layer fed (ReLU) that output 0 on every training row.",
+            "dead": st.column_config.TextColumn(
+                help="Units of the layer fed (ReLU) that output 0 on every training row; "
+                "– for the output layer, which has no ReLU.",
             ),
-            "saturated": st.column_config.NumberColumn(
-                format="%d",
-                help="Units of the layer fed within 0.01 of a limit on 90% of the training rows.",
+            "saturated": st.column_config.TextColumn(
+                help="Units of the layer fed within 0.01 of a limit on 90% of the training "
+                "rows; – for the output layer.",
             ),
         },
     )
