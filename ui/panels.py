@@ -59,18 +59,13 @@ def hyperparameter_panel(family: FamilySpec, task: Task) -> tuple[str, dict[str,
     if len(changed):
         st.markdown("**Changed from scikit-learn's defaults**")
         st.dataframe(changed, hide_index=True)
-    if defaults := default_values_text(read, values):
-        st.caption(escape_markdown(defaults))
+    # One line for the rest: the values at their defaults, then the ones this setting ignores.
+    notes = [default_values_text(read, values)]
     if unused:
-        st.caption(
-            escape_markdown(
-                f"Not shown: {', '.join(unused)}, which this setting does not read "
-                "(the estimator ignores it)."
-                if len(unused) == 1
-                else f"Not shown: {', '.join(unused)}, which this setting does not read "
-                "(the estimator ignores them)."
-            )
-        )
+        them = "it" if len(unused) == 1 else "them"
+        notes.append(f"Not shown: {', '.join(unused)} (this setting does not read {them}).")
+    if line := " ".join(n for n in notes if n):
+        st.caption(escape_markdown(line))
     return estimator_id, values
 
 

@@ -332,7 +332,7 @@ def test_a_knob_the_schedule_does_not_read_has_no_widget_and_no_say(open_page):
     at = open_page(PAGE)
     keys = {w.key for w in at.number_input}
     assert "power_t" not in keys and "random_state" not in keys and "eta0" in keys
-    note = next(c.value for c in at.caption if c.value.startswith("Not shown"))
+    note = next(c.value for c in at.caption if "Not shown" in c.value)
     assert "power\\_t" in note and "random\\_state" in note
     at.selectbox(key="learning_rate").set_value("invscaling").run()
     at.checkbox(key="shuffle").check().run()
@@ -345,4 +345,4 @@ def test_a_knob_the_schedule_does_not_read_has_no_widget_and_no_say(open_page):
     hyper = at.dataframe[0].value.set_index("hyperparameter")
     assert hyper.loc["power_t", "your value"] == "0.5"
     assert hyper.loc["random_state", "your value"] == "3"
-    assert not any(c.value.startswith("Not shown") for c in at.caption)
+    assert not any("Not shown" in c.value for c in at.caption)
