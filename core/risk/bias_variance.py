@@ -64,7 +64,7 @@ def true_function(curve: str, x: np.ndarray) -> np.ndarray:
     return CURVES[curve][1](np.asarray(x, dtype=float))
 
 
-def test_points(n_test: int = N_TEST) -> np.ndarray:
+def fixed_test_points(n_test: int = N_TEST) -> np.ndarray:
     """The fixed test inputs: ``n_test`` evenly spaced midpoints of [0, 1]."""
     return (np.arange(n_test) + 0.5) / n_test
 
@@ -322,7 +322,7 @@ def bias_variance(
     from :func:`training_sample`'s seeds, so the result is the same for any ``n_jobs``.
     ``progress(done, total)`` is called as each value finishes, in order.
     """
-    x_test = test_points(setup.n_test)
+    x_test = fixed_test_points(setup.n_test)
     f_test = true_function(setup.curve, x_test)
     tasks = (
         delayed(refit_predictions)(
@@ -358,7 +358,7 @@ def bias_variance_seconds(setup: BiasVarianceSetup, n_jobs: int | None = -1) -> 
     """How long :func:`bias_variance` takes, estimated by timing one fit at the grid's
     first and last values (the cheapest and costliest capacity, usually) and scaling by
     the refits, shared among the cores; a second of start-up for the worker processes."""
-    x_test = test_points(setup.n_test)
+    x_test = fixed_test_points(setup.n_test)
     timed = []
     for value in dict.fromkeys((setup.grid[0], setup.grid[-1])):
         start = time.perf_counter()
