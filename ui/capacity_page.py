@@ -13,6 +13,7 @@ from typing import Any
 
 import streamlit as st
 
+from core.capacity import capacity_spec
 from core.comparison import last_setting
 from core.links import page_link_problems
 from core.registry import FAMILIES
@@ -202,9 +203,19 @@ def bias_variance_section() -> None:
     bias_variance_results(setup, result)
 
 
+def swept_label(setup: BiasVarianceSetup) -> str:
+    """The swept value's label in words, for the table's first column and the chart's axis
+    (``n_neighbors (k)``, ``polynomial degree of x``)."""
+    if setup.param == DEGREE:
+        return "polynomial degree of x"
+    spec = capacity_spec(setup.family, setup.estimator_id)
+    return spec.label if spec is not None else setup.param
+
+
 def bias_variance_results(setup: BiasVarianceSetup, result: BiasVarianceResult) -> None:
+    """The table, its sentences, the chart, the refitted curves and the script."""
     table = result.table
-    st.dataframe(table, key="capacity_bv_table")
+    st.dataframe(table.rename_axis(swept_label(setup)), key="capacity_bv_table")
     for line in bias_variance_sentences(setup, table):
         st.markdown(escape_markdown(line))
     if any(result.warned):
@@ -213,7 +224,10 @@ def bias_variance_results(setup: BiasVarianceSetup, result: BiasVarianceResult) 
             f"{len(setup.grid) * setup.repeats} refits (a network stopping at max_iter): "
             "those refits count as they stopped."
         )
-    st.plotly_chart(bias_variance_figure(table, setup.current), key="capacity_bv_chart")
+    st.plotly_chart(
+        bias_variance_figure(table.rename_axis(swept_label(setup)), setup.current),
+        key="capacity_bv_chart",
+    )
     panels = list(dict.fromkeys((0, setup.current, len(setup.grid) - 1)))
     st.plotly_chart(
         refit_curves_figure(

@@ -131,3 +131,17 @@ def test_every_key_with_a_hostile_value_opens_without_a_traceback(open_page, tex
         else:
             assert f"{spec.name.replace('_', chr(92) + '_')}=" in warnings
     assert {b.key for b in at.button} >= {"capacity_bv_run", "capacity_dd_run"}
+
+
+def test_the_chart_marks_the_value_last_used_on_the_familys_page(open_page):
+    """k = 9 set on the nearest-neighbours page (diabetes: a regressor) is the value the
+    capacity chart marks, and the grid holds it."""
+    at = open_page("app_pages/nearest_neighbors.py", dataset="diabetes", n_neighbors="9")
+    at.switch_page(PAGE)
+    at.query_params.update(SMALL_BV)
+    at.run()
+    _run_button(at, "capacity_bv_run")
+    assert 9 in list(at.dataframe[0].value.index)
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    star = chart["data"][-1]
+    assert star["name"] == "your setting" and star["x"] == [9]

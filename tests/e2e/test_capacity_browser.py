@@ -48,7 +48,7 @@ def test_capacity_page_runs_a_small_setting_and_shows_numbers(page: Page, app_ur
     grid = page.locator("[data-testid='stDataFrame']")
     grid.scroll_into_view_if_needed()
     expect(grid.locator("th[role='columnheader']")).to_have_text(
-        ["n_neighbors", "bias²", "variance", "noise", "expected test MSE"]
+        ["n_neighbors (k)", "bias²", "variance", "noise", "expected test MSE"]
     )
     expect(grid.locator("td[role='gridcell']").nth(1)).to_have_text(re.compile(r"^0\.\d+"))
     expect(grid.locator("td[role='gridcell']").nth(3)).to_have_text("0.09")
