@@ -27,11 +27,11 @@ BV_FAMILY = ParamSpec(
 )
 BV_SWEEP = ParamSpec(
     name="bv_sweep",
-    label="Swept",
+    label="What is swept",
     kind="choice",
     default="capacity",
     choices=("capacity", DEGREE),
-    choice_labels=("the family's capacity hyperparameter", "the polynomial degree of x"),
+    choice_labels=("its capacity hyperparameter", "polynomial degree of x"),
     help="What moves along the table: the family's capacity hyperparameter (ridge alpha, "
     "tree depth, k, a network's alpha), or the degree of the polynomial features of x.",
 )

@@ -28,8 +28,8 @@ def test_capacity_page_runs_a_small_setting_and_shows_numbers(page: Page, app_ur
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
     # The first screen: words, not ids, and nothing wider than the window.
     expect(page.get_by_role("combobox", name="Model family")).to_have_value("Nearest neighbours")
-    expect(page.get_by_role("combobox", name="Swept")).to_have_value(
-        "the family's capacity hyperparameter"
+    expect(page.get_by_role("combobox", name="What is swept")).to_have_value(
+        "its capacity hyperparameter"
     )
     expect(page.get_by_role("heading", name="Bias and variance from refits")).to_be_visible()
     wide = page.evaluate(
