@@ -24,4 +24,12 @@ pages.append(
         url_path="families",
     )
 )
+pages.append(
+    st.Page(
+        "app_pages/capacity.py",
+        title="Capacity",
+        icon=":material/ssid_chart:",
+        url_path="capacity",
+    )
+)
 st.navigation(pages).run()

@@ -86,3 +86,8 @@ st.page_link(
     label="All families: one data set, every family side by side",
     icon=":material/leaderboard:",
 )
+st.page_link(
+    "app_pages/capacity.py",
+    label="Capacity: bias and variance from refits, and double descent",
+    icon=":material/ssid_chart:",
+)

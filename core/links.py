@@ -25,6 +25,7 @@ from core.families.gradient_descent.view_specs import (
     variant_specs,
 )
 from core.family import FamilySpec
+from core.risk.settings import CAPACITY_PAGE_SPECS
 from core.setting import DATA_SETTINGS, TASK, task_for
 from core.setting_file import family_dataset_spec, json_value, quoted
 from core.specs import ParamSpec, resolve
@@ -457,3 +458,21 @@ def parse_pinned(family: FamilySpec, text: str) -> tuple[str, dict[str, Any], di
     family.get_estimator(estimator_id).estimator_params(hyper)  # a valid combination?
     data = resolve(DATA_SETTINGS, raw).values
     return estimator_id, hyper, data
+
+
+# --- pages without a family ---------------------------------------------------------------
+#: The URL keys of each page that has no family, by its url path: ``capacity`` (/capacity).
+PAGE_LINK_SPECS: dict[str, tuple[ParamSpec, ...]] = {"capacity": CAPACITY_PAGE_SPECS}
+
+
+def page_link_registry(page: str) -> dict[str, LinkKey]:
+    """Every URL key such a page reads, declared once with its spec."""
+    return {s.name: LinkKey(s.name, s.kind, (s,)) for s in PAGE_LINK_SPECS[page]}
+
+
+def page_link_problems(page: str, query: Mapping[str, str]) -> dict[str, str]:
+    """Sentences for the link values such a page's widgets cannot take, checked before any
+    widget is drawn (Streamlit would raise on ``bv_seed=inf`` itself): each names the key,
+    the text, why, and the value used instead (:func:`dropped_sentence`)."""
+    keys = page_link_registry(page)
+    return other_link_problems({k: key.specs for k, key in keys.items()}, query)

@@ -37,8 +37,9 @@ def test_home_lists_every_family_with_counts(open_page):
 def test_home_links_every_page_of_the_navigation(open_page):
     at = open_page()
     linked = [link.proto.page for link in at.get("page_link")]
-    # Every family page, then /families: each page the sidebar offers besides home.
-    assert linked == [*(f.id for f in FAMILIES), "families"]
+    # Every family page, then /families and /capacity: each page the sidebar offers
+    # besides home.
+    assert linked == [*(f.id for f in FAMILIES), "families", "capacity"]
 
 
 @pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.id)

@@ -19,6 +19,7 @@ from core.families.gradient_descent.view_specs import descent_settings
 from core.links import (
     DATA_BOUND_KEYS,
     N_RESAMPLES,
+    PAGE_LINK_SPECS,
     PINNED_KEY,
     RESAMPLE_METHOD,
     ROW,
@@ -26,13 +27,16 @@ from core.links import (
     link_problems,
     link_registry,
     link_value_problem,
+    page_link_registry,
     static_link_specs,
 )
 from core.registry import FAMILIES
 from core.specs import ParamSpec
 
 ROOT = Path(__file__).resolve().parents[2]
-DECLARED = set().union(*(link_registry(f) for f in FAMILIES))
+DECLARED = set().union(
+    *(link_registry(f) for f in FAMILIES), *(page_link_registry(p) for p in PAGE_LINK_SPECS)
+)
 
 
 def _module(path: Path) -> str:

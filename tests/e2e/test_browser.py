@@ -43,7 +43,7 @@ def test_shared_link_restores_the_setting(page: Page, app_url: str):
     no_exception(page)
     # The first request after a server start is a deep link: it must still run app.py's
     # navigation (not Streamlit's legacy folder-based pages), so the sidebar lists titles.
-    titles = ["Home", *(f.title for f in FAMILIES), "All families"]
+    titles = ["Home", *(f.title for f in FAMILIES), "All families", "Capacity"]
     links = page.locator("[data-testid='stSidebarNavLink']")
     expect(links).to_have_count(len(titles))
     for link, title in zip(links.all(), titles, strict=True):
