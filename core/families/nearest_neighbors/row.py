@@ -103,6 +103,16 @@ def neighbours_row_story(fit: FitResult, dataset: Dataset, row: pd.DataFrame) ->
             f"The prediction is the {'weighted ' if model.weights == 'distance' else ''}mean "
             f"of the {k} neighbours' targets: {format_number(vote.prediction)}."
         )
+    rows = vote.neighbors["row"].tolist()
+    features = pd.concat([row, dataset.X.iloc[rows]]).reset_index(drop=True)
+    features.insert(0, "which", ["this row", *[f"#{r}" for r in vote.neighbors["rank"]]])
+    tables.append(
+        StoryTable(
+            "Their features, in the features' own units",
+            features,
+            "The row first, then its neighbours by rank: what the distances compare.",
+        )
+    )
     return RowStory(
         prediction=vote.prediction,
         probabilities=proba,
