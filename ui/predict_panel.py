@@ -96,10 +96,12 @@ def _editor(page: PageFit, original: pd.Series) -> dict[str, float]:
             for j, c in enumerate(columns)
             if st.session_state.get(_box_key(j)) != _state_value(float(original.iloc[j]))
         ]
+        if "whatif_features" not in st.session_state:  # then the user's choice stands
+            first = set(columns[:8]) | set(edited_now)
+            st.session_state["whatif_features"] = [c for c in columns if c in first]
         picked = st.multiselect(
             "Features to edit",
             columns,
-            default=edited_now or columns[:8],
             key="whatif_features",
             help=f"The data have {len(columns)} features; pick the ones to change.",
         )

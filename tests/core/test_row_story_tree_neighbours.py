@@ -126,7 +126,7 @@ def test_the_neighbours_and_vote_are_kneighbors_and_end_at_predict(
         z = (row.to_numpy(dtype=float) - scaler.mean_) / scaler.scale_
         distances, indices = model.kneighbors(z)
         table = story.tables[0].frame
-        assert table["train_index"].tolist() == indices[0].tolist()
+        assert table["stored row"].tolist() == indices[0].tolist()
         assert table["row"].tolist() == fit.split.train[indices[0]].tolist()
         np.testing.assert_allclose(table["distance"], distances[0], atol=1e-12)
         # Distances by hand: Euclidean between the scaled row and the stored rows.

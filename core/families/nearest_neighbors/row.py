@@ -81,7 +81,7 @@ def neighbours_row_story(fit: FitResult, dataset: Dataset, row: pd.DataFrame) ->
     tables = [
         StoryTable(
             f"The {k} nearest stored rows",
-            vote.neighbors,
+            vote.neighbors.rename(columns={"train_index": "stored row"}),
             "rank 1 is the nearest; stored row is the position among the stored training "
             "rows (kneighbors' index), row the position in the data set; weight is its say "
             "in the vote: 1, or 1 / distance.",
