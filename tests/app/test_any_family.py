@@ -5,7 +5,7 @@ The toy family in ``tests/app/toy_family/`` (scikit-learn's ``HuberRegressor``) 
 a real family package. The test copies the app's source into a temporary folder, puts the
 package at ``core/families/toy/``, adds one line to ``core/registry.py`` and a page file
 shaped like the others, and nothing else. ``tests/app/any_family_driver.py`` then drives the
-copy's page in a subprocess (Home, Compare, Sweeps, Stability, Reproduce, History and
+copy's page in a subprocess (Home, Compare, Sweeps, Predict, Stability, Reproduce, History and
 ``/families``) and prints what it shows; the tests below compare those numbers with
 scikit-learn fitted directly, and check that no shared file of the copy was edited.
 """
