@@ -96,9 +96,11 @@ def _editor(page: PageFit, original: pd.Series) -> dict[str, float]:
             for j, c in enumerate(columns)
             if st.session_state.get(_box_key(j)) != _state_value(float(original.iloc[j]))
         ]
-        if "whatif_features" not in st.session_state:  # then the user's choice stands
+        kept = [c for c in st.session_state.get("whatif_features", ()) if c in columns]
+        if not kept:  # first drawn, or other data: the first features and any edited
             first = set(columns[:8]) | set(edited_now)
-            st.session_state["whatif_features"] = [c for c in columns if c in first]
+            kept = [c for c in columns if c in first]
+        st.session_state["whatif_features"] = kept  # then the user's choice stands
         picked = st.multiselect(
             "Features to edit",
             columns,

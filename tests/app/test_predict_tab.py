@@ -168,3 +168,22 @@ def test_a_linear_row_offers_each_waterfall_and_draws_the_one_picked(open_page):
     assert spec["data"][0]["type"] == "waterfall"
     contributions = frame_with(at, "contribution (raw units)")
     assert isinstance(contributions, pd.DataFrame) and "class" in contributions
+
+
+def test_a_wide_table_asks_which_features_to_edit_and_keeps_the_edited_ones(open_page):
+    family = next(f for f in FAMILIES if f.id == "logistic_regression")
+    at = _open(open_page, family, edit='{"worst area": 3000}')
+    picked = at.multiselect(key="whatif_features")
+    assert len(picked.options) == 30
+    assert picked.value[:8] == picked.options[:8] and picked.value[-1] == "worst area"
+    assert at.number_input(key="whatif_23").value == 3000.0
+    at.multiselect(key="whatif_features").set_value(["mean radius"]).run()
+    assert [n.key for n in at.number_input if n.key.startswith("whatif_")] == ["whatif_0"]
+    # The edit stays while its box is hidden; other data with other columns start afresh.
+    assert json.loads(at.query_params["edit"]) == {"worst area": 3000.0}
+    at.selectbox(key="dataset").set_value("iris").run()
+    assert not at.exception
+    assert not at.multiselect and "edit" not in at.query_params
+    assert [n.key for n in at.number_input if n.key.startswith("whatif_")] == [
+        f"whatif_{j}" for j in range(4)
+    ]
