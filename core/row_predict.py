@@ -141,3 +141,83 @@ def predict_row(
         changed=changed,
         notes=(note,) if note else (),
     )
+
+
+@dataclass(frozen=True, eq=False)
+class RowComparison:
+    """One row under setting A and under setting B.
+
+    Parameters
+    ----------
+    a, b : RowStory
+        The row's story under each fit.
+    sentences : tuple of str
+        How the prediction moved from A to B and, where the terms keep their meaning across
+        the two fits (a linear model's intercept and per-feature contributions), which moved
+        it most.
+    terms : DataFrame or None
+        One row per term (``output`` for several, ``term``, ``A``, ``B``, ``B − A``),
+        largest move first, ending in the estimator's own number; ``None`` when the two
+        fits share no such terms (a tree's nodes or a network's units are not the same
+        things in two fits).
+    """
+
+    a: RowStory
+    b: RowStory
+    sentences: tuple[str, ...]
+    terms: pd.DataFrame | None
+
+
+def compare_row(a: RowStory, b: RowStory) -> RowComparison:
+    """Compare one row's stories under A and B (same row, two fits)."""
+    moved = (
+        what_changed(a, RowStory(prediction=b.prediction, probabilities=b.probabilities))[0]
+        .replace("The prediction moved from", "From A to B the prediction moved from")
+        .replace("The prediction changed from", "From A to B the prediction changed from")
+        .replace("The prediction stays", "A and B both predict")
+    )
+    sentences = [moved]
+    ca, cb = a.trace.get("contributions"), b.trace.get("contributions")
+    same = (
+        ca is not None
+        and cb is not None
+        and ca.shape == cb.shape
+        and a.trace.get("features") == b.trace.get("features")
+        and a.trace.get("outputs") == b.trace.get("outputs")
+    )
+    if not same:
+        return RowComparison(a, b, tuple(sentences), None)
+    features = list(b.trace["features"])
+    outputs = list(b.trace["outputs"])
+    ia, ib = a.trace["intercepts"], b.trace["intercepts"]
+    frames = []
+    for k, output in enumerate(outputs):
+        frame = pd.DataFrame(
+            {
+                "term": ["(intercept)", *features],
+                "A": [ia[k], *ca[k]],
+                "B": [ib[k], *cb[k]],
+            }
+        )
+        frame["B − A"] = frame["B"] - frame["A"]
+        frame = frame.reindex(frame["B − A"].abs().sort_values(ascending=False).index)
+        total = pd.DataFrame(
+            {
+                "term": ["= sum"],
+                "A": [frame["A"].sum()],
+                "B": [frame["B"].sum()],
+            }
+        )
+        total["B − A"] = total["B"] - total["A"]
+        frame = pd.concat([frame, total], ignore_index=True)
+        if len(outputs) > 1:
+            frame.insert(0, "output", output)
+        frames.append(frame)
+        top = frame[frame["term"] != "= sum"].head(3)
+        sentences.append(
+            (f"{output}: " if len(outputs) > 1 else "")
+            + "the terms that moved it most: "
+            + ", ".join(f"{t} {d:+.4g}" for t, d in zip(top["term"], top["B − A"], strict=True))
+            + " (contributions as each fit holds them, summing to its own number)."
+        )
+    return RowComparison(a, b, tuple(sentences), pd.concat(frames, ignore_index=True))

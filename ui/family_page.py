@@ -167,6 +167,11 @@ def _stability_view(page: PageFit, learned: LearnedParameters) -> None:
 
 def _compare_view(page: PageFit, learned: LearnedParameters) -> None:
     compare_panel(page.pin_key, page.snapshot, setting_text(page.family))
+    if st.session_state.get(page.pin_key) is not None:
+        # Imported only with A pinned: it brings plotly, which a fresh page does without.
+        from ui.predict_panel import compare_row_view
+
+        compare_row_view(page)
 
 
 def setting_text(family: FamilySpec) -> Callable[[str, Any], str]:

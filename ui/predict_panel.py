@@ -315,3 +315,87 @@ def predict_view(page: PageFit, learned: Any) -> None:
     _positions(result)
     if story.method:
         st.caption(escape_markdown(story.method))
+
+
+# --- Compare: one row under A and under B --------------------------------------------------
+def _pinned_fit(page: PageFit) -> Any:
+    """Setting A's fit on the page's data (a cache hit when A was pinned on this page), or
+    ``None`` after a sentence when it cannot be had."""
+    from core.fitting import FitError, FitTooSlow
+    from core.links import parse_pinned, pinned_query_value
+    from core.setting import Setting
+    from ui.cache import cached_fit
+    from ui.widgets import LONG_WORK_SECONDS
+
+    pinned = st.session_state.get(page.pin_key)
+    if pinned is None:
+        return None
+    if pinned.data_key != page.choice.fitted_on:
+        st.caption("A was fitted on other data: one row can be compared only on the same data.")
+        return None
+    try:
+        estimator_id, hyper, data = parse_pinned(
+            page.family, pinned_query_value(page.family, pinned.setting)
+        )
+        key = Setting.of(
+            page.family.id,
+            estimator_id,
+            hyper,
+            data=page.choice.data,
+            data_key=page.choice.data_key,
+            target=page.choice.target,
+            **data,
+        )
+        return cached_fit(key, page.choice.dataset, LONG_WORK_SECONDS)
+    except FitTooSlow as exc:
+        st.info(escape_markdown(f"Refitting A for this row would take too long: {exc}"))
+    except (FitError, ValueError) as exc:
+        st.warning(escape_markdown(f"A cannot be refitted for this row: {exc}"))
+    return None
+
+
+def compare_row_view(page: PageFit) -> None:
+    """On the Compare tab, with A pinned: one row (the Predict tab's row keys) through A's
+    fit and B's, and which terms moved its prediction."""
+    from core.row_predict import compare_row
+
+    if st.session_state.get(page.pin_key) is None:
+        return
+    if not st.toggle("One row under A and under B", key="compare_row"):
+        return
+    fit_a = _pinned_fit(page)
+    if fit_a is None:
+        return
+    position = pick_row(page)
+    if position is None:
+        return
+    dataset = page.choice.dataset
+    try:
+        a = predict_row(page.family, fit_a, dataset, position).story
+        b = predict_row(page.family, page.fit, dataset, position).story
+    except ValueError as exc:
+        st.error(escape_markdown(str(exc)))
+        return
+    comparison = compare_row(a, b)
+    cells = st.columns(3)
+    cells[0].metric("Prediction under A", _value_text(a.prediction))
+    cells[1].metric("Prediction under B", _value_text(b.prediction))
+    cells[2].metric("Actual", _value_text(dataset.y.iloc[position]), help="The row's target.")
+    for sentence in comparison.sentences:
+        st.markdown(escape_markdown(sentence))
+    if comparison.terms is not None:
+        st.dataframe(
+            comparison.terms,
+            hide_index=True,
+            key="compare_row_terms",
+            column_config={
+                c: st.column_config.NumberColumn(format="%.6g") for c in ("A", "B", "B − A")
+            },
+        )
+    else:
+        left, right = st.columns(2)
+        for column, name, story in ((left, "A", a), (right, "B", b)):
+            with column:
+                st.markdown(f"**Under {name}**")
+                for sentence in story.sentences:
+                    st.caption(escape_markdown(sentence))

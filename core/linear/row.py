@@ -351,7 +351,12 @@ def linear_row_story(fit: FitResult, dataset: Dataset, row: pd.DataFrame) -> Row
         tables=tuple(tables),
         figures=tuple(figures),
         choose=len(figures) > 1,
-        trace={"contributions": fitted_parts, "features": features, "outputs": outputs},
+        trace={
+            "contributions": fitted_parts,
+            "intercepts": intercept_fitted,
+            "features": features,
+            "outputs": outputs,
+        },
         changes=_changes,
         method="A linear model adds its intercept and one coefficient × value per feature "
         "(scikit-learn's linear_model: predict = X @ coef_.T + intercept_).",

@@ -187,3 +187,21 @@ def test_a_wide_table_asks_which_features_to_edit_and_keeps_the_edited_ones(open
     assert [n.key for n in at.number_input if n.key.startswith("whatif_")] == [
         f"whatif_{j}" for j in range(4)
     ]
+
+
+def test_compare_shows_one_row_under_a_and_b_with_the_terms_that_moved_it(open_page):
+    family = FAMILIES[0]
+    at = open_page(family.page_path)
+    at.button(key=f"pinned_{family.id}_pin").click().run()
+    at.number_input(key="alpha").set_value(100.0).run()
+    at.toggle(key="compare_row").set_value(True).run()
+    assert not at.exception
+    data, fit_a = page_fit(family, "diabetes", "regression", "ridge", True)
+    _, fit_b = page_fit(family, "diabetes", "regression", "ridge", True, alpha=100.0)
+    row = edited_row(data.X, int(fit_a.split.train[0]), {})
+    terms = frame_with(at, "B − A").set_index("term")
+    assert terms.at["= sum", "A"] == pytest.approx(fit_a.pipeline.predict(row)[0], abs=1e-9)
+    assert terms.at["= sum", "B"] == pytest.approx(fit_b.pipeline.predict(row)[0], abs=1e-9)
+    shown = metrics(at)
+    assert shown["Prediction under A"] == format_number(float(fit_a.pipeline.predict(row)[0]))
+    assert shown["Prediction under B"] == format_number(float(fit_b.pipeline.predict(row)[0]))

@@ -17,7 +17,7 @@ from core.data.prepare import load_dataset
 from core.fitting import fit_model
 from core.linear.row import contribution_waterfall_figure, linear_row_story
 from core.registry import get_family
-from core.row_predict import NO_STORY, predict_row, row_story
+from core.row_predict import NO_STORY, compare_row, predict_row, row_story
 from core.row_story import edited_row
 
 
@@ -225,3 +225,38 @@ def test_the_waterfall_keeps_the_largest_terms_and_sums_the_rest():
     assert list(trace.x) == ["(intercept)", "f1", "f3", "3 other features", "prediction"]
     np.testing.assert_allclose(trace.y, [10.0, -4.0, 3.0, 1.25, 0.0])
     assert trace.customdata[-1] == 10.25
+
+
+def test_one_row_under_a_and_b_splits_the_move_into_the_terms_that_made_it():
+    family = get_family("linear_regression")
+    data = load_dataset("diabetes", "regression")
+    values = {s.name: s.initial for s in family.hyperparameters_for("ridge")}
+    fit_a = fit_model(family, "ridge", {**values, "alpha": 1.0}, data)
+    fit_b = fit_model(family, "ridge", {**values, "alpha": 100.0}, data)
+    row = edited_row(data.X, 7, {})
+    comparison = compare_row(
+        family.explain_row(fit_a, data, row), family.explain_row(fit_b, data, row)
+    )
+    terms = comparison.terms.set_index("term")
+    for side, fit in (("A", fit_a), ("B", fit_b)):
+        _, _, _, b, parts, _, _ = _by_hand(fit, row)
+        np.testing.assert_allclose(terms.loc[list(data.X.columns), side], parts[0], rtol=1e-12)
+        assert terms.at["(intercept)", side] == pytest.approx(b[0], rel=1e-12)
+        assert terms.at["= sum", side] == pytest.approx(fit.pipeline.predict(row)[0], abs=1e-9)
+    moved = fit_b.pipeline.predict(row)[0] - fit_a.pipeline.predict(row)[0]
+    assert terms.drop("= sum")["B − A"].sum() == pytest.approx(moved, abs=1e-9)
+    top = terms.drop("= sum")["B − A"].abs()
+    assert top.is_monotonic_decreasing
+    assert comparison.sentences[0].startswith("From A to B the prediction moved from")
+    assert top.index[0] in comparison.sentences[1]
+
+
+def test_fits_whose_terms_are_not_the_same_things_are_compared_by_prediction_only():
+    tree = get_family("decision_tree")
+    data = load_dataset("iris", "classification")
+    values = {s.name: s.initial for s in tree.hyperparameters_for("tree_classifier")}
+    a = fit_model(tree, "tree_classifier", {**values, "max_depth": 1}, data, scale=False)
+    b = fit_model(tree, "tree_classifier", {**values, "max_depth": 3}, data, scale=False)
+    row = edited_row(data.X, 60, {})
+    comparison = compare_row(tree.explain_row(a, data, row), tree.explain_row(b, data, row))
+    assert comparison.terms is None and len(comparison.sentences) == 1
