@@ -158,17 +158,14 @@ def _headline(result: RowPrediction) -> None:
     story = result.story
     cells = st.columns(2 + len(story.metrics))
     delta = None
-    if result.original is not None:
-        try:
-            moved = float(story.prediction) - float(result.original.prediction)
-            delta = f"{moved:+.4g} by the edits"
-        except (TypeError, ValueError):
-            same = story.prediction == result.original.prediction
-            delta = None if same else f"was {result.original.prediction}"
+    if result.original is not None and story.probabilities is None:
+        # A number's move only: a class's change is said in words under the metrics.
+        moved = float(story.prediction) - float(result.original.prediction)
+        delta = f"{moved:+.4g} by the edits"
     cells[0].metric(
         "Prediction",
         _value_text(story.prediction),
-        delta=escape_markdown(delta) if delta else None,
+        delta=delta,
         delta_color="off",
         help="What the fitted estimator predicts for this row"
         + (", edits included." if result.edits else "."),
@@ -206,6 +203,8 @@ def _figures(story: RowStory) -> None:
     shown = story.figures
     if story.choose and len(story.figures) > 1:
         labels = [f.label for f in story.figures]
+        if st.session_state.get("predict_chart") not in labels:  # another model's views
+            st.session_state.pop("predict_chart", None)
         picked = st.radio(
             "Chart", labels, horizontal=True, key="predict_chart", label_visibility="collapsed"
         )

@@ -269,8 +269,12 @@ def linear_row_story(fit: FitResult, dataset: Dataset, row: pd.DataFrame) -> Row
             ),
         )
     ]
+    prediction = model.predict(model_rows(model, z))[0]
+    focus = outputs.index(str(prediction)) if classifier and str(prediction) in outputs else 0
     figures = []
-    for k, name in enumerate(outputs):
+    # The predicted class's waterfall first: the one the sentences below tell.
+    for k in [focus, *(k for k in range(len(outputs)) if k != focus)]:
+        name = outputs[k]
         end_label = (
             f"log-odds of {name}"
             if classifier and len(outputs) == 1
@@ -292,11 +296,7 @@ def linear_row_story(fit: FitResult, dataset: Dataset, row: pd.DataFrame) -> Row
                 )
             )
     sentences = []
-    focus = 0
     proba = probability_series(model, z[None, :])
-    prediction = model.predict(model_rows(model, z))[0]
-    if classifier and len(outputs) > 1:
-        focus = outputs.index(str(prediction)) if str(prediction) in outputs else 0
     start_what = (
         "for a row at the training means"
         if scaled and getattr(model, "fit_intercept", True)

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from core.families.decision_tree.structure import LEAF, READABLE_NODES, TreeStructure
-from core.text import format_number
+from core.text import format_number, plural
 
 # --- the drawing -------------------------------------------------------------------------
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
@@ -226,9 +226,9 @@ def path_dot(structure: TreeStructure, path: Sequence[int]) -> TreeDrawing:
                     below = 1 + _descendants(nodes, child)
                     hidden += below
                     shown += 1
+                    label = dot_label([f"not taken: {plural(below, 'node')}"])
                     lines.append(
-                        f"  n{child} [label={dot_label([f'not taken: {below} nodes'])}, "
-                        'style="rounded,dashed", fillcolor="#ffffff"];'
+                        f'  n{child} [label={label}, style="rounded,dashed", fillcolor="#ffffff"];'
                     )
                 lines.append(f"  n{node} -> n{child} [{', '.join(edge)}];")
     lines.append("}")
