@@ -14,6 +14,8 @@ a family *can do* through the fields here, never which family it is:
 - ``resampled_terms``: reads a refit's learned terms that keep their meaning across refits
   (a coefficient does; a hidden unit does not), so the Stability tab can show their spread
   across resamples;
+- ``explain_row``: how the learned parameters turn one row into its prediction (the Predict
+  tab);
 - per estimator, ``path`` (a :class:`PathTracer` that traces the coefficients over the
   penalty), ``inference`` (classical standard errors when ``unpenalised(values)``).
 """
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from core.data.tables import Dataset
     from core.fitting import FitResult
     from core.learned import LearnedParameters
+    from core.row_story import RowStory
     from core.text import Sentence
 from core.data.tables import Task
 
@@ -266,6 +269,13 @@ class FamilySpec:
         cannot be fitted on these rows as a sentence (scikit-learn would refuse it later
         than ``fit`` or in raw words, or it would take minutes); the fit stops with it
         before any work is done.
+    explain_row : callable, optional
+        Capability: ``explain_row(fit, dataset, row) -> RowStory`` (:mod:`core.row_story`):
+        one row (a one-row DataFrame in the features' own units, any what-if edit applied)
+        through the fitted pipeline and the learned parameters, ending exactly at the
+        estimator's own ``predict`` / ``predict_proba``. Without it the Predict tab tells the
+        linear story when the model predicts with ``coef_`` and ``intercept_`` (checked on
+        the row), else shows the estimator's prediction with a sentence.
     """
 
     id: str
@@ -301,6 +311,9 @@ class FamilySpec:
         default=None, repr=False
     )
     sweep_measures: Callable[[FitResult], dict[str, float]] | None = field(default=None, repr=False)
+    explain_row: Callable[[FitResult, Dataset, Any], RowStory] | None = field(
+        default=None, repr=False
+    )
 
     @property
     def page_path(self) -> str:

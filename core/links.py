@@ -11,6 +11,7 @@ sets). Both return the one sentence a dropped value gets (:func:`dropped_sentenc
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -300,6 +301,63 @@ VIEW_SPECS: tuple[ParamSpec, ...] = (
 )
 
 
+#: The Predict tab's what-if edits of its row: a JSON object of feature name to number
+#: (``edit={"bmi":0.05}``), read by :func:`parse_row_edits` once the columns are known.
+EDIT_KEY = "edit"
+#: Longest ``edit`` text read, and the largest size of an edited value (a number box holds
+#: doubles, but past this the page's arithmetic is meaningless anyway).
+MAX_EDIT_CHARS = 4000
+MAX_EDIT_VALUE = 1e15
+
+
+def edits_query_value(edits: Mapping[str, float]) -> str:
+    """What-if edits as the link writes them: compact JSON, feature order kept."""
+    return json.dumps(
+        {str(k): float(v) for k, v in edits.items()},
+        separators=(",", ":"),
+        allow_nan=False,
+        ensure_ascii=False,
+    )
+
+
+def parse_row_edits(text: str, columns: Sequence[str]) -> tuple[dict[str, float], list[str]]:
+    """Read the Predict tab's edits from a link, against the data's feature columns.
+
+    Returns
+    -------
+    edits : dict of str to float
+        The valid edits (a known column, a finite number within ±:data:`MAX_EDIT_VALUE`).
+    problems : list of str
+        One sentence per value dropped (:func:`dropped_sentence`): the whole text when it
+        is not a JSON object of numbers, else each bad entry.
+    """
+    instead = "each feature's own value"
+    if len(text) > MAX_EDIT_CHARS:
+        return {}, [dropped_sentence(EDIT_KEY, text, "too long", instead)]
+    try:
+        raw = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return {}, [dropped_sentence(EDIT_KEY, text, "not a JSON object", instead)]
+    if not isinstance(raw, dict):
+        return {}, [dropped_sentence(EDIT_KEY, text, "not a JSON object", instead)]
+    known = {str(c) for c in columns}
+    edits: dict[str, float] = {}
+    problems = []
+    for name, value in raw.items():
+        entry = f"{name}:{value}"
+        if name not in known:
+            problem = "not a feature of these data"
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            problem = "not a number"
+        elif not math.isfinite(float(value)) or abs(float(value)) > MAX_EDIT_VALUE:
+            problem = f"not a finite number within ±{MAX_EDIT_VALUE:g}"
+        else:
+            edits[name] = float(value)
+            continue
+        problems.append(dropped_sentence(EDIT_KEY, entry, problem, "the row's own value"))
+    return edits, problems
+
+
 @dataclass(frozen=True)
 class LinkKey:
     """One URL key: how its text is read and what bounds it.
@@ -332,6 +390,7 @@ DATA_BOUND_KEYS: tuple[LinkKey, ...] = (
     LinkKey("gd_class", "choice", bound="classes"),
     *(LinkKey(s.name, s.kind, (s,), bound="task") for s in _BY_TASK),
     LinkKey("target", "choice", bound="targets"),
+    LinkKey(EDIT_KEY, "json", bound="columns"),
 )
 
 

@@ -153,6 +153,12 @@ def _sweeps_view(page: PageFit, learned: LearnedParameters) -> None:
     sweep_section(page.family, page.choice, page.setting, page.fit)
 
 
+def _predict_view(page: PageFit, learned: LearnedParameters) -> None:
+    from ui.predict_panel import predict_view  # imported when the tab opens
+
+    predict_view(page, learned)
+
+
 def _stability_view(page: PageFit, learned: LearnedParameters) -> None:
     from ui.linear.stability import inference_section
 
@@ -161,6 +167,11 @@ def _stability_view(page: PageFit, learned: LearnedParameters) -> None:
 
 def _compare_view(page: PageFit, learned: LearnedParameters) -> None:
     compare_panel(page.pin_key, page.snapshot, setting_text(page.family))
+    if st.session_state.get(page.pin_key) is not None:
+        # Imported only with A pinned: it brings plotly, which a fresh page does without.
+        from ui.predict_panel import compare_row_view
+
+        compare_row_view(page)
 
 
 def setting_text(family: FamilySpec) -> Callable[[str, Any], str]:
@@ -190,11 +201,12 @@ def _history_view(page: PageFit, learned: LearnedParameters) -> None:
 
 def shared_views(family: FamilySpec, own: Sequence[View]) -> list[View]:
     """The tabs of a family page: compare first (light, so a fresh page draws fast), then
-    the sweeps, the family's own views, stability when the family's terms can be resampled,
-    then share and history."""
+    the sweeps, one row through the model (predict), the family's own views, stability
+    when the family's terms can be resampled, then share and history."""
     views = [
         View("Compare", _compare_view, "pin A and compare"),
         View("Sweeps", _sweeps_view, "parameters and scores along any hyperparameter"),
+        View("Predict", _predict_view, "one row through the learned parameters, with what-if"),
         *own,
     ]
     if family.resampled_terms is not None:

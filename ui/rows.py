@@ -1,13 +1,17 @@
 """Choosing one row of the data (training or test), bound to the link's row key; the
-tree and k-NN views share it."""
+Predict tab of every family page uses it."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from core.links import ROW, view_link_problems
-from ui.family_page import PageFit
 from ui.widgets import drop_link_values
+
+if TYPE_CHECKING:  # the page frame opens the Predict tab, which picks its row here
+    from ui.family_page import PageFit
 
 
 # --- shared pieces -----------------------------------------------------------------------

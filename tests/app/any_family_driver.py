@@ -166,6 +166,25 @@ def main() -> None:
     }
 
     lap("sweeps")
+    # Predict: test row 3 through the learned parameters, then bmi edited to 40.
+    at.query_params["row_set"] = "test"
+    at.query_params["row"] = "3"
+    open_tab(at, "Predict")
+    out["predict"] = {
+        "metrics": {m.label: m.value for m in at.metric},
+        "contributions": records(frame(at, "term", "contribution (as fitted)")),
+        "markdown": [m.value for m in at.markdown],
+    }
+    at.number_input(key="whatif_2").set_value(40.0).run()
+    check(at)
+    out["predict_edited"] = {
+        "metrics": {m.label: m.value for m in at.metric},
+        "contributions": records(frame(at, "term", "contribution (as fitted)")),
+        "info": [i.value for i in at.info],
+        "edit": at.query_params.get("edit"),
+    }
+
+    lap("predict")
     # Stability, when the family's terms can be resampled.
     if "Stability" in out["page"]["tabs"]:
         at.query_params["n_resamples"] = "10"

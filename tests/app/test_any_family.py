@@ -5,7 +5,7 @@ The toy family in ``tests/app/toy_family/`` (scikit-learn's ``HuberRegressor``) 
 a real family package. The test copies the app's source into a temporary folder, puts the
 package at ``core/families/toy/``, adds one line to ``core/registry.py`` and a page file
 shaped like the others, and nothing else. ``tests/app/any_family_driver.py`` then drives the
-copy's page in a subprocess (Home, Compare, Sweeps, Stability, Reproduce, History and
+copy's page in a subprocess (Home, Compare, Sweeps, Predict, Stability, Reproduce, History and
 ``/families``) and prints what it shows; the tests below compare those numbers with
 scikit-learn fitted directly, and check that no shared file of the copy was edited.
 """
@@ -179,7 +179,7 @@ def test_home_and_the_page_show_what_huber_regression_learned(toy_app):
     page = result["page"]
     assert page["title"] == "Huber regression"
     assert page["count"] == "12"
-    assert page["tabs"] == ["Compare", "Sweeps", "Stability", "Reproduce", "History"]
+    assert page["tabs"] == ["Compare", "Sweeps", "Predict", "Stability", "Reproduce", "History"]
     fitted = huber()  # the page starts at scikit-learn's defaults
     learned = pd.DataFrame(page["learned"]).set_index("term")
     np.testing.assert_allclose(
@@ -191,6 +191,39 @@ def test_home_and_the_page_show_what_huber_regression_learned(toy_app):
     assert learned.at["(residual scale)", "value"] == pytest.approx(fitted[-1].scale_, rel=1e-9)
     n_out = int(fitted[-1].outliers_.sum())
     assert any(f"the {n_out} of 331 training rows beyond" in m for m in page["markdown"])
+
+
+def test_predict_tells_the_linear_story_of_a_row_without_the_family_declaring_it(toy_app):
+    """The toy family declares no explain_row; HuberRegressor predicts with coef_ and
+    intercept_, so the Predict tab adds them up, as scikit-learn fitted at B (alpha 100)."""
+    _, result, _ = toy_app
+    X, y = diabetes()
+    _, test = split()
+    fitted = huber(alpha=100.0)
+    row = X.iloc[[test[3]]]
+    scaled = (row.to_numpy()[0] - fitted[0].mean_) / fitted[0].scale_
+    parts = fitted[-1].coef_ * scaled
+    predicted = float(fitted.predict(row)[0])
+    table = pd.DataFrame(result["predict"]["contributions"]).set_index("term")
+    np.testing.assert_allclose(
+        table.loc[X.columns, "contribution (as fitted)"], parts, rtol=1e-9, atol=1e-12
+    )
+    assert table.at["(intercept)", "contribution (as fitted)"] == pytest.approx(
+        fitted[-1].intercept_, rel=1e-12
+    )
+    assert table.at["= sum", "contribution (as fitted)"] == pytest.approx(predicted, abs=1e-9)
+    assert result["predict"]["metrics"]["Prediction"] == f"{predicted:.4g}"
+    assert result["predict"]["metrics"]["Actual"] == f"{float(y.iloc[test[3]]):.4g}"
+    # bmi edited to 40: only its contribution moves, by coef_ × the scaled change.
+    edited = pd.DataFrame(result["predict_edited"]["contributions"]).set_index("term")
+    moved = edited["contribution (as fitted)"] - table["contribution (as fitted)"]
+    j = list(X.columns).index("bmi")
+    step = fitted[-1].coef_[j] * (40.0 - row.iloc[0, j]) / fitted[0].scale_[j]
+    assert moved["bmi"] == pytest.approx(step, rel=1e-9)
+    assert (moved.drop(["bmi", "= sum"]) == 0).all()
+    assert moved["= sum"] == pytest.approx(step, rel=1e-9)
+    assert json.loads(result["predict_edited"]["edit"]) == {"bmi": 40.0}
+    assert any("bmi's contribution" in i for i in result["predict_edited"]["info"])
 
 
 def test_compare_shows_a_and_b_as_scikit_learn_fits_them(toy_app):

@@ -85,12 +85,12 @@ def test_an_unknown_tab_is_named():
 
 
 def test_a_test_row_set_without_a_test_split_is_named(open_page):
-    at = open_page("app_pages/decision_tree.py", view="Tree", test_size="0", row_set="test")
+    at = open_page("app_pages/decision_tree.py", view="Predict", test_size="0", row_set="test")
     assert "row\\_set='test' was ignored" in _warnings(at)
 
 
 def test_a_row_that_is_no_whole_number_is_named_once(open_page):
-    at = open_page("app_pages/decision_tree.py", view="Tree", row="inf")
+    at = open_page("app_pages/decision_tree.py", view="Predict", row="inf")
     notes = [w.value for w in at.warning if "row=" in w.value]
     assert len(notes) == 1 and "0 is used instead" in notes[0]
     assert at.number_input(key="row").value == 0

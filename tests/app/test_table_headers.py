@@ -40,8 +40,8 @@ def test_the_tree_pruning_table_reads_as_words(open_page):
 
 
 def test_the_neighbours_table_reads_as_words(open_page):
-    at = open_page("app_pages/nearest_neighbors.py", view="Neighbours")
-    votes = next(f for f in at.dataframe if "train_index" in f.value.columns)
+    at = open_page("app_pages/nearest_neighbors.py", view="Predict")
+    votes = next(f for f in at.dataframe if "stored row" in f.value.columns)
     headers = shown_headers(votes)
     assert "stored row" in headers and code_like(headers) == []
 

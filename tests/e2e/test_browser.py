@@ -97,8 +97,8 @@ def test_a_tab_link_opens_the_tab_and_a_click_puts_it_in_the_link(page: Page, ap
 OWN_TABS = [
     ("logistic_regression", "Boundary", "A boundary can be drawn only in two dimensions"),
     ("neural_network", "Network", "An edge is one weight"),
-    ("decision_tree", "Tree", "each split asks one question about one feature"),
-    ("nearest_neighbors", "Neighbours", "nearest stored rows"),
+    ("decision_tree", "Depth", "Every point is a real refit of this tree"),
+    ("nearest_neighbors", "Speed", "algorithm and leaf_size decide how the stored rows"),
     ("gradient_descent", "Descent", "its whole loss surface fits on one chart"),
 ]
 

@@ -1,5 +1,5 @@
-"""Views only the decision tree has: its nodes and drawing, one row's path, how depth and
-pruning move what it learns, and its feature importances.
+"""Views only the decision tree has: its nodes and drawing, how depth and pruning move what
+it learns, and its feature importances (one row's path is in the shared Predict tab).
 
 Everything is placed from :mod:`core.families.decision_tree.drawing` and
 :mod:`core.families.decision_tree.figures`. The depth and pruning sweeps are refits of the
@@ -30,7 +30,6 @@ from core.families.decision_tree.structure import (
     IMPORTANCE_CAVEAT,
     TreeStructure,
     importance_table,
-    path_table,
 )
 from core.fitting import FitResult
 from core.learned import LearnedParameters
@@ -38,7 +37,6 @@ from core.setting import Setting
 from core.text import escape_markdown, format_number
 from ui.cache import cached_warm_fit_seconds
 from ui.family_page import PageFit
-from ui.rows import pick_row
 from ui.widgets import confirm_long_work, grid_value
 
 NUMBER = st.column_config.NumberColumn(format="%.4g")
@@ -266,66 +264,6 @@ def tree_panel(page: PageFit, learned: LearnedParameters) -> None:
             "feature's own units (and as the tree holds them). Standardising never changes "
             "a tree's splits, only the numbers it stores."
         )
-
-
-# --- Tree view: one row's decision path --------------------------------------------------
-def tree_view(page: PageFit, learned: LearnedParameters) -> None:
-    """Pick a row; its decision path highlighted in the drawing and listed as a table."""
-    structure: TreeStructure = learned.detail
-    dataset = page.choice.dataset
-    position = pick_row(page)
-    if position is None:
-        return
-    path = path_table(page.fit, dataset, position)
-    row = dataset.X.iloc[[position]]
-    predicted = page.fit.pipeline.predict(row)[0]
-    actual = dataset.y.iloc[position]
-    label = dataset.X.index[position]
-    c1, c2, c3 = st.columns(3)
-    c1.metric("Questions asked", len(path) - 1, help="Splits on this row's path.")
-    c2.metric("Prediction", _value_text(predicted))
-    c3.metric("Actual", _value_text(actual), help="The row's target value in the data.")
-    st.caption(
-        f"Row {position} of the data set (label {escape_markdown(label)}), in red below: "
-        "each split asks one question about one feature, and the leaf it ends in gives the "
-        "prediction."
-    )
-    _draw(structure, key="path_drawn", highlight=path["node"].tolist())
-    st.dataframe(
-        path.rename(
-            columns={
-                "feature_name": "feature",
-                "threshold_raw": "threshold",
-                "row_value": "row's value",
-            }
-        ),
-        hide_index=True,
-        column_config={
-            "threshold": st.column_config.NumberColumn(format="%.6g"),
-            "row's value": st.column_config.NumberColumn(format="%.6g"),
-        },
-    )
-    leaf_id = int(path["node"].iloc[-1])
-    leaf = structure.nodes.loc[leaf_id]
-    if structure.classes is not None:
-        share = leaf[f"fraction: {leaf['prediction']}"]
-        st.caption(
-            f"Leaf {leaf_id} holds {int(leaf['samples'])} training rows, {share:.0%} of them "
-            f"{escape_markdown(leaf['prediction'])}: its majority class is the prediction."
-        )
-    else:
-        st.caption(
-            f"Leaf {leaf_id} holds {int(leaf['samples'])} training rows; their mean, "
-            f"{format_number(leaf['value'])}, is the prediction."
-        )
-
-
-def _value_text(value: object) -> str:
-    """A metric's value: a number shortened, a class label escaped (metric values are
-    Markdown, and labels come from users' files)."""
-    if isinstance(value, (float, np.floating)):
-        return format_number(float(value))
-    return escape_markdown(value)
 
 
 # --- Depth view: how max_depth and pruning move the tree ---------------------------------

@@ -1,6 +1,6 @@
-"""Views only nearest neighbours have: what the model stores instead of parameters, one row's
-neighbours and vote, the validation curve and decision regions over ``n_neighbors``, and
-the search algorithms' speed.
+"""Views only nearest neighbours have: what the model stores instead of parameters, the
+validation curve and decision regions over ``n_neighbors``, and the search algorithms'
+speed (one row's neighbours and vote are in the shared Predict tab).
 
 Everything is placed from :mod:`core.families.nearest_neighbors`. The refits (the curve and
 the regions over k, through the one sweep engine) and the timing of every search are
@@ -35,13 +35,11 @@ from core.families.nearest_neighbors.speed import (
     algorithm_comparison,
     comparison_seconds,
 )
-from core.families.nearest_neighbors.stored import neighbor_vote
 from core.fitting import FitResult
 from core.learned import LearnedParameters
 from core.setting import Setting
-from core.text import escape_markdown, format_number
+from core.text import escape_markdown
 from ui.family_page import PageFit
-from ui.rows import pick_row
 from ui.widgets import confirm_long_work, progress_bar
 
 NUMBER = st.column_config.NumberColumn(format="%.4g")
@@ -154,96 +152,6 @@ def neighbors_panel(page: PageFit, learned: LearnedParameters) -> None:
         "Everything else on this page (k, the weights, the distance) was set, not learned; "
         "n_samples_fit_ and effective_metric_ are bookkeeping."
     )
-
-
-# --- Neighbours view ---------------------------------------------------------------------
-def neighbours_view(page: PageFit, learned: LearnedParameters) -> None:
-    """One row's nearest stored rows, their distances and their votes."""
-    fit, dataset = page.fit, page.choice.dataset
-    position = pick_row(page)
-    if position is None:
-        return
-    vote = neighbor_vote(fit, dataset, position)
-    k = int(fit.model.n_neighbors)
-    c1, c2, c3 = st.columns(3)
-    c1.metric("Neighbours", k, help="n_neighbors: set by you.")
-    c2.metric("Prediction", _value_text(vote.prediction))
-    c3.metric("Actual", _value_text(dataset.y.iloc[position]), help="The row's target.")
-    label = escape_markdown(dataset.X.index[position])
-    text = f"Row {position} of the data set (label {label})"
-    if vote.is_training_row:
-        text += (
-            " is a training row, so the model stored it: it is its own nearest neighbour, "
-            "at distance 0"
-            + (
-                ", and with weights = distance it decides alone."
-                if fit.model.weights == "distance"
-                else "."
-            )
-        )
-    else:
-        text += " is a test row: the model never saw it."
-    scaled = "scale" in fit.pipeline.named_steps
-    text += " Distances are measured as the model sees the rows" + (
-        " (standardised features)." if scaled else " (features in their own units)."
-    )
-    st.caption(text)
-    left, right = st.columns([3, 2])
-    with left:
-        st.markdown(f"**The {k} nearest stored rows**")
-        st.dataframe(
-            vote.neighbors,
-            hide_index=True,
-            column_config={
-                "rank": st.column_config.NumberColumn(help="1 is the nearest."),
-                "train_index": st.column_config.NumberColumn(
-                    "stored row",
-                    help="Position among the stored training rows (kneighbors' index).",
-                ),
-                "row": st.column_config.NumberColumn(help="Position in the data set."),
-                "distance": NUMBER,
-                "weight": st.column_config.NumberColumn(
-                    format="%.4g", help="Its say in the vote: 1, or 1 / distance."
-                ),
-            },
-        )
-    with right:
-        if vote.votes is not None:
-            st.markdown("**The vote**")
-            st.dataframe(
-                vote.votes.assign(**{"class": vote.votes["class"].astype(str)}),
-                hide_index=True,
-                column_config={
-                    "weight": NUMBER,
-                    "share": st.column_config.ProgressColumn(
-                        format="%.2f", min_value=0.0, max_value=1.0
-                    ),
-                },
-            )
-            st.caption(
-                f"The class with the largest summed weight wins: "
-                f"{escape_markdown(vote.prediction)}. Ties go to the first class in the "
-                "model's order."
-            )
-        else:
-            st.markdown("**The average**")
-            st.caption(
-                f"The prediction is the {'weighted ' if fit.model.weights == 'distance' else ''}"
-                f"mean of the {k} neighbours' targets: {format_number(vote.prediction)}."
-            )
-    with st.expander("Their features, in the features' own units"):
-        rows = [position, *vote.neighbors["row"].tolist()]
-        features = dataset.X.iloc[rows].reset_index(drop=True)
-        features.insert(0, "", ["this row", *[f"#{r}" for r in vote.neighbors["rank"]]])
-        st.dataframe(features, hide_index=True)
-
-
-def _value_text(value: object) -> str:
-    """A metric's value: a number shortened, a class label escaped (metric values are
-    Markdown, and labels come from users' files)."""
-    if isinstance(value, (float, np.floating)):
-        return format_number(float(value))
-    return escape_markdown(value)
 
 
 # --- K view ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from core.families.decision_tree.structure import LEAF, READABLE_NODES, TreeStructure
-from core.text import format_number
+from core.text import format_number, plural
 
 # --- the drawing -------------------------------------------------------------------------
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
@@ -180,4 +180,58 @@ def tree_dot(
         hidden=hidden,
         collapse_depth=collapse_depth,
         path_hidden=path_hidden,
+    )
+
+
+def path_dot(structure: TreeStructure, path: Sequence[int]) -> TreeDrawing:
+    """Graphviz DOT text of one row's path only: every node it visits (in red), and at each
+    question the branch it did not take as one dashed box counting the nodes below it.
+
+    Unlike :func:`tree_dot`, its size grows with the path's length, not the tree's width,
+    so a path through a deep tree is drawn whole (dtreeviz draws a path the same way).
+
+    Returns
+    -------
+    TreeDrawing
+        ``shown`` the boxes drawn, ``hidden`` the nodes folded into the branches not taken,
+        ``path_hidden`` 0.
+    """
+    nodes = structure.nodes
+    on_path = [int(n) for n in path]
+    palette = {c: CLASS_FILLS[k % len(CLASS_FILLS)] for k, c in enumerate(structure.classes or ())}
+    lines = [
+        "digraph path {",
+        '  graph [ranksep=0.3, nodesep=0.25, bgcolor="transparent"];',
+        '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10, '
+        'color="#7f7f7f", fillcolor="#ffffff"];',
+        '  edge [fontname="Helvetica", fontsize=9, color="#7f7f7f"];',
+    ]
+    shown = hidden = 0
+    for step, node in enumerate(on_path):
+        record = nodes.loc[node]
+        attributes = [f"label={dot_label(_node_lines(structure, record))}"]
+        if record["is_leaf"]:
+            fill = palette.get(record.get("prediction"), "#eeeeee") if palette else "#eeeeee"
+            attributes.append(f'fillcolor="{fill}"')
+        attributes.append(f'color="{PATH_COLOUR}", penwidth=2.5')
+        lines.append(f"  n{node} [{', '.join(attributes)}];")
+        shown += 1
+        if step + 1 < len(on_path):
+            taken = on_path[step + 1]
+            for child, answer in ((int(record["left"]), "yes"), (int(record["right"]), "no")):
+                edge = [f"label={dot_label([answer])}"]
+                if child == taken:
+                    edge.append(f'color="{PATH_COLOUR}", penwidth=2.5')
+                else:
+                    below = 1 + _descendants(nodes, child)
+                    hidden += below
+                    shown += 1
+                    label = dot_label([f"not taken: {plural(below, 'node')}"])
+                    lines.append(
+                        f'  n{child} [label={label}, style="rounded,dashed", fillcolor="#ffffff"];'
+                    )
+                lines.append(f"  n{node} -> n{child} [{', '.join(edge)}];")
+    lines.append("}")
+    return TreeDrawing(
+        dot="\n".join(lines) + "\n", shown=shown, hidden=hidden, collapse_depth=None, path_hidden=0
     )

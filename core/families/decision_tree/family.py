@@ -34,6 +34,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from core.data.tables import Dataset
 from core.families.decision_tree.measures import tree_measures
+from core.families.decision_tree.row import tree_row_story
 from core.families.decision_tree.structure import (
     IMPORTANCE_CAVEAT,
     SMALL_LEAF,
@@ -455,4 +456,5 @@ FAMILY = FamilySpec(
     sweep_measures=tree_measures,
     effective_definition="the number of leaves: a tree with L leaves fits L constants "
     "(Hastie et al., The Elements of Statistical Learning, section 9.2)",
+    explain_row=tree_row_story,
 )

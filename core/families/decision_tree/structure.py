@@ -247,16 +247,22 @@ def decision_path_nodes(pipeline: Pipeline, row: pd.DataFrame) -> list[int]:
 
 
 def path_table(fit: FitResult, dataset: Dataset, position: int) -> pd.DataFrame:
+    """The questions one data-set row answers on its way down the tree
+    (:func:`row_path_table` of row ``position``)."""
+    if not 0 <= position < len(dataset.y):
+        raise ValueError(f"Row {position} does not exist; the data have {len(dataset.y)} rows.")
+    return row_path_table(fit, dataset.X.iloc[[position]])
+
+
+def row_path_table(fit: FitResult, row: pd.DataFrame) -> pd.DataFrame:
     """The questions one row answers on its way down the tree.
 
     Parameters
     ----------
     fit : FitResult
         A fitted tree page.
-    dataset : Dataset
-        The data set it was fitted on.
-    position : int
-        Row position in ``dataset`` (training or test row).
+    row : DataFrame of one row
+        The features in their own units (a data-set row, or one with what-if edits).
 
     Returns
     -------
@@ -265,9 +271,6 @@ def path_table(fit: FitResult, dataset: Dataset, position: int) -> pd.DataFrame:
         ``row_value`` (the row's value of that feature in its own units, after imputation),
         ``goes`` (``"left (<=)"``, ``"right (>)"`` or ``"leaf"``) and ``samples``.
     """
-    if not 0 <= position < len(dataset.y):
-        raise ValueError(f"Row {position} does not exist; the data have {len(dataset.y)} rows.")
-    row = dataset.X.iloc[[position]]
     path = decision_path_nodes(fit.pipeline, row)
     nodes = node_table(fit.model, fit.feature_names, fit.pipeline).loc[path]
     raw_row = imputed_features(fit.pipeline, row)[0]

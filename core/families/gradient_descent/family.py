@@ -64,6 +64,7 @@ from core.linear.parameters import (
     extract_linear,
     linear_terms,
 )
+from core.linear.row import linear_row_story
 from core.text import Sentence
 
 #: Training loss above this multiple of the all-zero model's loss means the walk diverged
@@ -494,4 +495,5 @@ FAMILY = FamilySpec(
         "SGD stops where its schedule and stopping rule leave it, near but not exactly at "
         "the optimum: compare with the closed-form model of the same penalty.",
     ),
+    explain_row=linear_row_story,
 )

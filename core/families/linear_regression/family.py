@@ -26,6 +26,7 @@ from core.linear.parameters import (
     extract_linear,
     linear_terms,
 )
+from core.linear.row import linear_row_story
 from core.linear.specs import FIT_INTERCEPT, TOL
 from core.linear.tracers import ENET_PATH, RIDGE_SVD
 from core.specs import ParamSpec
@@ -169,4 +170,5 @@ FAMILY = FamilySpec(
     effective_definition=LINEAR_EFFECTIVE,
     parameter_meaning=LINEAR_MEANING,
     caveats=LINEAR_CAVEATS,
+    explain_row=linear_row_story,
 )

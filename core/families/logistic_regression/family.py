@@ -34,6 +34,7 @@ from core.linear.parameters import (
     extract_linear,
     linear_terms,
 )
+from core.linear.row import linear_row_story
 from core.linear.specs import FIT_INTERCEPT, TOL
 from core.linear.tracers import WARM_START
 from core.specs import ParamSpec
@@ -340,4 +341,5 @@ FAMILY = FamilySpec(
     effective_definition=LOGISTIC_EFFECTIVE,
     parameter_meaning=LINEAR_MEANING,
     caveats=LINEAR_CAVEATS,
+    explain_row=linear_row_story,
 )

@@ -27,6 +27,7 @@ from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from core.data.tables import Dataset
 from core.families.nearest_neighbors.cost import search_seconds
 from core.families.nearest_neighbors.measures import stored_measures
+from core.families.nearest_neighbors.row import neighbours_row_story
 from core.families.nearest_neighbors.stored import (
     ParametricCount,
     n_neighbors_problem,
@@ -373,4 +374,5 @@ FAMILY = FamilySpec(
     "training rows like a model with n / k parameters (Hastie et al., The Elements of "
     "Statistical Learning, section 7.6); n with weights = distance, since every training "
     "row is its own neighbour at distance 0 and takes all the weight",
+    explain_row=neighbours_row_story,
 )

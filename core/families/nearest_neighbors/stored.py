@@ -214,8 +214,28 @@ def neighbor_vote(fit: FitResult, dataset: Dataset, position: int) -> NeighborVo
     """
     if not 0 <= position < len(dataset.y):
         raise ValueError(f"Row {position} does not exist; the data have {len(dataset.y)} rows.")
+    return row_vote(
+        fit, dataset, dataset.X.iloc[[position]], bool(np.isin(position, fit.split.train))
+    )
+
+
+def row_vote(
+    fit: FitResult, dataset: Dataset, row: pd.DataFrame, is_training_row: bool = False
+) -> NeighborVote:
+    """The nearest stored rows of any row (a data-set row, or one with what-if edits),
+    taken from ``kneighbors``, and the vote.
+
+    Parameters
+    ----------
+    fit, dataset
+        As :func:`neighbor_vote`.
+    row : DataFrame of one row
+        The features in their own units.
+    is_training_row : bool, default=False
+        Whether the row is a stored training row, unedited.
+    """
     model = fit.model
-    distances, indices = model.kneighbors(model_input(fit.pipeline, dataset.X.iloc[[position]]))
+    distances, indices = model.kneighbors(model_input(fit.pipeline, row))
     distances, indices = distances[0], indices[0]
     rows = fit.split.train[indices]
     targets = dataset.y.iloc[rows]
@@ -243,5 +263,5 @@ def neighbor_vote(fit: FitResult, dataset: Dataset, position: int) -> NeighborVo
         neighbors=neighbors,
         votes=votes,
         prediction=prediction,
-        is_training_row=bool(np.isin(position, fit.split.train)),
+        is_training_row=is_training_row,
     )

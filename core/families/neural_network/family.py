@@ -39,6 +39,7 @@ from core.families.neural_network.layers import (
     warning_sentences,
 )
 from core.families.neural_network.measures import weight_norm_measures
+from core.families.neural_network.row import network_row_story
 from core.families.neural_network.specs import HYPERPARAMETERS, NAMES
 from core.family import EstimatorSpec, FamilySpec
 from core.fit_verdict import fit_verdict_sentence
@@ -490,4 +491,5 @@ FAMILY = FamilySpec(
     effective_parameters=effective_parameters,
     sweep_measures=weight_norm_measures,
     effective_definition=NETWORK_EFFECTIVE,
+    explain_row=network_row_story,
 )

@@ -288,3 +288,64 @@ def weight_distribution_figure(
         margin={"l": 10, "r": 10, "t": 10, "b": 40},
     )
     return fig
+
+
+@figure_builder
+def activation_diagram_figure(
+    coefs: Sequence[np.ndarray],
+    intercepts: Sequence[np.ndarray],
+    labels: Sequence[Sequence[str]],
+    activations: Sequence[np.ndarray],
+    off: Sequence[np.ndarray] | None = None,
+    max_edges: int = MAX_EDGES,
+    title: str | None = None,
+) -> go.Figure:
+    """The network diagram (:func:`network_diagram_figure`) with each unit coloured by its
+    activation for one row instead of its bias.
+
+    Parameters
+    ----------
+    coefs, intercepts, labels
+        As :func:`network_diagram_figure`.
+    activations : sequence of ndarray
+        One vector per layer: the inputs as the network sees them, each hidden layer's
+        activations, the output layer's.
+    off : sequence of ndarray of bool, optional
+        Per layer, the units that are off (a ReLU at 0); drawn crossed out.
+
+    Returns
+    -------
+    go.Figure
+        The diagram's traces; each layer's node trace (named after the layer) has
+        ``marker.color`` = its activations and ``customdata`` rows ``[unit, activation]``.
+    """
+    fig, _ = network_diagram_figure(coefs, intercepts, labels, max_edges=max_edges, title=title)
+    n_layers = len(labels)
+    names = [layer_name(k, n_layers) for k in range(n_layers)]
+    largest = max((float(np.abs(a).max()) for a in activations if np.size(a)), default=1.0) or 1.0
+    for trace in fig.data:
+        if trace.name not in names or trace.meta == "edges" or trace.name.startswith("coefs_"):
+            continue
+        layer = names.index(trace.name)
+        values = np.asarray(activations[layer], dtype=float)
+        dead = np.zeros(len(values), dtype=bool) if off is None else np.asarray(off[layer])
+        trace.marker.color = values
+        trace.marker.colorscale = DIVERGING
+        trace.marker.cmin = -largest
+        trace.marker.cmax = largest
+        trace.marker.showscale = layer == n_layers - 1
+        trace.marker.colorbar = {"title": {"text": "activation"}, "len": 0.6}
+        trace.marker.symbol = ["circle-x" if d else "circle" for d in dead]
+        trace.marker.line = {"color": "#333", "width": 1.5}
+        trace.customdata = [
+            [u, float(v), "off" if d else ""]
+            for u, v, d in zip(labels[layer], values, dead, strict=True)
+        ]
+        trace.hovertemplate = (
+            "%{customdata[0]}<br>"
+            + ("value as the network sees it" if layer == 0 else "activation")
+            + " %{customdata[1]:.4g} %{customdata[2]}<extra>"
+            + names[layer]
+            + "</extra>"
+        )
+    return fig

@@ -134,7 +134,7 @@ def test_a_deep_tree_is_drawn_collapsed_and_a_control_shows_more(open_page):
 
 
 def test_tree_view_link_highlights_one_test_rows_path(open_page):
-    at = open_page(PAGE, dataset="diabetes", max_depth="2", view="Tree", row_set="test", row="5")
+    at = open_page(PAGE, dataset="diabetes", max_depth="2", view="Predict", row_set="test", row="5")
     data, fit = page_fit("diabetes", "regression", "tree_regressor", max_depth=2)
     position = int(fit.split.test[5])
     row = data.X.iloc[[position]]
@@ -160,7 +160,7 @@ def test_tree_view_link_highlights_one_test_rows_path(open_page):
     [("100000", "There are only 112 training rows"), ("inf", "row='inf' was ignored")],
 )
 def test_a_row_that_does_not_exist_gives_a_message(open_page, row, message):
-    at = open_page(PAGE, view="Tree", row=row)
+    at = open_page(PAGE, view="Predict", row=row)
     assert any(message in w.value for w in at.warning)
 
 
@@ -251,7 +251,7 @@ def test_tabs_run_only_when_open(open_page, open_tab):
     at = open_page(PAGE)
     assert not any(f.value.columns.tolist()[:1] == ["max_depth"] for f in at.dataframe)
     assert len(drawings(at)) == 1  # the panel's drawing only
-    at = open_tab(at, "Tree")
+    at = open_tab(at, "Predict")
     assert len(drawings(at)) == 2 and at.number_input(key="row").value == 0
 
 
@@ -261,7 +261,7 @@ def test_user_text_from_a_csv_stays_text(open_page):
     frame = pd.DataFrame({names[0]: rng.normal(size=60), names[1]: rng.normal(size=60)})
     frame["target"] = np.where(frame[names[0]] + frame[names[1]] > 0, "**yes**", "no|pe")
     at = open_page(PAGE, dataset="upload")
-    at.query_params["view"] = "Tree"
+    at.query_params["view"] = "Predict"
     at.file_uploader(key="upload").set_value(
         ("d.csv", frame.to_csv(index=False).encode(), "text/csv")
     )
@@ -271,7 +271,7 @@ def test_user_text_from_a_csv_stays_text(open_page):
     # Class labels are Markdown-escaped in the metrics; the DOT labels escape the quote.
     assert metrics(at)["Prediction"] in (r"\*\*yes\*\*", r"no\|pe")
     assert 'a\\"b\\\\n*x*' in drawings(at)[0]
-    assert at.number_input(key="row")  # the Tree tab is open: the path is drawn too
+    assert at.number_input(key="row")  # the Predict tab is open: the path is drawn too
     assert len(drawings(at)) == 2
 
 

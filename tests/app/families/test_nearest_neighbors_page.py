@@ -61,7 +61,7 @@ def test_nothing_is_learned_and_the_stored_rows_are_counted(
 
 
 def test_one_neighbour_of_a_training_row_is_itself(open_page):
-    at = open_page(PAGE, view="Neighbours", n_neighbors="1", row="7")
+    at = open_page(PAGE, view="Predict", n_neighbors="1", row="7")
     _, fit = page_fit("iris", "classification", "knn_classifier", n_neighbors=1)
     neighbours = frame_with(at, "distance")
     assert len(neighbours) == 1
@@ -86,13 +86,13 @@ def test_one_neighbour_of_a_training_row_is_itself(open_page):
 def test_neighbours_shown_are_those_kneighbors_finds(
     open_page, query, dataset, task, estimator, values
 ):
-    at = open_page(PAGE, view="Neighbours", **query)
+    at = open_page(PAGE, view="Predict", **query)
     data, fit = page_fit(dataset, task, estimator, **values)
     position = int(fit.split.test[int(query["row"])])
     row = data.X.iloc[[position]]
     distances, indices = fit.model.kneighbors(model_input(fit.pipeline, row))
     neighbours = frame_with(at, "distance")
-    assert neighbours["train_index"].tolist() == indices[0].tolist()
+    assert neighbours["stored row"].tolist() == indices[0].tolist()
     assert neighbours["row"].tolist() == fit.split.train[indices[0]].tolist()
     np.testing.assert_allclose(neighbours["distance"], distances[0])
     targets = data.y.iloc[fit.split.train[indices[0]]]
