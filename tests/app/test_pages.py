@@ -90,9 +90,7 @@ def test_changing_widgets_changes_the_coefficients(open_page, diabetes):
     assert list(hyper.columns) == ["your value", "scikit-learn default"]
     assert hyper.loc["alpha"].tolist() == ["100", "1"]
     assert "fit_intercept" not in hyper.index
-    assert any(
-        "At scikit" in c.value and "fit\\_intercept = true" in c.value for c in at.caption
-    )
+    assert any("At scikit" in c.value and "fit\\_intercept = true" in c.value for c in at.caption)
 
 
 def test_lasso_zeroes_show_in_table_and_interpretation(open_page):

@@ -13,6 +13,7 @@ from core.specs import ParamSpec
 #: this family does not use: scikit-learn rejects them with squared error and log loss.
 LEARNING_RATES = ("constant", "optimal", "invscaling", "adaptive")
 
+
 def _decaying_by_power(values: dict[str, Any]) -> bool:
     """power_t is read only by the 'invscaling' schedule (a named function: specs travel
     inside cached fits, which are pickled)."""
