@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from core.axes import log_ticks
+from core.axes import log_ticks, tick_text
 from core.plot_text import figure_builder
 from core.search import SearchResult
 from core.specs import ParamSpec
@@ -20,6 +20,8 @@ def _label(spec: ParamSpec, value: Any) -> str:
     """A grid value as an axis label: a choice by its label, a number short."""
     if spec.kind == "choice":
         return spec.label_for(value)
+    if float(value) > 0:
+        return tick_text(float(f"{float(value):.3g}"))  # 1,000 and 10⁻⁶, as the axes write
     return short_value(value)
 
 

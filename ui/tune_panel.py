@@ -197,15 +197,17 @@ def tune_section(family: Any, choice: DataChoice, setting: Setting, fit: FitResu
         + f", on {effective_n_jobs(N_JOBS)} cores."
     )
     if key not in runs:
-        if st.button(
+        # In a slot, so the button goes as soon as the search it asked for runs.
+        slot = st.empty()
+        if not slot.button(
             f"Run the search (about {max(seconds, 1):.0f} s)",
             key="tune_run",
             icon=":material/play_arrow:",
             type="primary",
         ):
-            runs.add(key)
-        else:
             return
+        runs.add(key)
+        slot.empty()
     try:
         result = cached_search(start, plan, dataset)
     except (FitError, ValueError) as exc:
