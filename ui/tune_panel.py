@@ -194,7 +194,8 @@ def tune_section(family: Any, choice: DataChoice, setting: Setting, fit: FitResu
         f"{plural(plan.candidates, 'candidate')} × {inner} inner folds × ({outer} outer "
         f"+ 1) searches: about {plural(plan.candidates * inner * searches, 'fit')}"
         + (" at most (halving drops candidates as it goes)" if strategy == "halving" else "")
-        + f", on {effective_n_jobs(N_JOBS)} cores."
+        + f", on {effective_n_jobs(N_JOBS)} cores (the first search also starts the workers: "
+        "a few seconds more)."
     )
     if key not in runs:
         # In a slot, so the button goes as soon as the search it asked for runs.
