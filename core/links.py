@@ -27,6 +27,7 @@ from core.families.gradient_descent.view_specs import (
 )
 from core.family import FamilySpec
 from core.risk.settings import CAPACITY_PAGE_SPECS
+from core.search_specs import NO_SECOND, SEARCH_SPECS, TUNE2_KEY, TUNE_KEY
 from core.setting import DATA_SETTINGS, TASK, task_for
 from core.setting_file import family_dataset_spec, json_value, quoted
 from core.specs import ParamSpec, resolve
@@ -298,6 +299,7 @@ VIEW_SPECS: tuple[ParamSpec, ...] = (
     EPOCH_UNITS,
     EPOCH_INTERCEPT,
     ROW,
+    *SEARCH_SPECS,
 )
 
 
@@ -391,7 +393,15 @@ DATA_BOUND_KEYS: tuple[LinkKey, ...] = (
     *(LinkKey(s.name, s.kind, (s,), bound="task") for s in _BY_TASK),
     LinkKey("target", "choice", bound="targets"),
     LinkKey(EDIT_KEY, "json", bound="columns"),
+    LinkKey(TUNE_KEY, "choice", bound="tunable"),
+    LinkKey(TUNE2_KEY, "choice", bound="second tunable"),
 )
+
+
+def tune_bounds(names: Sequence[str]) -> dict[str, list[str]]:
+    """The Tune tab's data-bound options: the hyperparameters the current estimator can
+    tune (``tune``), and the same or ``none`` for the optional second (``tune2``)."""
+    return {"tunable": list(names), "second tunable": [NO_SECOND, *names]}
 
 
 def static_link_specs(family: FamilySpec) -> dict[str, tuple[ParamSpec, ...]]:

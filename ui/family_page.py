@@ -20,7 +20,8 @@ from core.compare import Snapshot, make_snapshot
 from core.family import FamilySpec
 from core.fitting import FitError, FitResult, FitTooSlow
 from core.learned import LearnedParameters
-from core.links import setting_specs
+from core.links import setting_specs, tune_bounds
+from core.search import tunable_specs
 from core.setting import Setting
 from core.text import escape_markdown
 from ui.cache import cached_fit
@@ -153,6 +154,12 @@ def _sweeps_view(page: PageFit, learned: LearnedParameters) -> None:
     sweep_section(page.family, page.choice, page.setting, page.fit)
 
 
+def _tune_view(page: PageFit, learned: LearnedParameters) -> None:
+    from ui.tune_panel import tune_section  # imported when the tab opens: plotly-heavy
+
+    tune_section(page.family, page.choice, page.setting, page.fit)
+
+
 def _predict_view(page: PageFit, learned: LearnedParameters) -> None:
     from ui.predict_panel import predict_view  # imported when the tab opens
 
@@ -201,11 +208,13 @@ def _history_view(page: PageFit, learned: LearnedParameters) -> None:
 
 def shared_views(family: FamilySpec, own: Sequence[View]) -> list[View]:
     """The tabs of a family page: compare first (light, so a fresh page draws fast), then
-    the sweeps, one row through the model (predict), the family's own views, stability
-    when the family's terms can be resampled, then share and history."""
+    the sweeps, the search that chooses hyperparameters (Tune), one row through the model
+    (Predict), the family's own views, stability when the family's terms can be resampled,
+    then share and history."""
     views = [
         View("Compare", _compare_view, "pin A and compare"),
         View("Sweeps", _sweeps_view, "parameters and scores along any hyperparameter"),
+        View("Tune", _tune_view, "how hyperparameters are chosen, and the honest score"),
         View("Predict", _predict_view, "one row through the learned parameters, with what-if"),
         *own,
     ]
@@ -254,6 +263,7 @@ def family_page(
             "columns": list(page.choice.dataset.X.columns),
             "tabs": [v.label for v in tabs],
             "row sets": ["training", "test"] if split.test is not None else ["training"],
+            **tune_bounds([s.name for s in tunable_specs(family, page.estimator_id)]),
         }
     )
     st.caption(" · ".join(f"**{v.label}**: {v.help}" for v in tabs if v.help))

@@ -209,6 +209,27 @@ def main() -> None:
     out["history"] = records(frame(at, "run", "learned"))
 
     lap("history")
+    # Tune (after History, whose runs it would add to): alpha, offered first, on a 4-point
+    # grid, run on a click, then made current.
+    open_tab(at, "Tune")
+    out["tune_param"] = at.selectbox(key="tune").value
+    at.number_input(key="tune_points").set_value(4).run()
+    asked = [b.label for b in at.button if b.label.startswith("Run the search")]
+    at.button(key="tune_run").click().run()
+    check(at)
+    out["tune"] = {
+        "asked": asked,
+        "metrics": {m.label: m.value for m in at.metric},
+        "curve": chart(at, "tune_chart"),
+        "outer": records(frame(at, "fold", "outer score")),
+    }
+    at.button(key="tune_use").click().run()
+    check(at)
+    out["tune"]["alpha_after_use"] = at.number_input(key="alpha").value
+    at.number_input(key="alpha").set_value(100.0).run()  # back to B for /families
+    check(at)
+
+    lap("tune")
     # /families: the toy family beside the others, then every family's capacity swept.
     at.query_params.clear()
     at.switch_page("app_pages/families.py")

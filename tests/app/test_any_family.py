@@ -5,8 +5,8 @@ The toy family in ``tests/app/toy_family/`` (scikit-learn's ``HuberRegressor``) 
 a real family package. The test copies the app's source into a temporary folder, puts the
 package at ``core/families/toy/``, adds one line to ``core/registry.py`` and a page file
 shaped like the others, and nothing else. ``tests/app/any_family_driver.py`` then drives the
-copy's page in a subprocess (Home, Compare, Sweeps, Predict, Stability, Reproduce, History and
-``/families``) and prints what it shows; the tests below compare those numbers with
+copy's page in a subprocess (Home, Compare, Sweeps, Tune, Predict, Stability, Reproduce,
+History and ``/families``) and prints what it shows; the tests below compare those numbers with
 scikit-learn fitted directly, and check that no shared file of the copy was edited.
 """
 
@@ -179,7 +179,15 @@ def test_home_and_the_page_show_what_huber_regression_learned(toy_app):
     page = result["page"]
     assert page["title"] == "Huber regression"
     assert page["count"] == "12"
-    assert page["tabs"] == ["Compare", "Sweeps", "Predict", "Stability", "Reproduce", "History"]
+    assert page["tabs"] == [
+        "Compare",
+        "Sweeps",
+        "Tune",
+        "Predict",
+        "Stability",
+        "Reproduce",
+        "History",
+    ]
     fitted = huber()  # the page starts at scikit-learn's defaults
     learned = pd.DataFrame(page["learned"]).set_index("term")
     np.testing.assert_allclose(
@@ -276,6 +284,35 @@ def test_sweeps_chart_the_learned_parameters_and_scores_of_direct_refits(toy_app
             scoring="r2",
         )
         assert curve["cross-validation"]["y"][i] == pytest.approx(cv["test_score"].mean(), rel=1e-9)
+
+
+def test_tune_searches_chooses_and_makes_current_as_gridsearchcv_does(toy_app):
+    from sklearn.model_selection import GridSearchCV, cross_val_score
+
+    _, result, _ = toy_app
+    assert result["tune_param"] == "alpha"
+    tune = result["tune"]
+    assert tune["asked"] and tune["asked"][0].startswith("Run the search (about ")
+    curve = next(t for t in tune["curve"] if t["name"] == "mean over folds")
+    grid = {"huberregressor__alpha": curve["x"]}
+    assert len(curve["x"]) == 4
+    X, y = diabetes()
+    train, test = split()
+    X_train, y_train = X.iloc[train].to_numpy(), y.iloc[train].to_numpy()
+    model = make_pipeline(StandardScaler(), HuberRegressor())
+    search = GridSearchCV(model, grid, scoring="r2", cv=5).fit(X_train, y_train)
+    np.testing.assert_allclose(curve["y"], search.cv_results_["mean_test_score"], rtol=1e-9)
+    nested = cross_val_score(GridSearchCV(model, grid, scoring="r2", cv=5), X_train, y_train, cv=5)
+    metrics = tune["metrics"]
+    assert float(metrics["Best inner-CV score (optimistic)"]) == pytest.approx(
+        search.best_score_, abs=5e-5
+    )
+    assert float(metrics["Nested-CV estimate (honest)"]) == pytest.approx(nested.mean(), abs=5e-5)
+    test_score = search.score(X.iloc[test].to_numpy(), y.iloc[test].to_numpy())
+    assert float(metrics["Test score (touched once)"]) == pytest.approx(test_score, abs=5e-5)
+    assert [row["outer score"] for row in tune["outer"]] == pytest.approx(nested, rel=1e-9)
+    best = search.best_params_["huberregressor__alpha"]
+    assert tune["alpha_after_use"] == pytest.approx(best, rel=1e-12)
 
 
 def test_stability_shows_the_spread_around_the_fitted_coefficients(toy_app):
