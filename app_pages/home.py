@@ -22,6 +22,12 @@ A model has two kinds of numbers.
 Change a hyperparameter and the learned parameters move. Each page lets you set one family's
 hyperparameters on a data set of your choice and shows, side by side, what you set and what
 was learned, in plain language, with a pinned A/B comparison and a shareable link.
+
+Every family page also has a **Tune** tab (how hyperparameters are *chosen*: a search on
+validation folds, and nested cross-validation's honest score beside the search's optimistic
+best) and a **Predict** tab (one row through the learned parameters, with what-if edits).
+**Capacity** shows why error falls and then rises as a model grows, and why huge models
+still work.
 """
 )
 

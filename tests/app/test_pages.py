@@ -12,6 +12,7 @@ from core.fitting import fit_model
 from core.linear.parameters import extract_linear_parameters
 from core.registry import FAMILIES, LINEAR_REGRESSION, get_family
 from tests.app.page_helpers import frame_with
+from ui.family_page import shared_views
 
 LINEAR = "app_pages/linear_regression.py"
 
@@ -40,6 +41,17 @@ def test_home_links_every_page_of_the_navigation(open_page):
     # Every family page, then /families and /capacity: each page the sidebar offers
     # besides home.
     assert linked == [*(f.id for f in FAMILIES), "families", "capacity"]
+
+
+def test_home_names_the_tabs_and_pages_that_answer_the_next_questions(open_page):
+    """Tune (how values are chosen), Predict (one row) and Capacity, as each landed (#24)."""
+    at = open_page()
+    intro = at.markdown[0].value
+    for tab in ("Tune", "Predict"):
+        assert f"**{tab}** tab" in intro, tab
+        # Each is a real tab of every family page.
+        assert tab in [v.label for v in shared_views(FAMILIES[0], ())]
+    assert "**Capacity**" in intro
 
 
 @pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f.id)
