@@ -101,7 +101,7 @@ def bmi_problem(diabetes_rows, scale: bool = True):
 def test_default_page_is_light_and_offers_the_surface_first_among_its_own_views(open_page):
     at = open_page(PAGE)
     labels = [t.label for t in at.tabs]
-    assert labels[:5] == ["Compare", "Sweeps", "Predict", "Descent", "Epochs"]
+    assert labels[:6] == ["Compare", "Sweeps", "Tune", "Predict", "Descent", "Epochs"]
     # No chart at all: the learned panel charts on a click, the surface and the replay
     # wait for their tabs.
     assert len(at.get("plotly_chart")) == 0
