@@ -27,6 +27,7 @@ from core.families.nearest_neighbors.k_curve import (
 )
 from core.families.nearest_neighbors.regions import (
     NeighborRegions,
+    informative_pair,
     neighbor_regions,
     regions_seconds,
 )
@@ -221,9 +222,22 @@ def _regions_part(page: PageFit) -> None:
     if len(features) < 2:
         st.info("Decision regions need at least two features.")
         return
+    X_train, y_train = fit.split.train_rows(dataset)
+    first, second = informative_pair(X_train, y_train, dataset.task)
     c1, c2 = st.columns(2)
-    fx = c1.selectbox("x axis", features, index=0, key="regions_x", bind="query-params")
-    fy = c2.selectbox("y axis", features, index=1, key="regions_y", bind="query-params")
+    fx = c1.selectbox(
+        "x axis", features, index=features.index(first), key="regions_x", bind="query-params"
+    )
+    fy = c2.selectbox(
+        "y axis", features, index=features.index(second), key="regions_y", bind="query-params"
+    )
+    st.caption(
+        "The axes open on the two features with the largest one-way ANOVA F statistic "
+        "against the classes (scikit-learn's f_classif): each on its own separates them best."
+        if dataset.task == "classification"
+        else "The axes open on the two features whose own linear fit to the target is "
+        "strongest (the largest F statistic, scikit-learn's f_regression)."
+    )
     if fx == fy:
         st.info("Pick two different features.")
         return

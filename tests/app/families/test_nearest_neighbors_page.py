@@ -7,7 +7,9 @@ import json
 
 import numpy as np
 import pytest
+from sklearn.model_selection import train_test_split
 
+from core.data.prepare import load_dataset
 from core.families.nearest_neighbors.k_curve import curve_grid, k_validation_curve
 from core.families.nearest_neighbors.stored import model_input
 from core.registry import get_family
@@ -173,3 +175,25 @@ def test_the_sweeps_tab_keeps_k_within_a_folds_rows_and_never_prints_a_traceback
     assert at.number_input(key="sweep_high_n_neighbors").value == 89  # the grid's top
     # Only the validation curve: a neighbours model has no coefficient path to sit beside.
     assert "**Coefficient path**" not in [m.value for m in at.markdown]
+
+
+def test_the_regions_open_on_the_pair_that_separates_best(open_page):
+    """iris: the petal pair, not the sepal pair that overlaps most (#24); the pair is the two
+    largest one-way ANOVA F statistics on the training rows."""
+    from sklearn.feature_selection import f_classif
+
+    at = run_if_asked(open_page(PAGE, view="K"))
+    x, y = at.selectbox(key="regions_x").value, at.selectbox(key="regions_y").value
+    assert {x, y} == {"petal length (cm)", "petal width (cm)"}
+    data = load_dataset("iris", "classification")
+    train, _ = train_test_split(
+        np.arange(len(data.y)), test_size=0.25, random_state=0, stratify=data.y
+    )
+    scores, _ = f_classif(data.X.iloc[train], data.y.iloc[train])
+    ranked = list(data.X.columns[np.argsort(-scores)][:2])
+    assert [x, y] == ranked
+    # A link still chooses the pair.
+    at = run_if_asked(
+        open_page(PAGE, view="K", regions_x="sepal length (cm)", regions_y="sepal width (cm)")
+    )
+    assert at.selectbox(key="regions_x").value == "sepal length (cm)"
