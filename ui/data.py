@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -129,6 +130,20 @@ class DataChoice:
     def fitted_on(self) -> str:
         """Which data a fit saw (table and target), so comparisons can flag other data."""
         return f"{self.data_key}:{self.target}"
+
+    def script_upload(self) -> dict[str, Any]:
+        """How a generated script reads the uploaded file the user fitted on (its name, the
+        way it was read, the features kept); empty for a built-in data set."""
+        if self.upload_name is None:
+            return {}
+        return {
+            "upload_name": self.upload_name,
+            "upload_sep": self.upload_delimiter or ",",
+            "upload_encoding": self.upload_encoding or "utf-8",
+            "upload_decimal": self.upload_decimal,
+            "upload_skiprows": self.upload_skiprows,
+            "upload_features": self.features,
+        }
 
     @property
     def setting(self) -> dict:

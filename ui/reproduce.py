@@ -165,16 +165,7 @@ def reproduce_section(
     setting = fit_setting.link()
     _link(family, choice, setting, st.session_state.get(f"pinned_{family.id}"))
 
-    upload = {}
-    if choice.upload_name is not None:
-        upload = {
-            "upload_name": choice.upload_name,
-            "upload_sep": choice.upload_delimiter or ",",
-            "upload_encoding": choice.upload_encoding or "utf-8",
-            "upload_decimal": choice.upload_decimal,
-            "upload_skiprows": choice.upload_skiprows,
-            "upload_features": choice.features,
-        }
+    upload = choice.script_upload()
     try:
         script = python_script(family, setting, **upload)
     except ValueError as exc:

@@ -363,16 +363,7 @@ def _use_values(values: dict[str, Any]) -> None:
 
 
 def _script_download(family: Any, choice: DataChoice, start: Setting, result: SearchResult) -> None:
-    upload: dict[str, Any] = {}
-    if choice.upload_name is not None:
-        upload = {
-            "upload_name": choice.upload_name,
-            "upload_sep": choice.upload_delimiter or ",",
-            "upload_encoding": choice.upload_encoding or "utf-8",
-            "upload_decimal": choice.upload_decimal,
-            "upload_skiprows": choice.upload_skiprows,
-            "upload_features": choice.features,
-        }
+    upload = choice.script_upload()
     try:
         script = search_script(family, start, result.plan, **upload)
     except ValueError as exc:
