@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.legend import LEGEND_BELOW
 from core.palette import POSITIVE
 from core.plot_text import figure_builder
 
@@ -44,6 +45,6 @@ def comparison_bar_figure(terms: pd.DataFrame, column: str = "value_per_sd") -> 
         xaxis_title=f"learned value ({unit})",
         height=max(260, 40 * len(terms) + 120),
         margin={"l": 10, "r": 10, "t": 10, "b": 40},
-        legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+        legend=LEGEND_BELOW,
     )
     return fig

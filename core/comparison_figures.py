@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from core.axes import log_ticks
+from core.legend import LEGEND_BELOW
 from core.plot_text import figure_builder
 
 #: One colour per family, by its place in the registry, so a family keeps its colour
@@ -180,7 +181,7 @@ def complexity_figure(
     fig.update_layout(
         height=480,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        legend=LEGEND_BELOW,
         hovermode="closest",
     )
     return fig

@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.axes import log_ticks, tick_text
+from core.legend import LEGEND_BELOW
 from core.plot_text import figure_builder
 from core.search import SearchResult
 from core.specs import ParamSpec
@@ -106,7 +107,7 @@ def search_curve_figure(result: SearchResult, spec: ParamSpec) -> go.Figure:
         yaxis_title=f"{score}, mean of {result.plan.inner} inner folds ± 1 sd",
         height=380,
         margin={"l": 10, "r": 10, "t": 20, "b": 40},
-        legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+        legend=LEGEND_BELOW,
         hovermode="closest",
     )
     return fig
@@ -173,6 +174,6 @@ def search_heatmap_figure(result: SearchResult, x_spec: ParamSpec, y_spec: Param
     fig.update_layout(
         height=420,
         margin={"l": 10, "r": 10, "t": 30, "b": 40},
-        legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+        legend=LEGEND_BELOW,
     )
     return fig

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from core.axes import log_ticks
+from core.legend import LEGEND_BELOW
 from core.plot_text import figure_builder
 from core.specs import ParamSpec
 from core.sweep_diagnosis import best_value
@@ -48,9 +49,9 @@ def off_axis_note(fig: go.Figure, text: str) -> None:
         text=text,
         xref="paper",
         yref="paper",
-        x=1,
+        x=0,
         y=1.0,
-        xanchor="right",
+        xanchor="left",  # the top right is under the charts' toolbars (core.legend)
         yanchor="bottom",
         showarrow=False,
         font={"size": 11},
@@ -215,7 +216,7 @@ def validation_curve_figure(
         title=title,
         height=380,
         margin={"l": 10, "r": 10, "t": 40 if title else 20, "b": 40},
-        legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+        legend=LEGEND_BELOW,
         hovermode="closest",
     )
     return fig
@@ -328,7 +329,7 @@ def measures_figure(
         title=title,
         height=380 if rows == 1 else 140 + 120 * rows,
         margin={"l": 10, "r": 10, "t": 40 if title else 20, "b": 40},
-        legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+        legend=LEGEND_BELOW,
         hovermode="closest",
     )
     return fig

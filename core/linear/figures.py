@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from core.legend import LEGEND_BELOW
 from core.palette import CLASS_COLOURS, NEGATIVE, POSITIVE, ZERO
 from core.plot_text import figure_builder
 
@@ -76,7 +77,7 @@ def coefficient_bar_figure(
         height=max(260, 28 * len(order) + 120),
         margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 40},
         showlegend=truth in order,
-        legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+        legend=LEGEND_BELOW,
     )
     fig.add_vline(x=0, line_width=1, line_color="#444")
     return fig
@@ -274,7 +275,7 @@ def decision_boundary_figure(surface, extra_lines=()) -> go.Figure:
         yaxis={"title": fy, "range": list(y_range)},
         height=480,
         margin={"l": 10, "r": 10, "t": 10, "b": 40},
-        legend={"orientation": "h", "y": -0.2},
+        legend=LEGEND_BELOW,
     )
     return fig
 

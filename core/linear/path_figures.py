@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.axes import log_ticks
+from core.legend import legend_for
 from core.linear.paths import PathResult
 from core.plot_text import figure_builder
 from core.sweep_figures import CURRENT, FEATURE_COLOURS, off_axis_note, short_value
@@ -157,7 +158,7 @@ def coefficient_path_figure(
         yaxis_title=f"coefficient ({unit})",
         height=420,
         margin={"l": 10, "r": 10, "t": 40 if title else 20, "b": 40},
-        legend={"title": {"text": "feature"}},
+        legend=legend_for(len(path.feature_names), "feature"),
         hovermode="closest",
         clickmode="event+select",
     )

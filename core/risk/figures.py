@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.axes import log_ticks_of
+from core.legend import LEGEND_BELOW
 from core.plot_text import figure_builder
 from core.risk.bias_variance import BV_COLUMNS
 from core.risk.double_descent import theory_risk
@@ -82,7 +83,7 @@ def bias_variance_figure(table: pd.DataFrame, current: int) -> go.Figure:
         title=param, type="log" if log else "linear", **(log_ticks_of(x) if log else {})
     )
     fig.update_yaxes(title="squared error on the test points", rangemode="tozero")
-    fig.update_layout(height=380, margin={"t": 30, "b": 40}, legend={"orientation": "h", "y": -0.2})
+    fig.update_layout(height=380, margin={"t": 30, "b": 40}, legend=LEGEND_BELOW)
     return fig
 
 
@@ -150,7 +151,7 @@ def refit_curves_figure(
             col=col,
         )
         fig.update_xaxes(title="x", row=1, col=col)
-    fig.update_layout(height=300, margin={"t": 40, "b": 40}, legend={"orientation": "h", "y": -0.3})
+    fig.update_layout(height=300, margin={"t": 40, "b": 40}, legend=LEGEND_BELOW)
     return fig
 
 
@@ -215,5 +216,5 @@ def double_descent_figure(table: pd.DataFrame, r2: float, sigma2: float) -> go.F
         title="test risk E‖β̂ − β‖²", type="log", range=[np.log10(bottom), np.log10(top)]
     )
     fig.update_xaxes(title="p/n (features per training row)")
-    fig.update_layout(height=400, margin={"t": 30, "b": 40}, legend={"orientation": "h", "y": -0.2})
+    fig.update_layout(height=400, margin={"t": 30, "b": 40}, legend=LEGEND_BELOW)
     return fig

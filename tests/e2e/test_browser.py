@@ -215,3 +215,64 @@ def test_nothing_on_the_first_screen_is_cut_off_at_1280_px(
         assert page.evaluate(CUT_OFF_TEXT) == []
     finally:
         context.close()
+
+
+# Every chart's legend against the two toolbars that float over its top right on hover:
+# plotly's (.modebar) and Streamlit's (stElementToolbar). Boxes as [left, top, right, bottom].
+LEGEND_AND_TOOLBARS = """(chart) => {
+  const box = (e) => { const r = e.getBoundingClientRect();
+    return [r.left, r.top, r.right, r.bottom]; };
+  const legend = chart.querySelector('.legend');
+  const element = chart.closest('[data-testid="stElementContainer"]');
+  const toolbars = [chart.querySelector('.modebar'),
+                    element && element.querySelector('[data-testid="stElementToolbar"]')];
+  return {legend: legend && box(legend),
+          toolbars: toolbars.filter(t => t && t.getBoundingClientRect().width > 0).map(box)};
+}"""
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [
+        ("linear_regression?view=Sweeps", "Linear regression"),
+        ("gradient_descent?view=Descent", "Gradient descent"),
+    ],
+    ids=["sweeps", "descent"],
+)
+def test_no_toolbar_covers_a_legend(browser, app_url: str, path: str, heading: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/{path}")
+        settle(page, heading)
+        drawn(page)
+        # On a loaded machine a sweep's estimate may pass the few seconds that run unasked:
+        # then it waits for a click, which this user gives.
+        elements = page.get_by_test_id("stPlotlyChart")
+        run = page.get_by_role("button", name=re.compile(r"^Run it \("))
+        expect(elements.or_(run).first).to_be_attached()
+        for left in reversed(range(run.count())):
+            run.first.click()
+            expect(run).to_have_count(left, timeout=60_000)
+        expect(elements.nth(1)).to_be_attached()
+        checked = 0
+        for element in elements.all():
+            element.scroll_into_view_if_needed()  # a chart below the fold draws once seen
+            chart = element.locator(".js-plotly-plot")
+            expect(chart).to_be_visible()
+            chart.hover()
+            expect(chart.locator(".modebar")).to_be_visible()
+            boxes = chart.evaluate(LEGEND_AND_TOOLBARS)
+            if boxes["legend"] is None:
+                continue
+            assert len(boxes["toolbars"]) >= 1
+            for toolbar in boxes["toolbars"]:
+                assert not _overlap(boxes["legend"], toolbar), (boxes, chart.inner_text()[:80])
+            checked += 1
+        assert checked >= 2
+    finally:
+        context.close()

@@ -10,6 +10,7 @@ from plotly.subplots import make_subplots
 
 from core.axes import whole_number_ticks
 from core.families.decision_tree.refits import TreeSweep
+from core.legend import LEGEND_BELOW
 from core.plot_text import figure_builder
 
 TRAIN = "#1f77b4"
@@ -59,7 +60,7 @@ def _sweep_figure(sweep: TreeSweep, x: str, x_title: str, current: float | None)
     fig.update_layout(
         height=360,
         margin={"l": 10, "r": 10, "t": 10, "b": 40},
-        legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+        legend=LEGEND_BELOW,
     )
     return fig
 

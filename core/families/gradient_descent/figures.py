@@ -24,6 +24,7 @@ from core.families.gradient_descent.optimizer import DescentPath
 from core.families.gradient_descent.problem import DescentProblem
 from core.families.gradient_descent.sgd_replay import SGDTrajectory
 from core.families.gradient_descent.surface import LossSurface
+from core.legend import LEGEND_BELOW
 from core.plot_text import figure_builder
 
 #: Colours of the runs on one surface (A, B, ...), and of features in a trajectory.
@@ -164,7 +165,7 @@ def loss_surface_figure(
             "title": {"text": y_title},
             "range": [surface.intercepts[0], surface.intercepts[-1]],
         },
-        legend={"orientation": "h", "y": -0.2},
+        legend=LEGEND_BELOW,
         margin={"t": 30},
     )
     return fig
@@ -214,7 +215,7 @@ def loss_curve_figure(
             "type": "log",
             **log_ticks_of(*(trace.y for trace in fig.data)),
         },
-        legend={"orientation": "h", "y": -0.2},
+        legend=LEGEND_BELOW,
         margin={"t": 30},
     )
     return fig
@@ -270,7 +271,7 @@ def parameter_steps_figure(
         )
         fig.update_yaxes(title_text=name, row=row, col=1)
     fig.update_xaxes(title_text=per, row=2, col=1)
-    fig.update_layout(legend={"orientation": "h", "y": -0.2}, margin={"t": 30})
+    fig.update_layout(legend=LEGEND_BELOW, margin={"t": 30})
     return fig
 
 
@@ -307,7 +308,7 @@ def learning_rate_figure(
                 else {"type": "linear", "rangemode": "tozero"}  # a rate is never negative
             ),
         },
-        legend={"orientation": "h", "y": -0.2},
+        legend=LEGEND_BELOW,
         margin={"t": 30},
     )
     return fig
@@ -342,7 +343,7 @@ def gradient_norm_figure(
             "type": "log",
             **log_ticks_of(*(trace.y for trace in fig.data)),
         },
-        legend={"orientation": "h", "y": -0.2},
+        legend=LEGEND_BELOW,
         margin={"t": 30},
     )
     return fig

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from core.axes import log_ticks
 from core.families.nearest_neighbors.k_curve import KCurve
 from core.families.nearest_neighbors.regions import NeighborRegions
+from core.legend import LEGEND_BELOW
 from core.plot_text import figure_builder
 
 
@@ -40,7 +41,7 @@ def k_curve_figure(curve: KCurve, current: int | None = None) -> go.Figure:
         yaxis_title=curve.score,
         height=340,
         margin={"l": 10, "r": 10, "t": 10, "b": 40},
-        legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+        legend=LEGEND_BELOW,
     )
     return fig
 

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from core.families.neural_network.epochs import EpochTrace
 from core.families.neural_network.figures import CLASS_COLOURS, DIVERGING
 from core.families.neural_network.surface import Surface
+from core.legend import LEGEND_BELOW
 from core.palette import NEGATIVE, POSITIVE
 from core.plot_text import figure_builder
 
@@ -111,7 +112,7 @@ def training_curve_figure(
         yaxis_title="loss",
         height=320,
         margin={"l": 10, "r": 10, "t": 10, "b": 40},
-        legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+        legend=LEGEND_BELOW,
     )
     return fig
 
@@ -232,6 +233,6 @@ def surface_figure(surface: Surface, title: str | None = None) -> go.Figure:
         yaxis_title=fy,
         height=420,
         margin={"l": 10, "r": 10, "t": 40, "b": 40},
-        legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+        legend=LEGEND_BELOW,
     )
     return fig
