@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from sklearn.neighbors import NearestNeighbors
 
 from core.data.tables import Dataset
 from core.fitting import FitResult, training_features
@@ -221,3 +222,55 @@ def compare_row(a: RowStory, b: RowStory) -> RowComparison:
             + " (contributions as each fit holds them, summing to its own number)."
         )
     return RowComparison(a, b, tuple(sentences), pd.concat(frames, ignore_index=True))
+
+
+#: How many nearest training rows decide whether a row sits where the classes meet: scikit-
+#: learn's default ``n_neighbors``, so on the nearest-neighbours page at its defaults the
+#: opening row's vote is split.
+OPENING_NEIGHBOURS = 5
+#: The candidate rows searched, in order: enough to meet the classes in every data set the
+#: app ships, and a bound on the work for a large upload (then row 0 is the fallback).
+OPENING_CANDIDATES = 500
+
+
+@dataclass(frozen=True)
+class OpeningRow:
+    """Where the Predict tab opens: a position among the ``rows`` ("training" or "test")."""
+
+    rows: str
+    number: int
+
+
+def opening_row(fit: FitResult, dataset: Dataset) -> OpeningRow:
+    """The row the Predict tab opens on: a test row (new to the model) when there are any,
+    and for classes the first whose :data:`OPENING_NEIGHBOURS` nearest training rows do not
+    all share one class, so the vote, the probabilities and the tree's path are not a
+    foregone conclusion.
+
+    Training row 0 was the old opening, and a training row is its own nearest neighbour at
+    distance 0: the vote read 5 of 5 whatever the data. The rule reads only the data and the
+    split (distances in the model's input space, after the pipeline's imputation and
+    scaling, which belong to the data choice), never a hyperparameter, so the row stays put
+    while the user turns the knobs. A number target, or classes with no such row, open on
+    the first candidate row.
+    """
+    split = fit.split
+    test = split.test is not None and len(split.test) > 0
+    rows, candidates = ("test", split.test) if test else ("training", split.train)
+    candidates = candidates[:OPENING_CANDIDATES]
+    if dataset.task != "classification" or len(split.train) <= OPENING_NEIGHBOURS:
+        return OpeningRow(rows, 0)
+    prep = fit.pipeline[:-1]
+
+    def model_space(positions: np.ndarray) -> np.ndarray:
+        X = dataset.X.iloc[positions]
+        return np.asarray(prep.transform(X) if len(prep) else X, dtype=float)
+
+    # A training row is not its own neighbour: ask for one more and drop it.
+    extra = 0 if test else 1
+    finder = NearestNeighbors(n_neighbors=OPENING_NEIGHBOURS + extra)
+    finder.fit(model_space(split.train))
+    _, nearest = finder.kneighbors(model_space(candidates))
+    labels = dataset.y.to_numpy()[split.train][nearest[:, extra:]]
+    split_votes = np.flatnonzero((labels != labels[:, :1]).any(axis=1))
+    return OpeningRow(rows, int(split_votes[0]) if len(split_votes) else 0)

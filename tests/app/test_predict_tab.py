@@ -107,7 +107,8 @@ def test_the_reset_button_takes_the_row_back_and_the_edit_out_of_the_link(open_p
     assert "edit" not in at.query_params
     dataset, task, estimator, scale = _setting(family)
     data, fit = page_fit(family, dataset, task, estimator, scale)
-    assert at.number_input(key="whatif_2").value == float(data.X.iloc[int(fit.split.train[2]), 2])
+    # Without row_set in the link the tab opens on the test rows.
+    assert at.number_input(key="whatif_2").value == float(data.X.iloc[int(fit.split.test[2]), 2])
     assert at.button(key="whatif_reset").disabled
 
 
@@ -134,7 +135,9 @@ def test_the_tree_tab_draws_the_path_and_an_edit_across_the_root_moves_it(open_p
     value = float(data.X.iloc[int(fit.split.train[0]), tree.feature[0]])
     left = value <= tree.threshold[0]
     across = tree.threshold[0] + 1.0 if left else tree.threshold[0] - 1.0
-    at = _open(open_page, family, row="0", edit=edits_query_value({name: across}))
+    at = _open(
+        open_page, family, row_set="training", row="0", edit=edits_query_value({name: across})
+    )
     path = frame_with(at, "goes")
     assert path["node"].iloc[1] == (tree.children_right[0] if left else tree.children_left[0])
     changed = next(i.value for i in at.info if i.value.startswith("**What changed.**"))
@@ -198,7 +201,9 @@ def test_compare_shows_one_row_under_a_and_b_with_the_terms_that_moved_it(open_p
     assert not at.exception
     data, fit_a = page_fit(family, "diabetes", "regression", "ridge", True)
     _, fit_b = page_fit(family, "diabetes", "regression", "ridge", True, alpha=100.0)
-    row = edited_row(data.X, int(fit_a.split.train[0]), {})
+    # The row both fits are asked about is the Predict tab's opening row: test row 0 of a
+    # number target.
+    row = edited_row(data.X, int(fit_a.split.test[0]), {})
     terms = frame_with(at, "B − A").set_index("term")
     assert terms.at["= sum", "A"] == pytest.approx(fit_a.pipeline.predict(row)[0], abs=1e-9)
     assert terms.at["= sum", "B"] == pytest.approx(fit_b.pipeline.predict(row)[0], abs=1e-9)

@@ -13,6 +13,7 @@ from core.data.prepare import load_dataset
 from core.families.nearest_neighbors.k_curve import curve_grid, k_validation_curve
 from core.families.nearest_neighbors.stored import model_input
 from core.registry import get_family
+from core.row_predict import opening_row
 from core.setting import Setting
 from tests.app.page_helpers import frame_with, run_if_asked
 from tests.app.page_helpers import page_fit as shared_page_fit
@@ -63,7 +64,7 @@ def test_nothing_is_learned_and_the_stored_rows_are_counted(
 
 
 def test_one_neighbour_of_a_training_row_is_itself(open_page):
-    at = open_page(PAGE, view="Predict", n_neighbors="1", row="7")
+    at = open_page(PAGE, view="Predict", n_neighbors="1", row_set="training", row="7")
     _, fit = page_fit("iris", "classification", "knn_classifier", n_neighbors=1)
     neighbours = frame_with(at, "distance")
     assert len(neighbours) == 1
@@ -197,3 +198,25 @@ def test_the_regions_open_on_the_pair_that_separates_best(open_page):
         open_page(PAGE, view="K", regions_x="sepal length (cm)", regions_y="sepal width (cm)")
     )
     assert at.selectbox(key="regions_x").value == "sepal length (cm)"
+
+
+def test_predict_opens_on_a_test_row_whose_vote_is_split_and_keeps_it_as_k_changes(open_page):
+    at = open_page(PAGE, view="Predict")
+    data, fit = page_fit("iris", "classification", "knn_classifier")
+    opening = opening_row(fit, data)
+    assert (at.radio(key="row_set").value, at.number_input(key="row").value) == (
+        "test",
+        opening.number,
+    )
+    assert opening.number > 0  # test row 0's five neighbours all agree
+    vote = frame_with(at, "share").set_index("class")["share"]
+    # The vote kneighbors gives for that row: split, not 5 of 5.
+    row = data.X.iloc[[int(fit.split.test[opening.number])]]
+    proba = fit.pipeline.predict_proba(row)[0]
+    assert vote.to_numpy() == pytest.approx(proba, abs=1e-12)
+    assert 0 < vote.max() < 1
+    at.number_input(key="n_neighbors").set_value(9).run()
+    assert (at.radio(key="row_set").value, at.number_input(key="row").value) == (
+        "test",
+        opening.number,
+    )
