@@ -7,11 +7,13 @@ Every wait is for the element a test checks, never a fixed delay.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from core.registry import FAMILIES
+from core.registry import FAMILIES, get_family
+from tests.app.page_helpers import page_fit
 
 pytestmark = pytest.mark.e2e
 
@@ -192,8 +194,17 @@ def test_hostile_names_and_cells_stay_text(page: Page, app_url: str):
 #: Text Streamlit cut short with an ellipsis ("shuffle (reorder rows eac…"): a label a
 #: reader must guess at. Canvas tables are not DOM text; their headers are checked in
 #: tests/app/test_table_headers.py.
+# An element that ends its text with an ellipsis when it does not fit, and whose text is
+# wider than its box. The text's width is measured with a Range (the ellipsis is painted, the
+# text is laid out whole); scrollWidth would round away a clip of a fraction of a pixel,
+# which Chromium still draws as "Learned paramet…".
 CUT_OFF_TEXT = """() => Array.from(document.querySelectorAll("[data-testid='stMain'] *"))
-  .filter(e => getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1)
+  .filter(e => {
+    if (getComputedStyle(e).textOverflow !== 'ellipsis' || !e.innerText.trim()) return false;
+    const range = document.createRange();
+    range.selectNodeContents(e);
+    return range.getBoundingClientRect().width > e.getBoundingClientRect().width + 0.01;
+  })
   .map(e => e.innerText.trim())"""
 
 
@@ -276,3 +287,29 @@ def test_no_toolbar_covers_a_legend(browser, app_url: str, path: str, heading: s
         assert checked >= 2
     finally:
         context.close()
+
+
+def test_the_whole_tree_downloads_as_an_svg_of_every_node(page: Page, app_url: str):
+    page.goto(f"{app_url}/decision_tree?dataset=breast_cancer&max_depth=none")
+    settle(page, "Decision tree")
+    no_exception(page)
+    button = page.get_by_role("button", name="Whole tree (SVG)")
+    expect(button).to_be_visible()
+    with page.expect_download(timeout=60_000) as download:
+        button.click()
+    assert download.value.suggested_filename == "tree.svg"
+    svg = Path(download.value.path()).read_text()
+    # One box per node of the page's own fit, in scikit-learn's numbering.
+    _, fit = page_fit(
+        get_family("decision_tree"),
+        "breast_cancer",
+        "classification",
+        "tree_classifier",
+        False,
+        max_depth=None,
+    )
+    nodes = fit.model.tree_.node_count
+    assert nodes > 15  # more than the page draws before folding
+    assert sorted(int(n) for n in re.findall(r"node #(\d+)", svg)) == list(range(nodes))
+    assert svg.lstrip().startswith("<?xml") and svg.rstrip().endswith("</svg>")
+    no_exception(page)

@@ -31,6 +31,12 @@ from core.families.decision_tree.structure import (
     TreeStructure,
     importance_table,
 )
+from core.families.decision_tree.svg import (
+    MOST_SVG_NODES,
+    svg_depth,
+    svg_file_name,
+    tree_svg,
+)
 from core.fitting import FitResult
 from core.learned import LearnedParameters
 from core.setting import Setting
@@ -82,14 +88,45 @@ def cached_pruning_sweep(sweep_key: Setting, _fit: FitResult, _dataset: Dataset)
 DRAWN_NODES = 15
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def _cached_tree_svg(key: Setting, _fit: FitResult, _structure: TreeStructure) -> bytes:
+    """:func:`core.families.decision_tree.svg.tree_svg`, keyed by the fit."""
+    return tree_svg(_fit, _structure).svg
+
+
+def _svg_download(page: PageFit, structure: TreeStructure) -> None:
+    """The whole tree as an SVG file, drawn only when the button is clicked."""
+    depth = svg_depth(structure)
+    st.download_button(
+        "Whole tree (SVG)" if depth is None else f"Tree to depth {depth} (SVG)",
+        data=lambda: _cached_tree_svg(page.setting, page.fit, structure),
+        file_name=svg_file_name(depth),
+        mime="image/svg+xml",
+        on_click="ignore",
+        icon=":material/download:",
+        key="tree_svg",
+        help="Every node at a readable size, drawn by scikit-learn's plot_tree when you "
+        "click (a few seconds for a large tree); zoom it in a browser. Thresholds are in "
+        "the units the tree was fitted on"
+        + (" (standard deviations, as Standardise is on)." if page.choice.scale else ".")
+        + (
+            ""
+            if depth is None
+            else f" A tree of {structure.n_nodes} nodes is drawn to depth {depth}, "
+            f"at most {MOST_SVG_NODES} nodes."
+        ),
+    )
+
+
 def _draw(
     structure: TreeStructure,
     key: str,
     highlight: list[int] | None = None,
     max_nodes: int = DRAWN_NODES,
+    page: PageFit | None = None,
 ) -> None:
     """The tree drawing, collapsed below a readable depth, with a control to show more and
-    a sentence on what is hidden."""
+    a sentence on what is hidden; with ``page``, a download of the whole tree beside it."""
     nodes = structure.nodes
     readable = readable_depth(nodes, max_nodes)
     collapse: int | None = None
@@ -114,13 +151,19 @@ def _draw(
         )
         if drawing.path_hidden:
             text += f" {drawing.path_hidden} nodes of this row's path are below the drawn depth."
-        st.caption(text)
     else:
-        st.caption(
+        text = (
             f"All {structure.n_nodes} nodes drawn (depth {structure.depth})."
             if structure.n_nodes > 1
             else "The tree is a single leaf: nothing to draw but the root."
         )
+    if page is None:
+        st.caption(text)
+    else:  # the download beside the sentence, so the first screen grows by nothing
+        left, right = st.columns(2, vertical_alignment="center")
+        left.caption(text)
+        with right:
+            _svg_download(page, structure)
     dot = left_to_right(drawing.dot) if sideways(nodes, collapse) else drawing.dot
     st.graphviz_chart(dot, width="content")
 
@@ -192,11 +235,13 @@ def tree_panel(page: PageFit, learned: LearnedParameters) -> None:
     every leaf."""
     structure: TreeStructure = learned.detail
     per_leaf = len(structure.classes) if structure.classes is not None else 1
-    c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+    # Four numbers share half of a 1280 px page: "Learned parameters" beside three more
+    # labels does not fit, so the heading above says "learned" and the help says it again.
+    c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
     c1.metric(
-        "Learned parameters",
+        "Parameters",
         f"{learned.n_parameters:,}",
-        help="A feature and a threshold per split, and "
+        help="Learned parameters: a feature and a threshold per split, and "
         + (f"{per_leaf} class fractions" if structure.classes is not None else "one value")
         + " per leaf.",
     )
@@ -210,7 +255,7 @@ def tree_panel(page: PageFit, learned: LearnedParameters) -> None:
         + f" = {structure.n_parameters:,}. The tree's shape follows from the splits and is "
         "not counted again; feature importances are computed afterwards, not learned."
     )
-    _draw(structure, key="tree_drawn")
+    _draw(structure, key="tree_drawn", page=page)
     scaled = "scale" in page.fit.pipeline.named_steps
     st.markdown(
         f"**Splits** ({structure.n_splits}): a row goes to *yes* when its value <= the threshold"

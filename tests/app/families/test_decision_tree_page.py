@@ -13,6 +13,7 @@ from core.families.decision_tree import refits
 from core.families.decision_tree.drawing import PATH_COLOUR
 from core.families.decision_tree.structure import model_input
 from core.registry import get_family
+from core.row_predict import opening_row
 from tests.app.page_helpers import frame_with, run_if_asked
 from tests.app.page_helpers import page_fit as shared_page_fit
 
@@ -75,7 +76,7 @@ def test_default_page_shows_every_split_and_leaf_of_tree_(open_page):
 
     counted = metrics(at)
     n_classes = len(fit.model.classes_)
-    assert counted["Learned parameters"] == str(2 * len(internal) + n_classes * len(leaves))
+    assert counted["Parameters"] == str(2 * len(internal) + n_classes * len(leaves))
     assert counted["Splits"] == str(len(internal))
     assert counted["Leaves"] == str(len(leaves))
     assert counted["Depth"] == str(fit.model.get_depth())
@@ -95,7 +96,7 @@ def test_a_regression_link_shows_the_leaf_values(open_page):
     assert shown["node"].tolist() == leaves.tolist()
     np.testing.assert_allclose(shown["value"], tree.value[leaves, 0, 0])
     np.testing.assert_allclose(shown["squared_error"], tree.impurity[leaves])
-    assert metrics(at)["Learned parameters"] == "10"  # 3 splits × 2 + 4 leaves × 1
+    assert metrics(at)["Parameters"] == "10"  # 3 splits × 2 + 4 leaves × 1
     assert metrics(at)["Depth"] == "2"
 
 
@@ -157,7 +158,7 @@ def test_tree_view_link_highlights_one_test_rows_path(open_page):
 
 @pytest.mark.parametrize(
     ("row", "message"),
-    [("100000", "There are only 112 training rows"), ("inf", "row='inf' was ignored")],
+    [("100000", "There are only 38 test rows"), ("inf", "row='inf' was ignored")],
 )
 def test_a_row_that_does_not_exist_gives_a_message(open_page, row, message):
     at = open_page(PAGE, view="Predict", row=row)
@@ -252,7 +253,11 @@ def test_tabs_run_only_when_open(open_page, open_tab):
     assert not any(f.value.columns.tolist()[:1] == ["max_depth"] for f in at.dataframe)
     assert len(drawings(at)) == 1  # the panel's drawing only
     at = open_tab(at, "Predict")
-    assert len(drawings(at)) == 2 and at.number_input(key="row").value == 0
+    data, fit = page_fit("iris", "classification", "tree_classifier")
+    opening = opening_row(fit, data)
+    assert len(drawings(at)) == 2
+    assert at.radio(key="row_set").value == opening.rows == "test"
+    assert at.number_input(key="row").value == opening.number
 
 
 def test_user_text_from_a_csv_stays_text(open_page):
