@@ -196,7 +196,10 @@ def dropped_sentence(
 ) -> str:
     """The one sentence for a link value the page drops: the key, the text (quoted short),
     why, and what the page uses instead (``spec`` spells it, else ``str``)."""
-    shown = spec.format(instead) if spec is not None else str(instead)
+    if spec is not None and spec.fallback is not None:
+        shown = spec.fallback
+    else:
+        shown = spec.format(instead) if spec is not None else str(instead)
     return f"The link's {name}={quoted(text)} was ignored ({problem}); {shown} is used instead."
 
 
@@ -234,6 +237,7 @@ ROW = ParamSpec(
     high=MAX_ROW_LINK - 1,
     role="data",
     help="A row's position among the training or test rows.",
+    fallback="the row the tab opens on",
 )
 
 #: Stability's resampling method and count (the Stability tab of a family that resamples).

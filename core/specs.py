@@ -74,6 +74,9 @@ class ParamSpec:
         the values of the specs listed before this one. When it is not, the page draws no
         widget and uses ``initial``, so a knob that changes nothing is neither shown nor
         part of the setting.
+    fallback : str, optional
+        What a page uses instead of a link value it drops, in words, when that is not
+        ``initial`` (the Predict tab's row opens on a row chosen from the data).
     """
 
     name: str
@@ -96,6 +99,7 @@ class ParamSpec:
     used_when: Callable[[dict[str, Any]], bool] | None = field(
         default=None, repr=False, compare=False
     )
+    fallback: str | None = None
 
     def is_used(self, values: dict[str, Any]) -> bool:
         """Whether the estimator reads this value, given the values listed before it."""

@@ -7,6 +7,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.data.prepare import load_dataset
+from core.fitting import fit_model
+from core.registry import get_family
+from core.row_predict import opening_row
 from tests.app.conftest import APP
 
 LINEAR = "app_pages/linear_regression.py"
@@ -92,8 +96,12 @@ def test_a_test_row_set_without_a_test_split_is_named(open_page):
 def test_a_row_that_is_no_whole_number_is_named_once(open_page):
     at = open_page("app_pages/decision_tree.py", view="Predict", row="inf")
     notes = [w.value for w in at.warning if "row=" in w.value]
-    assert len(notes) == 1 and "0 is used instead" in notes[0]
-    assert at.number_input(key="row").value == 0
+    assert len(notes) == 1 and "the row the tab opens on is used instead" in notes[0]
+    data = load_dataset("iris", "classification")
+    family = get_family("decision_tree")
+    setting = {s.name: s.initial for s in family.hyperparameters_for("tree_classifier")}
+    fit = fit_model(family, "tree_classifier", setting, data, scale=False)
+    assert at.number_input(key="row").value == opening_row(fit, data).number > 0
 
 
 def test_a_slow_pinned_a_waits_for_a_click(open_page, monkeypatch):
