@@ -226,7 +226,10 @@ def _health_caption(layout: NetworkLayout, health: pd.DataFrame, rows: int) -> s
         dead = int(health["dead"].sum()) if hidden else 0
         return (
             f"{dead} of {hidden} hidden ReLU units are dead (output 0 on all {rows:,} training "
-            "rows): they learn nothing and pass nothing on."
+            "rows): they learn nothing and pass nothing on. ReLU's gradient is 0 wherever its "
+            "input is negative, so once a unit's input is negative on every row no update "
+            "reaches it again: its weights count as parameters but do no work. Another "
+            "random_state, a smaller learning_rate_init or more units usually leave fewer."
             if dead
             else f"Every one of the {hidden} hidden ReLU units is active on some training row."
         )

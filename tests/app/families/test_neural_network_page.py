@@ -331,3 +331,24 @@ def test_lbfgs_hides_the_knobs_it_does_not_read(open_page):
     note = next(c.value for c in at.caption if "Not shown" in c.value)
     for name in ("learning\\_rate\\_init", "batch\\_size", "early\\_stopping"):
         assert name in note
+
+
+def test_the_default_networks_dead_units_are_counted_and_explained(open_page, iris, iris_fit):
+    """Dead ReLU units recomputed from coefs_ and intercepts_ on the page's training rows:
+    a hidden unit is dead when its pre-activation is <= 0 on every row."""
+    at = open_page(PAGE)
+    prep = iris_fit.pipeline[:-1]
+    a = np.asarray(prep.transform(iris.X.iloc[iris_fit.split.train]), dtype=float)
+    model, dead, hidden = iris_fit.model, 0, 0
+    for W, b in zip(model.coefs_[:-1], model.intercepts_[:-1], strict=True):
+        z = a @ W + b
+        dead += int((z <= 0).all(axis=0).sum())
+        hidden += W.shape[1]
+        a = np.maximum(z, 0)
+    captions = _texts(at.caption)
+    if dead:
+        line = next(c for c in captions if "hidden ReLU units are dead" in c)
+        assert line.startswith(f"{dead} of {hidden} hidden ReLU units are dead")
+        assert "no update reaches it again" in line
+    else:
+        assert f"Every one of the {hidden} hidden ReLU units is active" in " ".join(captions)
