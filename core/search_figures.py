@@ -123,8 +123,8 @@ def search_heatmap_figure(result: SearchResult, x_spec: ParamSpec, y_spec: Param
     go.Figure
         ``data[0]`` a heatmap: ``x`` and ``y`` the grids' labels (ascending, choices in
         spec order), ``z`` the means (NaN where a candidate was not tried or not scored),
-        ``text`` ``"mean<br>± sd"``; ``data[1]`` the chosen cell (``name`` starting
-        ``"chosen"``).
+        ``text`` ``"mean<br>± sd"``; ``data[1]`` the chosen cell's legend entry (``name``
+        starting ``"chosen"``), framed by ``layout.shapes[0]`` (cell index ± 0.5).
     """
     plan = result.plan
     grids = dict(zip(plan.params, plan.grids, strict=True))
@@ -155,14 +155,26 @@ def search_heatmap_figure(result: SearchResult, x_spec: ParamSpec, y_spec: Param
         )
     )
     bx, by = result.best[x_spec.name], result.best[y_spec.name]
+    # The chosen cell gets a frame, not a marker: a star on it covered the cell's score.
+    # Shapes on category axes count cells from 0, so the cell's edges are its index ± 0.5.
+    j, i = x_labels.index(_label(x_spec, bx)), y_labels.index(_label(y_spec, by))
+    fig.add_shape(
+        type="rect",
+        x0=j - 0.5,
+        x1=j + 0.5,
+        y0=i - 0.5,
+        y1=i + 0.5,
+        line={"color": BEST, "width": 3},
+    )
+    # A trace with no points: the frame's entry in the legend, in the frame's colour.
     fig.add_trace(
         go.Scatter(
-            x=[_label(x_spec, bx)],
-            y=[_label(y_spec, by)],
-            mode="markers",
+            x=[None],
+            y=[None],
+            mode="lines",
             name=f"chosen: {x_spec.name} = {short_value(bx)}, {y_spec.name} = {short_value(by)}",
-            marker={"symbol": "star-open", "size": 26, "color": BEST, "line": {"width": 2}},
-            hoverinfo="name",
+            line={"color": BEST, "width": 3},
+            hoverinfo="skip",
         )
     )
     fig.update_xaxes(

@@ -38,8 +38,15 @@ def prefixed(name: str) -> str:
 
 
 # --- what can be searched --------------------------------------------------------------------
-def tunable_specs(family: FamilySpec, estimator_id: str) -> list[ParamSpec]:
+def tunable_specs(
+    family: FamilySpec, estimator_id: str, values: dict[str, Any] | None = None
+) -> list[ParamSpec]:
     """The hyperparameters of an estimator a search can choose, model-shaping ones first.
+
+    With ``values`` (the page's setting, which holds every hyperparameter the search does
+    not vary), a knob the estimator does not read in that setting is left out, as the page
+    draws no widget for it: a search over SGD's ``power_t`` under the constant schedule
+    would try values that change nothing.
 
     Numbers and choices whose options do not depend on the other values (a solver that must
     fit the penalty is left out, as the Sweeps tab leaves it out); not switches (turning
@@ -53,14 +60,17 @@ def tunable_specs(family: FamilySpec, estimator_id: str) -> list[ParamSpec]:
         if s.kind in ("float", "int", "choice")
         and s.allowed is None
         and not (s.role == "optimizer" and s.kind == "int" and s.default is None)
+        and (values is None or s.is_used(values))
     ]
     return [s for s in specs if s.role == "model"] + [s for s in specs if s.role != "model"]
 
 
-def default_tune_param(family: FamilySpec, estimator_id: str) -> str | None:
+def default_tune_param(
+    family: FamilySpec, estimator_id: str, values: dict[str, Any] | None = None
+) -> str | None:
     """The hyperparameter the Tune tab offers first: the Sweeps tab's first (the penalty),
     else the first tunable one, else ``None``."""
-    names = [s.name for s in tunable_specs(family, estimator_id)]
+    names = [s.name for s in tunable_specs(family, estimator_id, values)]
     preferred = default_sweep_param(family, estimator_id)
     if preferred in names:
         return preferred
@@ -171,7 +181,7 @@ def make_plan(
         In a sentence: a name the estimator cannot tune, the same name twice, an unknown
         strategy, fewer than two folds, or a grid over :data:`MAX_CANDIDATES`.
     """
-    specs = {s.name: s for s in tunable_specs(family, setting.estimator_id)}
+    specs = {s.name: s for s in tunable_specs(family, setting.estimator_id, setting.values)}
     label = family.get_estimator(setting.estimator_id).label
     if not params:
         raise ValueError(f"{label} has no hyperparameter a search can choose.")

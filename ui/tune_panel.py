@@ -75,10 +75,12 @@ def _bounds(spec: ParamSpec, most: int | None = None) -> dict[str, Any]:
 
 
 def _controls(
-    family: Any, estimator_id: str, fit: FitResult, dataset: Dataset
+    family: Any, setting: Setting, fit: FitResult, dataset: Dataset
 ) -> tuple[list[str], list[int], str, int, int, int] | None:
-    """The search's controls, each bound to its link key; ``None`` when nothing is tunable."""
-    specs = tunable_specs(family, estimator_id)
+    """The search's controls, each bound to its link key; ``None`` when nothing is tunable
+    in this setting."""
+    estimator_id = setting.estimator_id
+    specs = tunable_specs(family, estimator_id, setting.values)
     if not specs:
         st.info(
             f"{family.get_estimator(estimator_id).label} has no hyperparameter a search can "
@@ -88,7 +90,7 @@ def _controls(
         )
         return None
     names = [s.name for s in specs]
-    default = default_tune_param(family, estimator_id)
+    default = default_tune_param(family, estimator_id, setting.values)
     c1, c2 = st.columns(2)
     first = c1.selectbox(
         "Hyperparameter to tune",
@@ -160,7 +162,7 @@ def tune_section(family: Any, choice: DataChoice, setting: Setting, fit: FitResu
         "on validation folds by a search; the test rows judge once, at the end."
     )
     dataset = choice.dataset
-    controls = _controls(family, setting.estimator_id, fit, dataset)
+    controls = _controls(family, setting, fit, dataset)
     if controls is None:
         return
     names, points, strategy, inner, outer, n_iter = controls

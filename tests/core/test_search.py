@@ -357,3 +357,43 @@ def test_the_search_script_prints_the_same_best_values_and_three_scores(
         for c in printed["outer_choices"]
     ]
     assert chosen == result.outer_choices[list(params)].to_dict("records")
+
+
+def test_the_heatmap_frames_the_chosen_cell_and_leaves_its_score_readable(enet):
+    from core.search_figures import search_heatmap_figure
+
+    family, _, _, result = enet
+    specs = {s.name: s for s in family.hyperparameters_for("elasticnet")}
+    fig = search_heatmap_figure(result, specs["alpha"], specs["l1_ratio"])
+    heat, frame = fig.data[0], fig.layout.shapes[0]
+    # The frame's edges are a cell's (index ± 0.5) and that cell holds the best mean score.
+    j, i = frame.x0 + 0.5, frame.y0 + 0.5
+    assert (j, i) == (round(j), round(i)) and (frame.x1 - frame.x0, frame.y1 - frame.y0) == (1, 1)
+    z = np.asarray(heat.z, dtype=float)
+    assert z[int(i), int(j)] == pytest.approx(result.best_score, rel=1e-12)
+    assert z[int(i), int(j)] == np.nanmax(z)
+    # Nothing is drawn on the cell's text: the legend entry has no points.
+    chosen = fig.data[1]
+    assert chosen.name.startswith("chosen: alpha = ") and list(chosen.x) == [None]
+    assert len(fig.data) == 2
+
+
+def test_a_knob_the_setting_does_not_read_is_not_offered_for_a_search():
+    from core.search_plan import tunable_specs
+
+    descent = get_family("gradient_descent")
+    values = {s.name: s.initial for s in descent.hyperparameters_for("sgd_regressor")}
+    assert values["learning_rate"] == "constant"
+    names = [s.name for s in tunable_specs(descent, "sgd_regressor", values)]
+    assert "power_t" not in names and "eta0" in names
+    decaying = {**values, "learning_rate": "invscaling"}
+    assert "power_t" in [s.name for s in tunable_specs(descent, "sgd_regressor", decaying)]
+    network = get_family("neural_network")
+    lbfgs = {s.name: s.initial for s in network.hyperparameters_for("mlp_classifier")}
+    lbfgs["solver"] = "lbfgs"
+    names = [s.name for s in tunable_specs(network, "mlp_classifier", lbfgs)]
+    assert "learning_rate_init" not in names and "alpha" in names
+    # A link that asks for such a search gets the sentence, not a search of nothing.
+    s = setting("gradient_descent", "sgd_regressor", DIABETES, "diabetes", **values)
+    with pytest.raises(ValueError, match="cannot tune 'power_t' here"):
+        make_plan(descent, s, DIABETES, ["power_t"], [5])
