@@ -7,6 +7,7 @@ from core.data.catalogue import get_dataset_spec
 from core.registry import FAMILIES
 from core.setting import Setting
 from ui.cache import cached_dataset, cached_fit, cached_table
+from ui.tables import show_table
 
 st.title("Parameter Lab")
 st.markdown(
@@ -64,7 +65,7 @@ for family in FAMILIES:
     )
 st.subheader("Model families")
 number = st.column_config.NumberColumn
-st.dataframe(
+show_table(
     pd.DataFrame(rows),
     hide_index=True,
     # The counts first and the long list of estimators last, so the counts and their data

@@ -14,6 +14,10 @@ import numpy as np
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:$&])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
+#: What a table cell shows where its column does not apply to its row (the output layer's
+#: dead units, the intercept's feature value): Streamlit would draw a grey "None".
+NOT_APPLICABLE = "–"
+
 
 def escape_markdown(text: Any) -> str:
     """User text made inert for Markdown, in a paragraph or a table cell.

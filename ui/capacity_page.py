@@ -54,6 +54,7 @@ from core.risk.settings import (
     DD_SIGMA2,
 )
 from core.text import escape_markdown
+from ui.tables import show_table
 from ui.widgets import drop_link_values, progress_bar, spec_widget
 
 #: The page's url path (its link keys are declared under it in core.links).
@@ -215,7 +216,7 @@ def swept_label(setup: BiasVarianceSetup) -> str:
 def bias_variance_results(setup: BiasVarianceSetup, result: BiasVarianceResult) -> None:
     """The table, its sentences, the chart, the refitted curves and the script."""
     table = result.table
-    st.dataframe(table.rename_axis(swept_label(setup)), key="capacity_bv_table")
+    show_table(table.rename_axis(swept_label(setup)), key="capacity_bv_table")
     for line in bias_variance_sentences(setup, table):
         st.markdown(escape_markdown(line))
     if any(result.warned):
@@ -278,7 +279,7 @@ def double_descent_section() -> None:
     if not _clicked(DD_DONE, repr(setup), label, "capacity_dd_run"):
         return
     result = cached_double_descent(setup)
-    st.dataframe(result.table, hide_index=True, key="capacity_dd_table")
+    show_table(result.table, hide_index=True, key="capacity_dd_table")
     st.plotly_chart(double_descent_figure(result.table, r2, sigma2), key="capacity_dd_chart")
     for line in double_descent_sentences(setup, result):
         st.markdown(line)

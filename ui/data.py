@@ -19,6 +19,7 @@ from core.setting import SCALE, SEED, TASK, TEST_SIZE, Setting
 from core.setting_file import family_dataset_spec
 from core.text import escape_markdown
 from ui.cache import cached_dataset, cached_table, cached_target_candidates, cached_upload
+from ui.tables import show_table
 from ui.widgets import drop_link_values, spec_widget
 
 #: Rows of an upload shown as read, so an analyst can check the parse at a glance.
@@ -224,7 +225,7 @@ def data_section(family: FamilySpec) -> DataChoice | None:
         name = upload.name
         with st.expander(f"The first rows as read ({len(table.frame):,} in all)"):
             # As parsed, before cleaning: what the app made of the file's text.
-            st.dataframe(_preview(table.frame))
+            show_table(_preview(table.frame))
         if len(family.tasks) > 1:
             task = spec_widget(TASK)
     else:

@@ -52,6 +52,7 @@ from core.text import escape_markdown
 from ui import widgets
 from ui.cache import cached_fit
 from ui.data import DataChoice, data_section
+from ui.tables import show_table
 from ui.widgets import confirm_long_work, drop_link_values, preset_key
 
 #: Session-state key of the sweeps the user asked for (their ids), so returning is instant.
@@ -191,7 +192,7 @@ def waiting_section(
             "setting": [s.text() for s in settings],
         }
     )
-    st.dataframe(table, hide_index=True, key="families_estimates")
+    show_table(table, hide_index=True, key="families_estimates")
     rows = len(choice.dataset.y)
     st.caption(
         f"Nothing has been fitted yet: on {rows:,} rows some fits take a while. Each "
@@ -257,7 +258,7 @@ def current_section(choice: DataChoice, rows: list[FamilyRow]) -> None:
         return st.column_config.NumberColumn(label, help=help, format="%.3f", width="small")
 
     count = st.column_config.NumberColumn
-    st.dataframe(
+    show_table(
         table,
         hide_index=True,
         key="families_table",
@@ -479,7 +480,7 @@ def sweep_section(choice: DataChoice, rows: list[FamilyRow]) -> pd.DataFrame | N
     with st.expander("The sweep's numbers" + (f" and {len(warned)} warnings" if warned else "")):
         shown = table.copy()
         shown["value"] = shown["value"].map(lambda v: "" if v is None else str(v))
-        st.dataframe(
+        show_table(
             shown.drop(columns=["family_id"]),
             hide_index=True,
             column_config={

@@ -263,9 +263,7 @@ def family_page(
             "columns": list(page.choice.dataset.X.columns),
             "tabs": [v.label for v in tabs],
             "row sets": ["training", "test"] if split.test is not None else ["training"],
-            **tune_bounds(
-                [s.name for s in tunable_specs(family, page.estimator_id, page.values)]
-            ),
+            **tune_bounds([s.name for s in tunable_specs(family, page.estimator_id, page.values)]),
         }
     )
     st.caption(" · ".join(f"**{v.label}**: {v.help}" for v in tabs if v.help))

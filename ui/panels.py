@@ -15,6 +15,7 @@ from core.family import FamilySpec
 from core.fitting import FitResult
 from core.learned import LearnedParameters
 from core.text import Sentence, escape_markdown
+from ui.tables import show_table
 from ui.widgets import apply_pending_settings, default_values_text, setting_table, spec_widget
 
 
@@ -58,7 +59,7 @@ def hyperparameter_panel(family: FamilySpec, task: Task) -> tuple[str, dict[str,
     changed = setting_table(read, values)
     if len(changed):
         st.markdown("**Changed from scikit-learn's defaults**")
-        st.dataframe(changed, hide_index=True)
+        show_table(changed, hide_index=True)
     # One line for the rest: the values at their defaults, then the ones this setting ignores.
     notes = [default_values_text(read, values)]
     if unused:
@@ -90,7 +91,7 @@ def confusion_panel(matrix, classes: list[str], in_sample: bool) -> None:
     st.markdown(f"**Confusion matrix**, {title}: rows true class, columns predicted")
     frame = pd.DataFrame(matrix, index=classes, columns=classes)
     frame.index.name = "true"
-    st.dataframe(frame)
+    show_table(frame)
 
 
 def metrics_panel(fit: FitResult) -> None:
@@ -98,7 +99,7 @@ def metrics_panel(fit: FitResult) -> None:
     shown = fit.metrics.copy()
     if fit.in_sample:
         shown = shown[["train"]].rename(columns={"train": "all rows (in-sample)"})
-    st.dataframe(shown.style.format("{:.4g}"))
+    show_table(shown.style.format("{:.4g}"))
     n_train = len(fit.split.train)
     if fit.in_sample:
         st.caption(
@@ -133,9 +134,9 @@ def learned_summary_panel(learned: LearnedParameters) -> None:
         )
         st.markdown(escape_markdown(learned.stored.description))
     if learned.groups:
-        st.dataframe(learned.shapes(), hide_index=True)
+        show_table(learned.shapes(), hide_index=True)
         table = learned.table()
-        st.dataframe(
+        show_table(
             table.drop(columns=["learned"]),
             hide_index=True,
             height=min(35 * len(table) + 38, 300),
@@ -174,7 +175,7 @@ def compare_panel(
         )
     settings = compare_settings(pinned, current, text)
     st.markdown("**Setting** (changed rows first)")
-    st.dataframe(settings.sort_values("changed", ascending=False, kind="stable"), hide_index=True)
+    show_table(settings.sort_values("changed", ascending=False, kind="stable"), hide_index=True)
     left, right = st.columns(2)
     per_sd = compare_terms(pinned, current, "value_per_sd")
     raw = compare_terms(pinned, current, "value")
@@ -195,10 +196,10 @@ def compare_panel(
     with right:
         st.markdown("**Metrics and counts**")
         metrics = compare_metrics(pinned, current)
-        st.dataframe(metrics.style.format("{:.4g}", subset=["A", "B", "B - A"]), hide_index=True)
+        show_table(metrics.style.format("{:.4g}", subset=["A", "B", "B - A"]), hide_index=True)
         if len(raw):
             st.markdown("**Learned values, raw units**")
-            st.dataframe(
+            show_table(
                 raw.style.format("{:.4g}", subset=["A", "B", "B - A"]),
                 hide_index=True,
                 height=min(35 * len(raw) + 38, 300),

@@ -23,6 +23,7 @@ from core.row_predict import RowPrediction, predict_row
 from core.row_story import RowStory
 from core.text import escape_markdown, format_number
 from ui.rows import pick_row
+from ui.tables import show_table
 
 if TYPE_CHECKING:  # the page frame imports this tab when it opens
     from ui.family_page import PageFit
@@ -186,7 +187,7 @@ def _probabilities(story: RowStory) -> None:
     frame = pd.DataFrame(
         {"class": list(story.probabilities.index), "probability": story.probabilities.to_numpy()}
     )
-    st.dataframe(
+    show_table(
         frame,
         hide_index=True,
         column_config={
@@ -216,7 +217,7 @@ def _figures(story: RowStory) -> None:
 def _tables(story: RowStory) -> None:
     for i, table in enumerate(story.tables):
         st.markdown(f"**{escape_markdown(table.title)}**")
-        st.dataframe(
+        show_table(
             table.frame,
             hide_index=True,
             key=f"predict_table_{i}",
@@ -233,7 +234,7 @@ def _tables(story: RowStory) -> None:
 def _positions(result: RowPrediction) -> None:
     outside = result.features["where"].str.startswith("extrapolation").any()
     with st.expander("Where this row's values sit among the training rows", expanded=bool(outside)):
-        st.dataframe(
+        show_table(
             result.features,
             hide_index=True,
             key="predict_positions",
@@ -383,7 +384,7 @@ def compare_row_view(page: PageFit) -> None:
     for sentence in comparison.sentences:
         st.markdown(escape_markdown(sentence))
     if comparison.terms is not None:
-        st.dataframe(
+        show_table(
             comparison.terms,
             hide_index=True,
             key="compare_row_terms",

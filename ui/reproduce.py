@@ -31,6 +31,7 @@ from core.setting_file import parse_setting_json, setting_json
 from core.text import escape_markdown
 from ui.cache import cached_fit
 from ui.data import DataChoice
+from ui.tables import show_table
 from ui.widgets import LONG_WORK_SECONDS, confirm_long_work, drop_link_values, preset_widget
 
 #: Runs kept in a session's history; older ones are dropped first.
@@ -283,7 +284,7 @@ def history_section(family: FamilySpec, pin_key: str) -> None:
             for run in history
         ]
     )
-    event = st.dataframe(
+    event = show_table(
         table,
         hide_index=True,
         on_select="rerun",

@@ -34,6 +34,7 @@ from core.text import escape_markdown
 from ui.cache import cached_warm_fit_seconds
 from ui.data import DataChoice
 from ui.linear.cache import cached_path_curve, cached_paths
+from ui.tables import show_table
 from ui.widgets import confirm_long_work, grid_value, request_setting
 
 
@@ -219,7 +220,7 @@ def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) -
     entries = entry_table(path)
     if len(entries):
         with st.expander("Where each feature enters the model"):
-            st.dataframe(entries, hide_index=True)
+            show_table(entries, hide_index=True)
     st.download_button(
         "Path (CSV)",
         safe_csv(path_table(path)),

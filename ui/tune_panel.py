@@ -41,6 +41,7 @@ from core.setting import Setting
 from core.specs import ParamSpec
 from core.text import escape_markdown, plural
 from ui.data import DataChoice
+from ui.tables import show_table
 from ui.widgets import progress_bar, request_setting
 
 #: Workers for the search's fits: every core (joblib's loky backend).
@@ -223,14 +224,20 @@ def _surface_chart(specs: dict[str, ParamSpec], result: SearchResult) -> None:
     params = result.plan.params
     if len(params) == 1:
         figure = search_curve_figure(result, specs[params[0]])
-        what = "a curve: the mean inner-CV score of each value, the band ±1 sd over folds"
+        what = (
+            "a curve: the mean inner-CV score of each value, the band ±1 sd over folds; "
+            "the star marks the chosen value"
+        )
     else:
         figure = search_heatmap_figure(result, specs[params[0]], specs[params[1]])
-        what = "a heatmap: each cell the mean inner-CV score of a pair, ± its sd over folds"
+        what = (
+            "a heatmap: each cell the mean inner-CV score of a pair, ± its sd over folds; "
+            "the framed cell is the chosen pair"
+        )
     st.plotly_chart(figure, key="tune_chart")
     tried = len(result.surface)
     st.caption(
-        f"The score surface, {what}; the star marks the chosen candidate. "
+        f"The score surface, {what}. "
         f"{plural(tried, 'candidate')} of {result.plan.size} in the grid were scored"
         + (
             " (halving shows each at its last round, on the most rows it reached)"
@@ -331,7 +338,7 @@ def _result_view(
                 "failed" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
                 for v in table[name]
             ]
-        st.dataframe(table, hide_index=True, key="tune_outer_table")
+        show_table(table, hide_index=True, key="tune_outer_table")
         st.markdown(escape_markdown(result.stability))
     for note in result.notes:
         st.info(escape_markdown(note), icon=":material/info:")

@@ -43,6 +43,7 @@ from core.setting import Setting
 from core.text import escape_markdown, format_number
 from ui.cache import cached_warm_fit_seconds
 from ui.family_page import PageFit
+from ui.tables import show_table
 from ui.widgets import confirm_long_work, grid_value
 
 NUMBER = st.column_config.NumberColumn(format="%.4g")
@@ -262,7 +263,7 @@ def tree_panel(page: PageFit, learned: LearnedParameters) -> None:
     )
     if structure.n_splits:
         splits = split_table(structure, scaled)
-        st.dataframe(
+        show_table(
             splits,
             hide_index=True,
             height=min(35 * len(splits) + 38, 282),
@@ -292,7 +293,7 @@ def tree_panel(page: PageFit, learned: LearnedParameters) -> None:
     counts = {
         f"count: {c}": st.column_config.NumberColumn(format="%.4g") for c in structure.classes or ()
     }
-    st.dataframe(
+    show_table(
         leaves,
         hide_index=True,
         height=min(35 * len(leaves) + 38, 282),
@@ -391,7 +392,7 @@ def _depth_part(page: PageFit) -> None:
         + ("" if np.isnan(row["test"]) else f", {row['test']:.3f} test"),
     )
     with st.expander("Table"):
-        st.dataframe(
+        show_table(
             sweep.table,
             hide_index=True,
             column_config={"train": NUMBER, "test": NUMBER},
@@ -457,7 +458,7 @@ def _pruning_part(page: PageFit) -> None:
         ),
     )
     with st.expander("Table"):
-        st.dataframe(
+        show_table(
             table,
             hide_index=True,
             column_config={
@@ -502,7 +503,7 @@ def importance_view(page: PageFit, learned: LearnedParameters) -> None:
             importance_figure(table), key="importance_chart", config={"displayModeBar": False}
         )
     with right:
-        st.dataframe(
+        show_table(
             table,
             hide_index=True,
             column_config={

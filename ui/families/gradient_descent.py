@@ -56,6 +56,7 @@ from core.text import escape_markdown
 from ui.family_page import PageFit
 from ui.linear.panels import class_parameters_panel, regression_panel
 from ui.panels import interpretation_panel
+from ui.tables import show_table
 from ui.widgets import confirm_long_work, drop_link_values, preset_key, spec_widget
 
 #: Replays expected to take longer than this show a progress bar.
@@ -378,7 +379,7 @@ def epochs_view(page: PageFit, learned: LearnedParameters) -> None:
     if len(trajectory.outputs) == 1:
         last = last.drop(columns=["output"])
     st.markdown(f"**Epoch {int(trajectory.epochs[-1])} against the optimum ({units})**")
-    st.dataframe(
+    show_table(
         last.rename(
             columns={"value": "last epoch", "reference": "optimum", "gap": "last − optimum"}
         ),
@@ -391,7 +392,7 @@ def epochs_view(page: PageFit, learned: LearnedParameters) -> None:
     )
     st.caption("Optimum: " + escape_markdown(trajectory.reference.label) + ".")
     st.markdown("**Which knob belongs to which optimiser**")
-    st.dataframe(knob_table(), hide_index=True)
+    show_table(knob_table(), hide_index=True)
     st.caption(
         "The page's fit and this replay are scikit-learn's SGD (one row per update, no "
         "momentum); the Descent tab's optimiser is written out for two parameters and adds "

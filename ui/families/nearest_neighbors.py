@@ -41,6 +41,7 @@ from core.learned import LearnedParameters
 from core.setting import Setting
 from core.text import escape_markdown
 from ui.family_page import PageFit
+from ui.tables import show_table
 from ui.widgets import confirm_long_work, progress_bar
 
 NUMBER = st.column_config.NumberColumn(format="%.4g")
@@ -147,7 +148,7 @@ def neighbors_panel(page: PageFit, learned: LearnedParameters) -> None:
             "kind": "would be learned",
         },
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    show_table(pd.DataFrame(rows), hide_index=True)
     st.caption(
         f"Search: {detail.search}; distance: {escape_markdown(detail.effective_metric)}. "
         "Everything else on this page (k, the weights, the distance) was set, not learned; "
@@ -267,7 +268,7 @@ def _regions_part(page: PageFit) -> None:
             regions_figure(regions, index), key="regions_chart", config={"displayModeBar": False}
         )
     with right:
-        st.dataframe(
+        show_table(
             regions.scores.assign(
                 current=np.where(regions.scores["n_neighbors"] == current, "● current", "")
             ),
@@ -313,7 +314,7 @@ def speed_view(page: PageFit, learned: LearnedParameters) -> None:
         return
     table = cached_comparison(speed_key, leaf_sizes, fit, dataset)
     query = "test" if not fit.in_sample else "training"
-    st.dataframe(
+    show_table(
         table.drop(columns=["tied_rows"]),
         hide_index=True,
         column_config={

@@ -36,8 +36,9 @@ from core.fitting import FitResult
 from core.learned import LearnedParameters
 from core.links import EPOCH_KEY, data_link_problems
 from core.setting import Setting
-from core.text import escape_markdown
+from core.text import NOT_APPLICABLE, escape_markdown
 from ui.family_page import PageFit
+from ui.tables import show_table
 from ui.widgets import confirm_long_work, drop_link_value, drop_link_values
 
 NUMBER = st.column_config.NumberColumn(format="%.4g")
@@ -89,7 +90,7 @@ def _figures():
 
 def _counts_or_dash(column: pd.Series) -> list[str]:
     """Whole counts as text, a dash where the layer has none to count."""
-    return ["–" if pd.isna(v) else f"{int(v)}" for v in column]
+    return [NOT_APPLICABLE if pd.isna(v) else f"{int(v)}" for v in column]
 
 
 # --- the learned-parameters column -----------------------------------------------------------
@@ -164,7 +165,7 @@ def network_panel(page: PageFit, learned: LearnedParameters) -> None:
         shown["dead"] = _counts_or_dash(table["dead"])
     elif layout.activation in ("tanh", "logistic"):
         shown["saturated"] = _counts_or_dash(table["saturated"])
-    st.dataframe(
+    show_table(
         shown,
         hide_index=True,
         column_config={
@@ -188,7 +189,7 @@ def network_panel(page: PageFit, learned: LearnedParameters) -> None:
     )
     st.caption(_health_caption(layout, health, rows))
     with st.expander(f"Every hidden unit's activity ({len(health)} units)"):
-        st.dataframe(
+        show_table(
             health,
             hide_index=True,
             height=min(35 * len(health) + 38, 300),
@@ -205,7 +206,7 @@ def network_panel(page: PageFit, learned: LearnedParameters) -> None:
     with st.expander(f"Every weight and bias ({n_values:,} values)"):
         if n_values <= MAX_TABLE_VALUES:
             values = learned.table(axes=True)
-            st.dataframe(
+            show_table(
                 values[["group", "from", "to", "value"]],
                 hide_index=True,
                 height=min(35 * len(values) + 38, 300),
@@ -379,7 +380,7 @@ def epochs_view(page: PageFit, learned: LearnedParameters) -> None:
         shown = metrics.assign(**{"final model, test": fit.metrics["test"]})
         if fit.in_sample:
             shown = metrics[["train"]].assign(**{"final model": fit.metrics["train"]})
-        st.dataframe(shown.style.format("{:.4g}"))
+        show_table(shown.style.format("{:.4g}"))
         st.caption(
             f"Train and test rows as the page's; the final model holds epoch {final}'s weights."
         )

@@ -26,6 +26,7 @@ from ui.families.neural_network import (
     cached_trace,
 )
 from ui.family_page import PageFit
+from ui.tables import show_table
 from ui.widgets import confirm_long_work, progress_bar
 
 #: How many ``random_state`` values the Seeds view refits at most.
@@ -164,7 +165,7 @@ def seeds_view(page: PageFit, learned: LearnedParameters) -> None:
             "place, so compare seeds by count, loss and predictions, not weight by weight."
         )
     )
-    st.dataframe(
+    show_table(
         table.drop(columns=["first_layer_norm"]),
         hide_index=True,
         column_config={
@@ -207,7 +208,7 @@ def seeds_view(page: PageFit, learned: LearnedParameters) -> None:
         )
     )
     with st.expander("Which unit matched which"):
-        st.dataframe(
+        show_table(
             result.matching,
             hide_index=True,
             column_config={"correlation": st.column_config.NumberColumn(format="%.3f")},
@@ -346,7 +347,7 @@ def _alpha_part(page: PageFit, n_parameters: int) -> None:
         scores = table.groupby("alpha", as_index=False)[
             ["train_score", "test_score", "n_iter", "warnings"]
         ].first()
-        st.dataframe(
+        show_table(
             scores,
             hide_index=True,
             column_config={

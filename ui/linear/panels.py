@@ -12,6 +12,7 @@ from core.linear.parameters import LinearParameters
 from core.text import escape_markdown
 from ui.family_page import PageFit
 from ui.panels import confusion_panel
+from ui.tables import show_table
 
 UNITS = {
     "coef_per_sd": "per standard deviation (comparable across features)",
@@ -40,7 +41,7 @@ def linear_parameters_panel(
             "true_coef_per_sd": "true (per SD)",
         }
     )
-    st.dataframe(
+    show_table(
         shown.drop(columns=["zero"]).assign(zero=table["zero"].map({True: "exactly 0", False: ""})),
         hide_index=True,
         column_config={
@@ -101,7 +102,7 @@ def class_parameters_panel(
     # Odds ratios beside their coefficients and before the long text columns, so a
     # half-width column shows them without scrolling.
     order = ["class", "feature", *numbers, "odds against", "zero"]
-    st.dataframe(
+    show_table(
         shown[[c for c in order if c in shown.columns]],
         hide_index=True,
         column_config={
@@ -109,7 +110,7 @@ def class_parameters_panel(
         },
     )
     if len(params.outputs) > 1:
-        st.dataframe(
+        show_table(
             pd.DataFrame({"class": params.outputs, "intercept": params.intercept}),
             hide_index=True,
         )

@@ -17,6 +17,7 @@ from core.text import escape_markdown
 from ui.cache import cached_warm_fit_seconds
 from ui.data import DataChoice
 from ui.linear.cache import cached_inference, cached_resamples
+from ui.tables import show_table
 from ui.widgets import confirm_long_work, spec_widget
 
 
@@ -34,7 +35,7 @@ def _collinearity(X: pd.DataFrame) -> None:
     high = int((vifs["vif"] > VIF_WARN).sum())
     c1.metric("Features with VIF > 10", high)
     with c2:
-        st.dataframe(
+        show_table(
             vifs.sort_values("vif", ascending=False),
             hide_index=True,
             column_config={"vif": st.column_config.NumberColumn("VIF", format="%.3g")},
@@ -68,7 +69,7 @@ def inference_section(fit: FitResult, choice: DataChoice, fit_key: Setting) -> N
                 f"rows, {result.level:.0%} intervals, raw units)"
             )
             shown = result.table.drop(columns=["coef_sklearn"], errors="ignore")
-            st.dataframe(
+            show_table(
                 shown,
                 hide_index=True,
                 column_config={
@@ -128,7 +129,7 @@ def _resampled_spread(fit: FitResult, choice: DataChoice, fit_key: Setting) -> N
     st.plotly_chart(
         coefficient_spread_figure(samples, intervals, output=output), key="spread_chart"
     )
-    st.dataframe(
+    show_table(
         intervals[intervals["output"] == output],
         hide_index=True,
         column_config={
