@@ -34,3 +34,13 @@ def legend_for(entries: int, title: str) -> dict[str, Any]:
     if entries <= MOST_ENTRIES_BELOW:
         return {**LEGEND_BELOW, "title": {"text": title}}
     return {"title": {"text": title}, "y": 0.92, "yanchor": "top"}
+
+
+def place_legend(figure: Any) -> Any:
+    """``figure`` with :data:`LEGEND_BELOW` as its legend when its builder did not place the
+    legend (plotly's default is the top right, under the toolbars). Every figure builder's
+    result passes through here (``core.plot_text.figure_builder``)."""
+    legend = figure.layout.legend
+    if legend.x is None and legend.y is None and legend.orientation is None:
+        figure.update_layout(legend=LEGEND_BELOW)
+    return figure

@@ -26,6 +26,8 @@ from typing import Any, ParamSpec, TypeVar
 import numpy as np
 from plotly.basedatatypes import BaseFigure, BasePlotlyType
 
+from core.legend import place_legend
+
 #: The tags our own builders write (line breaks, bold, the hover box's ``<extra>`` part) and
 #: plotly's other bare formatting tags. Kept exactly as written, lower case and without
 #: attributes; any other ``<`` or ``>`` is escaped, so a user's ``<b>`` is bold at worst.
@@ -129,11 +131,17 @@ def safe_figure(fig: BaseFigure) -> BaseFigure:
     return fig
 
 
+def _finished(figure: BaseFigure) -> BaseFigure:
+    """A built figure as a page may show it: its text escaped, and its legend (unless its
+    builder placed it) along the bottom, clear of the toolbars (:mod:`core.legend`)."""
+    return place_legend(safe_figure(figure))
+
+
 def _safe_result(result: Any) -> Any:
     if isinstance(result, BaseFigure):
-        return safe_figure(result)
+        return _finished(result)
     if isinstance(result, tuple):
-        return tuple(safe_figure(r) if isinstance(r, BaseFigure) else r for r in result)
+        return tuple(_finished(r) if isinstance(r, BaseFigure) else r for r in result)
     return result
 
 
@@ -143,7 +151,8 @@ R = TypeVar("R")
 
 def figure_builder(build: Callable[P, R]) -> Callable[P, R]:
     """Decorate a public figure builder: the figure it returns (alone or in a tuple) goes
-    through :func:`safe_figure` before any page sees it."""
+    through :func:`safe_figure`, and a legend its builder left where plotly puts it (the
+    top right, under the toolbars) goes to the bottom, before any page sees it."""
 
     @functools.wraps(build)
     def built(*args: P.args, **kwargs: P.kwargs) -> R:

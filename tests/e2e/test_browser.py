@@ -251,8 +251,10 @@ def _overlap(a: list[float], b: list[float]) -> bool:
     [
         ("linear_regression?view=Sweeps", "Linear regression"),
         ("gradient_descent?view=Descent", "Gradient descent"),
+        # A builder that leaves the legend where plotly puts it (the top right).
+        ("linear_regression?view=Stability", "Linear regression"),
     ],
-    ids=["sweeps", "descent"],
+    ids=["sweeps", "descent", "default-placement"],
 )
 def test_no_toolbar_covers_a_legend(browser, app_url: str, path: str, heading: str):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
@@ -269,7 +271,7 @@ def test_no_toolbar_covers_a_legend(browser, app_url: str, path: str, heading: s
         for left in reversed(range(run.count())):
             run.first.click()
             expect(run).to_have_count(left, timeout=60_000)
-        expect(elements.nth(1)).to_be_attached()
+        expect(elements.first).to_be_attached()
         checked = 0
         for element in elements.all():
             element.scroll_into_view_if_needed()  # a chart below the fold draws once seen
@@ -284,7 +286,7 @@ def test_no_toolbar_covers_a_legend(browser, app_url: str, path: str, heading: s
             for toolbar in boxes["toolbars"]:
                 assert not _overlap(boxes["legend"], toolbar), (boxes, chart.inner_text()[:80])
             checked += 1
-        assert checked >= 2
+        assert checked >= 1
     finally:
         context.close()
 
