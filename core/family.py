@@ -190,6 +190,21 @@ class EstimatorSpec:
 
 
 @dataclass(frozen=True)
+class FamilyFile:
+    """A file only one family offers, in the Reproduce tab beside the shared downloads.
+
+    ``make`` builds its bytes and runs only when the user asks for the file (a drawing of a
+    few hundred nodes takes seconds), so a page never pays for it by surprise.
+    """
+
+    label: str
+    file_name: str
+    mime: str
+    help: str
+    make: Callable[[], bytes] = field(repr=False)
+
+
+@dataclass(frozen=True)
 class FamilySpec:
     """A model family: one page of the app.
 
@@ -269,6 +284,10 @@ class FamilySpec:
         cannot be fitted on these rows as a sentence (scikit-learn would refuse it later
         than ``fit`` or in raw words, or it would take minutes); the fit stops with it
         before any work is done.
+    own_file : callable, optional
+        Capability: ``own_file(fit) -> FamilyFile``: a file of the fitted model that only
+        this family can make (the whole decision tree as an SVG drawing), offered in the
+        Reproduce tab and built on click.
     explain_row : callable, optional
         Capability: ``explain_row(fit, dataset, row) -> RowStory`` (:mod:`core.row_story`):
         one row (a one-row DataFrame in the features' own units, any what-if edit applied)
@@ -314,6 +333,7 @@ class FamilySpec:
     explain_row: Callable[[FitResult, Dataset, Any], RowStory] | None = field(
         default=None, repr=False
     )
+    own_file: Callable[[FitResult], FamilyFile] | None = field(default=None, repr=False)
 
     @property
     def page_path(self) -> str:

@@ -14,7 +14,7 @@ from core.codegen import python_script
 from core.compare import Snapshot, make_snapshot
 from core.data.catalogue import UPLOAD_ID
 from core.export import model_card_markdown, parameters_csv, safe_csv
-from core.family import FamilySpec
+from core.family import FamilyFile, FamilySpec
 from core.fitting import FitResult, FitTooSlow
 from core.learned import LearnedParameters
 from core.links import (
@@ -210,6 +210,8 @@ def reproduce_section(
         "text/markdown",
         icon=":material/description:",
     )
+    if family.own_file is not None:
+        _own_file(family.own_file(fit), fit_setting)
     st.file_uploader(
         "Load a setting file (.json) saved from this page",
         type=["json"],
@@ -221,6 +223,27 @@ def reproduce_section(
     level, notes = st.session_state.pop(_NOTES, ("info", []))
     for note in notes:
         (st.error if level == "error" else st.info)(escape_markdown(note))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _cached_file(key: Setting, file_name: str, _make: Callable[[], bytes]) -> bytes:
+    """A family's own file for the fit ``key``, made once: a second click is a cache hit."""
+    return _make()
+
+
+def _own_file(own: FamilyFile, key: Setting) -> None:
+    """The family's own download; its bytes are made only when it is clicked (on
+    Streamlit's download thread), so opening the tab costs nothing."""
+    st.download_button(
+        own.label,
+        data=lambda: _cached_file(key, own.file_name, own.make),
+        file_name=own.file_name,
+        mime=own.mime,
+        on_click="ignore",
+        icon=":material/download:",
+        key="own_file",
+        help=own.help,
+    )
 
 
 def _hyper_text(family: FamilySpec, estimator_id: str, values: dict[str, Any]) -> str:

@@ -292,7 +292,7 @@ def test_no_toolbar_covers_a_legend(browser, app_url: str, path: str, heading: s
 
 
 def test_the_whole_tree_downloads_as_an_svg_of_every_node(page: Page, app_url: str):
-    page.goto(f"{app_url}/decision_tree?dataset=breast_cancer&max_depth=none")
+    page.goto(f"{app_url}/decision_tree?dataset=breast_cancer&max_depth=none&view=Reproduce")
     settle(page, "Decision tree")
     no_exception(page)
     button = page.get_by_role("button", name="Whole tree (SVG)")

@@ -31,12 +31,6 @@ from core.families.decision_tree.structure import (
     TreeStructure,
     importance_table,
 )
-from core.families.decision_tree.svg import (
-    MOST_SVG_NODES,
-    svg_depth,
-    svg_file_name,
-    tree_svg,
-)
 from core.fitting import FitResult
 from core.learned import LearnedParameters
 from core.setting import Setting
@@ -89,45 +83,14 @@ def cached_pruning_sweep(sweep_key: Setting, _fit: FitResult, _dataset: Dataset)
 DRAWN_NODES = 15
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _cached_tree_svg(key: Setting, _fit: FitResult, _structure: TreeStructure) -> bytes:
-    """:func:`core.families.decision_tree.svg.tree_svg`, keyed by the fit."""
-    return tree_svg(_fit, _structure).svg
-
-
-def _svg_download(page: PageFit, structure: TreeStructure) -> None:
-    """The whole tree as an SVG file, drawn only when the button is clicked."""
-    depth = svg_depth(structure)
-    st.download_button(
-        "Whole tree (SVG)" if depth is None else f"Tree to depth {depth} (SVG)",
-        data=lambda: _cached_tree_svg(page.setting, page.fit, structure),
-        file_name=svg_file_name(depth),
-        mime="image/svg+xml",
-        on_click="ignore",
-        icon=":material/download:",
-        key="tree_svg",
-        help="Every node at a readable size, drawn by scikit-learn's plot_tree when you "
-        "click (a few seconds for a large tree); zoom it in a browser. Thresholds are in "
-        "the units the tree was fitted on"
-        + (" (standard deviations, as Standardise is on)." if page.choice.scale else ".")
-        + (
-            ""
-            if depth is None
-            else f" A tree of {structure.n_nodes} nodes is drawn to depth {depth}, "
-            f"at most {MOST_SVG_NODES} nodes."
-        ),
-    )
-
-
 def _draw(
     structure: TreeStructure,
     key: str,
     highlight: list[int] | None = None,
     max_nodes: int = DRAWN_NODES,
-    page: PageFit | None = None,
 ) -> None:
     """The tree drawing, collapsed below a readable depth, with a control to show more and
-    a sentence on what is hidden; with ``page``, a download of the whole tree beside it."""
+    a sentence on what is hidden."""
     nodes = structure.nodes
     readable = readable_depth(nodes, max_nodes)
     collapse: int | None = None
@@ -148,7 +111,8 @@ def _draw(
         text = (
             f"Drawn to depth {collapse} of {structure.depth}: {drawing.shown} of "
             f"{structure.n_nodes} nodes; {drawing.hidden} nodes are hidden below the dashed "
-            "boxes. Raise **Depth drawn** to see more; the tables list every node."
+            "boxes. Raise **Depth drawn** to see more; the tables list every node, and "
+            "Reproduce has the whole tree as an SVG file."
         )
         if drawing.path_hidden:
             text += f" {drawing.path_hidden} nodes of this row's path are below the drawn depth."
@@ -158,13 +122,7 @@ def _draw(
             if structure.n_nodes > 1
             else "The tree is a single leaf: nothing to draw but the root."
         )
-    if page is None:
-        st.caption(text)
-    else:  # the download beside the sentence, so the first screen grows by nothing
-        left, right = st.columns(2, vertical_alignment="center")
-        left.caption(text)
-        with right:
-            _svg_download(page, structure)
+    st.caption(text)
     dot = left_to_right(drawing.dot) if sideways(nodes, collapse) else drawing.dot
     st.graphviz_chart(dot, width="content")
 
@@ -256,7 +214,7 @@ def tree_panel(page: PageFit, learned: LearnedParameters) -> None:
         + f" = {structure.n_parameters:,}. The tree's shape follows from the splits and is "
         "not counted again; feature importances are computed afterwards, not learned."
     )
-    _draw(structure, key="tree_drawn", page=page)
+    _draw(structure, key="tree_drawn")
     scaled = "scale" in page.fit.pipeline.named_steps
     st.markdown(
         f"**Splits** ({structure.n_splits}): a row goes to *yes* when its value <= the threshold"

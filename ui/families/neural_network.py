@@ -357,7 +357,9 @@ def epochs_view(page: PageFit, learned: LearnedParameters) -> None:
     figures = _figures()
     from core.families.neural_network import epoch_figures  # plotly, when it opens
 
-    left, right = st.columns([3, 2], gap="large")
+    # Half each: at 3:2 the scores table's fourth column ("final model, test") was cut off
+    # at 1280 px.
+    left, right = st.columns(2, gap="large")
     score_name = "accuracy" if dataset.task == "classification" else "R²"
     with left:
         st.plotly_chart(

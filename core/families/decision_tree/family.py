@@ -42,6 +42,7 @@ from core.families.decision_tree.structure import (
     importance_table,
     tree_structure,
 )
+from core.families.decision_tree.svg import svg_file
 from core.family import EstimatorSpec, FamilySpec
 from core.fit_verdict import fit_verdict_sentence
 from core.fitting import FitResult
@@ -457,4 +458,5 @@ FAMILY = FamilySpec(
     effective_definition="the number of leaves: a tree with L leaves fits L constants "
     "(Hastie et al., The Elements of Statistical Learning, section 9.2)",
     explain_row=tree_row_story,
+    own_file=svg_file,
 )

@@ -15,7 +15,8 @@ import threading
 from dataclasses import dataclass
 
 from core.families.decision_tree.drawing import readable_depth
-from core.families.decision_tree.structure import TreeStructure
+from core.families.decision_tree.structure import TreeStructure, tree_structure
+from core.family import FamilyFile
 from core.fitting import FitResult
 
 #: Nodes drawn at most in one file: a picture of a few hundred boxes is still readable when
@@ -92,3 +93,27 @@ def tree_svg(fit: FitResult, structure: TreeStructure) -> TreeSvg:
         out = io.BytesIO()
         figure.savefig(out, format="svg", bbox_inches="tight", metadata={"Date": None})
     return TreeSvg(out.getvalue(), depth)
+
+
+def svg_file(fit: FitResult) -> FamilyFile:
+    """The tree family's own file (``FamilySpec.own_file``): the whole tree as SVG, drawn when
+    the user asks for it."""
+    structure = tree_structure(fit)
+    depth = svg_depth(structure)
+    scaled = "scale" in fit.pipeline.named_steps
+    return FamilyFile(
+        label="Whole tree (SVG)" if depth is None else f"Tree to depth {depth} (SVG)",
+        file_name=svg_file_name(depth),
+        mime="image/svg+xml",
+        help="Every node at a readable size, drawn by scikit-learn's plot_tree when you click "
+        "(a few seconds for a large tree); zoom it in a browser. Thresholds are in the units "
+        "the tree was fitted on"
+        + (" (standard deviations, as Standardise is on)." if scaled else ".")
+        + (
+            ""
+            if depth is None
+            else f" A tree of {structure.n_nodes} nodes is drawn to depth {depth}, at most "
+            f"{MOST_SVG_NODES} nodes."
+        ),
+        make=lambda: tree_svg(fit, structure).svg,
+    )

@@ -286,3 +286,13 @@ def test_the_sweep_caption_mentions_scaling_only_when_the_page_scales(open_page)
     assert captions and all("scaling" not in c for c in captions)
     scaled = run_if_asked(open_page("app_pages/decision_tree.py", view="Sweeps", scale="true"))
     assert any("(scaling included)" in c.value for c in scaled.caption)
+
+
+def test_reproduce_offers_the_whole_tree_as_svg_and_other_families_do_not(open_page, open_tab):
+    at = open_tab(open_page(PAGE, dataset="breast_cancer", max_depth="none"), "Reproduce")
+    own = at.get("download_button")
+    files = [b for b in own if b.proto.id.endswith("own_file") or "own_file" in b.proto.id]
+    assert [b.proto.label for b in files] == ["Whole tree (SVG)"]
+    assert "plot_tree" in files[0].proto.help
+    linear = open_tab(open_page("app_pages/linear_regression.py"), "Reproduce")
+    assert not [b for b in linear.get("download_button") if "own_file" in b.proto.id]

@@ -85,3 +85,17 @@ def test_user_column_names_stay_literal_text():
     for name in used:
         assert f"{name} <= " in text
     assert b"<b>bold" not in picture.svg
+
+
+def test_the_familys_own_file_is_the_svg_and_is_made_only_when_asked():
+    from core.families.decision_tree.svg import svg_file
+
+    assert TREE.own_file is svg_file
+    data = load_dataset("iris", "classification")
+    fit = _fit(data, "tree_classifier")
+    own = svg_file(fit)
+    assert (own.label, own.file_name, own.mime) == ("Whole tree (SVG)", "tree.svg", "image/svg+xml")
+    assert own.make() == tree_svg(fit, tree_structure(fit)).svg
+    scaled = _fit(data, "tree_classifier", scale=True)
+    assert "standard deviations" in svg_file(scaled).help
+    assert all(f.own_file is None for f in (get_family("linear_regression"),))
