@@ -270,11 +270,12 @@ def current_section(choice: DataChoice, rows: list[FamilyRow]) -> None:
             "effective parameters",
             f"train {primary}",
             f"test {primary}",
+            # The caption above names this column: it stands where the page shows it whole.
+            "shape the model",
             "fit time",
             "page",
             "estimator",
             "hyperparameters",
-            "shape the model",
             "from",
             "setting",
             "note",

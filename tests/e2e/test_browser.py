@@ -315,3 +315,23 @@ def test_the_whole_tree_downloads_as_an_svg_of_every_node(page: Page, app_url: s
     assert sorted(int(n) for n in re.findall(r"node #(\d+)", svg)) == list(range(nodes))
     assert svg.lstrip().startswith("<?xml") and svg.rstrip().endswith("</svg>")
     no_exception(page)
+
+
+# A table drawn wider than its box scrolls sideways (its grid's scroller is wider than it).
+TABLE_OVERFLOW = """() => Array.from(document.querySelectorAll("[data-testid='stDataFrame']"))
+  .map(d => d.querySelector('.dvn-scroller'))
+  .filter(s => s && s.scrollWidth > s.clientWidth + 1)
+  .map(s => [s.scrollWidth, s.clientWidth])"""
+
+
+def test_the_home_table_fits_1280_px_without_scrolling_sideways(browser, app_url: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        settle(page, "Parameter Lab")
+        drawn(page)
+        expect(page.get_by_test_id("stDataFrame").locator(".dvn-scroller")).to_have_count(1)
+        assert page.evaluate(TABLE_OVERFLOW) == []
+    finally:
+        context.close()
