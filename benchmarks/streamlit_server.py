@@ -48,6 +48,9 @@ def streamlit_server(script: str, log_path: Path, timeout: float = 60.0) -> Iter
                 "127.0.0.1",
                 "--browser.gatherUsageStats",
                 "false",
+                # As `make run` serves the app (see the Makefile: no file watcher).
+                "--server.fileWatcherType",
+                "none",
             ],
             cwd=ROOT,
             stdout=log,
