@@ -324,14 +324,31 @@ TABLE_OVERFLOW = """() => Array.from(document.querySelectorAll("[data-testid='st
   .map(s => [s.scrollWidth, s.clientWidth])"""
 
 
-def test_the_home_table_fits_1280_px_without_scrolling_sideways(browser, app_url: str):
+# The first screens whose every table fits 1280 px. Still open in #24: the logistic
+# coefficients (8 columns) and the tree's splits and leaves, which need more room than half
+# the page gives them.
+FITTING_FIRST_SCREENS = [
+    ("", "Parameter Lab"),
+    ("linear_regression", "Linear regression"),
+    ("neural_network", "Neural network"),
+    ("nearest_neighbors", "Nearest neighbours"),
+    ("gradient_descent", "Gradient descent"),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"), FITTING_FIRST_SCREENS, ids=[p or "home" for p, _ in FITTING_FIRST_SCREENS]
+)
+def test_first_screen_tables_fit_1280_px_without_scrolling_sideways(
+    browser, app_url: str, path: str, heading: str
+):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     try:
-        page.goto(app_url)
-        settle(page, "Parameter Lab")
+        page.goto(f"{app_url}/{path}")
+        settle(page, heading)
         drawn(page)
-        expect(page.get_by_test_id("stDataFrame").locator(".dvn-scroller")).to_have_count(1)
+        expect(page.get_by_test_id("stDataFrame").first.locator(".dvn-scroller")).to_be_attached()
         assert page.evaluate(TABLE_OVERFLOW) == []
     finally:
         context.close()

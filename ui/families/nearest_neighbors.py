@@ -129,27 +129,30 @@ def neighbors_panel(page: PageFit, learned: LearnedParameters) -> None:
         f"({parametric.formula}); the stored values grow with every row added."
     )
     scaled = "scale" in page.fit.pipeline.named_steps
+    # Short cells, so the three columns fit half of a 1280 px page without scrolling sideways;
+    # the caption below says how the rows are kept.
     rows = [
         {
-            "held by the fitted model": f"training rows (_fit_X), {stored.n_rows:,} × "
-            f"{stored.n_features}" + (", standardised" if scaled else ""),
+            "held by the model": f"rows (_fit_X), {stored.n_rows:,} × {stored.n_features}",
             "numbers": stored.n_values,
             "kind": "data, stored",
         },
         {
-            "held by the fitted model": f"their targets (_y), {stored.n_rows:,}",
+            "held by the model": f"targets (_y), {stored.n_rows:,}",
             "numbers": stored.n_rows,
             "kind": "data, stored",
         },
-        {"held by the fitted model": "learned parameters", "numbers": 0, "kind": "learned"},
+        {"held by the model": "learned parameters", "numbers": 0, "kind": "learned"},
         {
-            "held by the fitted model": f"for comparison: {parametric.model}",
+            "held by the model": parametric.model,
             "numbers": parametric.count,
             "kind": "would be learned",
         },
     ]
     show_table(pd.DataFrame(rows), hide_index=True)
     st.caption(
+        f"The training rows are stored {'standardised' if scaled else 'as they are'}; "
+        f"{parametric.model} is there for comparison. "
         f"Search: {detail.search}; distance: {escape_markdown(detail.effective_metric)}. "
         "Everything else on this page (k, the weights, the distance) was set, not learned; "
         "n_samples_fit_ and effective_metric_ are bookkeeping."

@@ -152,7 +152,12 @@ def network_panel(page: PageFit, learned: LearnedParameters) -> None:
     table = layer_table(model, health)
     shown = pd.DataFrame(
         {
-            "layer": table["layer"],
+            # Short names ("h1" as the units are named, h1_5), so six columns fit half of a
+            # 1280 px page without scrolling sideways; the column's help spells them out.
+            "layer": table["layer"]
+            .str.replace("hidden ", "h", regex=False)
+            .str.replace("input", "in", regex=False)
+            .str.replace("output", "out", regex=False),
             "shape": [f"{a} × {b}" for a, b in zip(counts["n_in"], counts["n_out"], strict=True)],
             "parameters": table["parameters"],
             "‖W‖": table["weight_norm"],
@@ -169,6 +174,10 @@ def network_panel(page: PageFit, learned: LearnedParameters) -> None:
         shown,
         hide_index=True,
         column_config={
+            "layer": st.column_config.TextColumn(
+                help="The weights from one layer to the next: in is the features, h1 the "
+                "first hidden layer, out the output layer."
+            ),
             "shape": st.column_config.TextColumn(help="coefs_[i]: n_in × n_out."),
             "parameters": st.column_config.NumberColumn(
                 help="n_in·n_out weights + n_out biases.", format="%d"

@@ -57,7 +57,7 @@ def test_nothing_is_learned_and_the_stored_rows_are_counted(
     assert shown["Would be learned"] == f"{count:,}"
     helps = {m.label: m.help for m in at.metric}
     assert helps["Would be learned"].startswith(f"What {model} would learn")
-    held = frame_with(at, "held by the fitted model").set_index("kind")["numbers"]
+    held = frame_with(at, "held by the model").set_index("kind")["numbers"]
     assert held["learned"] == 0 and held["would be learned"] == count
     assert held["data, stored"].tolist() == [rows * features, rows]
     assert any("Nothing is learned." in m.value for m in at.markdown)
