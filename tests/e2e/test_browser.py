@@ -7,6 +7,8 @@ Every wait is for the element a test checks, never a fixed delay.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,20 @@ def settle(page: Page, heading: str) -> None:
 def drawn(page: Page) -> None:
     """Wait until no element is still a loading placeholder."""
     expect(page.get_by_test_id("stSkeleton")).to_have_count(0)
+
+
+@contextmanager
+def opened_at_1280(browser, url: str, heading: str) -> Iterator[Page]:
+    """A fresh 1280×800 window on ``url``: its script done and nothing left loading."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(url)
+        settle(page, heading)
+        drawn(page)
+        yield page
+    finally:
+        context.close()
 
 
 def no_exception(page: Page) -> None:
@@ -217,15 +233,8 @@ READ_AT_1280 = [*PAGES, ("families", "All families")]
 def test_nothing_on_the_first_screen_is_cut_off_at_1280_px(
     browser, app_url: str, path: str, heading: str
 ):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    try:
-        page.goto(f"{app_url}/{path}")
-        settle(page, heading)
-        drawn(page)
+    with opened_at_1280(browser, f"{app_url}/{path}", heading) as page:
         assert page.evaluate(CUT_OFF_TEXT) == []
-    finally:
-        context.close()
 
 
 # Every chart's legend against the two toolbars that float over its top right on hover:
@@ -257,12 +266,7 @@ def _overlap(a: list[float], b: list[float]) -> bool:
     ids=["sweeps", "descent", "default-placement"],
 )
 def test_no_toolbar_covers_a_legend(browser, app_url: str, path: str, heading: str):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    try:
-        page.goto(f"{app_url}/{path}")
-        settle(page, heading)
-        drawn(page)
+    with opened_at_1280(browser, f"{app_url}/{path}", heading) as page:
         # On a loaded machine a sweep's estimate may pass the few seconds that run unasked:
         # then it waits for a click, which this user gives.
         elements = page.get_by_test_id("stPlotlyChart")
@@ -287,8 +291,6 @@ def test_no_toolbar_covers_a_legend(browser, app_url: str, path: str, heading: s
                 assert not _overlap(boxes["legend"], toolbar), (boxes, chart.inner_text()[:80])
             checked += 1
         assert checked >= 1
-    finally:
-        context.close()
 
 
 def test_the_whole_tree_downloads_as_an_svg_of_every_node(page: Page, app_url: str):
@@ -342,13 +344,6 @@ FITTING_FIRST_SCREENS = [
 def test_first_screen_tables_fit_1280_px_without_scrolling_sideways(
     browser, app_url: str, path: str, heading: str
 ):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    try:
-        page.goto(f"{app_url}/{path}")
-        settle(page, heading)
-        drawn(page)
+    with opened_at_1280(browser, f"{app_url}/{path}", heading) as page:
         expect(page.get_by_test_id("stDataFrame").first.locator(".dvn-scroller")).to_be_attached()
         assert page.evaluate(TABLE_OVERFLOW) == []
-    finally:
-        context.close()
