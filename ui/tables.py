@@ -17,3 +17,18 @@ def show_table(data: Any, **kwargs: Any) -> Any:
     :data:`core.text.NOT_APPLICABLE`; returns what ``st.dataframe`` returns (the selection
     of a table that reruns on select)."""
     return st.dataframe(data, placeholder=NOT_APPLICABLE, **kwargs)
+
+
+def hiding(config: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    """``config`` (a ``column_config``) with ``names`` hidden at first: a half-width table
+    shows what it is about without scrolling sideways, and the table's "Show/hide columns"
+    menu (top right, on hover) brings the rest back in their own format. The data keep
+    every column, so downloads hold them all."""
+    return config | {name: {**config.get(name, {}), "hidden": True} for name in names}
+
+
+def more_columns_note(names: list[str], tables: int = 1) -> str:
+    """The sentence telling where the hidden columns are (of one table, or of each)."""
+    whose = "the table's" if tables == 1 else "each table's"
+    listed = ", ".join(names)
+    return f"More columns ({listed}) are in {whose} *Show/hide columns* menu."

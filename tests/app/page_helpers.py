@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from core.data.prepare import load_dataset
@@ -17,6 +20,30 @@ def frame_with(at: Any, column: str) -> pd.DataFrame:
     for frame in at.dataframe:
         if column in frame.value.columns:
             return frame.value
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+def column_settings(at: Any, column: str) -> dict[str, dict[str, Any]]:
+    """The ``column_config`` of the first table with this column, by column name."""
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            return json.loads(frame.proto.columns or "{}")
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+def shown_columns(at: Any, column: str) -> list[str]:
+    """The headers a user sees at first in the table with this column, in order: the
+    table's ``column_order`` and column settings reorder, relabel and hide columns (a
+    hidden column stays in the data, behind the table's column menu)."""
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            config = json.loads(frame.proto.columns or "{}")
+            order = list(frame.proto.column_order) or list(frame.value.columns)
+            return [
+                config.get(name, {}).get("label") or name
+                for name in order
+                if not config.get(name, {}).get("hidden")
+            ]
     raise AssertionError(f"no table with a {column!r} column")
 
 
@@ -38,3 +65,16 @@ def run_if_asked(at: Any) -> Any:
             button.click().run()
             return run_if_asked(at)
     return at
+
+
+def decode(value: Any) -> np.ndarray:
+    """A plotly array from a chart's spec as numpy: plain lists, or the base64
+    ``{"dtype", "bdata"[, "shape"]}`` Streamlit sends numbers as."""
+    if isinstance(value, dict) and "bdata" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        if "shape" in value:
+            shape = value["shape"]
+            shape = [int(s) for s in shape.split(",")] if isinstance(shape, str) else shape
+            array = array.reshape(shape)
+        return array
+    return np.asarray(value)

@@ -11,7 +11,7 @@ from core.data.prepare import load_dataset
 from core.fitting import fit_model
 from core.linear.parameters import extract_linear_parameters
 from core.registry import FAMILIES, LINEAR_REGRESSION, get_family
-from tests.app.page_helpers import frame_with
+from tests.app.page_helpers import decode, frame_with
 from ui.family_page import shared_views
 
 LINEAR = "app_pages/linear_regression.py"
@@ -255,18 +255,9 @@ def test_the_coefficient_chart_draws_on_a_click_with_the_tables_values(open_page
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     bars = spec["data"][0]
     table = coefficient_table(at)
-    shown = dict(zip(bars["y"], _decoded(bars["x"]), strict=True))
+    shown = dict(zip(bars["y"], decode(bars["x"]), strict=True))
     for feature, value in shown.items():
         assert value == pytest.approx(table.loc[feature, "per SD"], rel=1e-9)
-
-
-def _decoded(values):
-    """A plotly array from the spec (Streamlit sends numbers base64-encoded)."""
-    if isinstance(values, dict):
-        import base64
-
-        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
-    return np.asarray(values, dtype=float)
 
 
 def test_an_upload_shows_its_first_rows_as_read(open_page):

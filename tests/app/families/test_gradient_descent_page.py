@@ -8,7 +8,6 @@ refitted with :func:`core.fitting.fit_model` for the last epoch.
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import Any
 
@@ -23,20 +22,9 @@ from core.families.gradient_descent.loss import optimum
 from core.families.gradient_descent.optimizer import DescentSettings, run_descent
 from core.families.gradient_descent.problem import make_problem
 from core.fitting import fit_model
+from tests.app.page_helpers import decode
 
 PAGE = "app_pages/gradient_descent.py"
-
-
-def decode(value: Any) -> np.ndarray:
-    """A plotly array as numpy: plain lists, or base64 ``{"dtype", "bdata"[, "shape"]}``."""
-    if isinstance(value, dict) and "bdata" in value:
-        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        if "shape" in value:
-            shape = value["shape"]
-            shape = [int(s) for s in shape.split(",")] if isinstance(shape, str) else shape
-            array = array.reshape(shape)
-        return array
-    return np.asarray(value)
 
 
 def specs(at) -> list[dict]:
