@@ -37,10 +37,13 @@ from core.setting import Setting
 from core.text import escape_markdown, format_number
 from ui.cache import cached_warm_fit_seconds
 from ui.family_page import PageFit
-from ui.tables import show_table
+from ui.tables import hiding, more_columns_note, show_table
 from ui.widgets import confirm_long_work, grid_value
 
 NUMBER = st.column_config.NumberColumn(format="%.4g")
+#: The split table's columns shown from its column menu: the drawing holds them too, and
+#: beside the feature and threshold they need more than half of a 1280 px page.
+SPLIT_DETAIL = ["depth", "samples", "yes (<=) node", "no (>) node"]
 
 
 # --- cached refits -----------------------------------------------------------------------
@@ -116,13 +119,12 @@ def _draw(
         )
         if drawing.path_hidden:
             text += f" {drawing.path_hidden} nodes of this row's path are below the drawn depth."
-    else:
-        text = (
-            f"All {structure.n_nodes} nodes drawn (depth {structure.depth})."
-            if structure.n_nodes > 1
-            else "The tree is a single leaf: nothing to draw but the root."
-        )
-    st.caption(text)
+        st.caption(text)
+    elif structure.depth > readable:  # the control above drew the whole tree: say so
+        st.caption(f"All {structure.n_nodes} nodes drawn (depth {structure.depth}).")
+    elif structure.n_nodes == 1:
+        st.caption("The tree is a single leaf: nothing to draw but the root.")
+    # A small tree, drawn whole without asking, needs no sentence: nothing is hidden.
     dot = left_to_right(drawing.dot) if sideways(nodes, collapse) else drawing.dot
     st.graphviz_chart(dot, width="content")
 
@@ -202,7 +204,8 @@ def tree_panel(page: PageFit, learned: LearnedParameters) -> None:
         f"{learned.n_parameters:,}",
         help="Learned parameters: a feature and a threshold per split, and "
         + (f"{per_leaf} class fractions" if structure.classes is not None else "one value")
-        + " per leaf.",
+        + " per leaf. The tree's shape follows from the splits and is not counted again; "
+        "feature importances are computed afterwards, not learned.",
     )
     c2.metric("Splits", structure.n_splits, help="Internal nodes: one question each.")
     c3.metric("Leaves", structure.n_leaves, help="The nodes that predict.")
@@ -211,63 +214,85 @@ def tree_panel(page: PageFit, learned: LearnedParameters) -> None:
         f"Counted: {structure.n_splits} splits × 2 (feature, threshold) + "
         f"{structure.n_leaves} leaves × {per_leaf} "
         + ("(class fractions)" if structure.classes is not None else "(prediction)")
-        + f" = {structure.n_parameters:,}. The tree's shape follows from the splits and is "
-        "not counted again; feature importances are computed afterwards, not learned."
+        + f" = {structure.n_parameters:,}."
     )
     _draw(structure, key="tree_drawn")
     scaled = "scale" in page.fit.pipeline.named_steps
-    st.markdown(
-        f"**Splits** ({structure.n_splits}): a row goes to *yes* when its value <= the threshold"
-    )
+    st.markdown(f"**Splits** ({structure.n_splits}): *yes* when a row's value <= the threshold")
     if structure.n_splits:
         splits = split_table(structure, scaled)
         show_table(
             splits,
             hide_index=True,
             height=min(35 * len(splits) + 38, 282),
-            column_config={
-                "threshold": st.column_config.NumberColumn(
-                    format="%.6g", help="In the feature's own units."
-                ),
-                "threshold (standardised)": st.column_config.NumberColumn(
-                    format="%.4g", help="As the tree holds it: the page standardises."
-                ),
-                structure.criterion: NUMBER,
-            },
+            column_config=hiding(
+                {
+                    "threshold": st.column_config.NumberColumn(
+                        format="%.6g", help="In the feature's own units."
+                    ),
+                    "threshold (standardised)": st.column_config.NumberColumn(
+                        "as held",
+                        format="%.4g",
+                        help="The threshold as the tree holds it: the page standardises.",
+                    ),
+                    structure.criterion: NUMBER,
+                },
+                SPLIT_DETAIL,
+            ),
         )
     else:
         st.caption("No split: the root is a leaf and predicts the same for every row.")
+    leaf_columns = _leaves_table(structure, page.fit.target)
+    # One sentence for both tables: the first screen is at most 2,500 px.
+    hidden = ["depth", "samples", "child nodes"] if structure.n_splits else []
+    hidden += [c for c in leaf_columns if c not in hidden]
+    st.caption(more_columns_note(hidden, tables=2 if structure.n_splits else 1))
+    if scaled:
+        st.caption(
+            "The features are standardised for this fit: thresholds are shown in each "
+            "feature's own units, and as the tree holds them. Standardising never changes "
+            "a tree's splits, only the numbers it stores."
+        )
+
+
+def _leaves_table(structure: TreeStructure, target: str) -> list[str]:
+    """Every leaf: a classifier's class fractions (its learned numbers, one column per
+    class) or a regressor's value, with the statistics behind them a click away; returns
+    what those hidden columns hold."""
     leaves = leaf_table(structure)
-    what = (
-        "class counts and fractions of the training rows reaching each"
-        if structure.classes is not None
-        else f"the prediction of {escape_markdown(page.fit.target)} (mean of its rows)"
-    )
+    classes = structure.classes or ()
+    if classes:
+        what = "each class's share of its rows"
+        # Four or more columns of counts and statistics beside the fractions do not fit
+        # half of a 1280 px page; the drawing shows them, the column menu brings them back.
+        hidden = ["depth", structure.criterion, "prediction", *(f"count: {c}" for c in classes)]
+        note = ["depth", structure.criterion, "predicted class", "counts"]
+    else:
+        what = f"its rows' mean {escape_markdown(target)}"
+        hidden, note = ["depth"], ["depth"]
     st.markdown(f"**Leaves** ({structure.n_leaves}): {what}")
-    fractions = {
-        f"fraction: {c}": st.column_config.NumberColumn(format="%.3f")
-        for c in structure.classes or ()
-    }
-    counts = {
-        f"count: {c}": st.column_config.NumberColumn(format="%.4g") for c in structure.classes or ()
-    }
     show_table(
         leaves,
         hide_index=True,
         height=min(35 * len(leaves) + 38, 282),
-        column_config={
-            structure.criterion: NUMBER,
-            "value": st.column_config.NumberColumn(format="%.5g"),
-            **counts,
-            **fractions,
-        },
+        column_config=hiding(
+            {
+                structure.criterion: NUMBER,
+                "value": st.column_config.NumberColumn(format="%.5g"),
+                **{
+                    # A header is drawn as plain text; the help is Markdown.
+                    f"fraction: {c}": st.column_config.NumberColumn(
+                        str(c),
+                        format="%.3f",
+                        help=f"The share of its training rows that are {escape_markdown(c)}.",
+                    )
+                    for c in classes
+                },
+            },
+            hidden,
+        ),
     )
-    if scaled:
-        st.caption(
-            "The features are standardised for this fit: thresholds are shown in each "
-            "feature's own units (and as the tree holds them). Standardising never changes "
-            "a tree's splits, only the numbers it stores."
-        )
+    return note
 
 
 # --- Depth view: how max_depth and pruning move the tree ---------------------------------

@@ -14,7 +14,7 @@ from core.families.decision_tree.drawing import PATH_COLOUR
 from core.families.decision_tree.structure import model_input
 from core.registry import get_family
 from core.row_predict import opening_row
-from tests.app.page_helpers import frame_with, run_if_asked
+from tests.app.page_helpers import column_settings, frame_with, run_if_asked, shown_columns
 from tests.app.page_helpers import page_fit as shared_page_fit
 
 PAGE = "app_pages/decision_tree.py"
@@ -83,8 +83,41 @@ def test_default_page_shows_every_split_and_leaf_of_tree_(open_page):
     # A small tree is drawn whole: every node, no hidden ones.
     (dot,) = drawings(at)
     assert sorted(drawn_nodes(dot)) == list(range(tree.node_count))
-    assert any(f"All {tree.node_count} nodes drawn" in c.value for c in at.caption)
+    assert not [c.value for c in at.caption if "hidden" in c.value or "Drawn to" in c.value]
     assert "rankdir=LR" not in dot  # at most 4 nodes a level: top-down fits the column
+
+
+def test_the_tables_show_the_learned_numbers_first_and_the_rest_behind_their_menu(open_page):
+    """Half of a 1280 px page holds a split's feature and threshold and each leaf's class
+    fractions (the numbers the tree learned, headed by the class); the statistics beside
+    them stay in the data, behind the table's column menu, and the captions say so."""
+    at = open_page(PAGE)
+    assert shown_columns(at, "yes (<=) node") == ["node", "feature", "threshold", "gini"]
+    assert shown_columns(at, "fraction: setosa") == [
+        "node",
+        "samples",
+        "setosa",
+        "versicolor",
+        "virginica",
+    ]
+    hidden = column_settings(at, "fraction: setosa")
+    assert all(hidden[f"count: {c}"]["hidden"] for c in ("setosa", "versicolor", "virginica"))
+    assert hidden["gini"] == {"type_config": {"type": "number", "format": "%.4g"}, "hidden": True}
+    notes = [c.value for c in at.caption if c.value.startswith("More columns")]
+    # One sentence for both tables (the first screen is at most 2,500 px).
+    assert notes == [
+        "More columns (depth, samples, child nodes, gini, predicted class, counts) are in "
+        "each table's *Show/hide columns* menu."
+    ]
+    # Standardised, the split table also shows the threshold as the tree holds it.
+    at = open_page(PAGE, scale="true")
+    assert shown_columns(at, "yes (<=) node") == [
+        "node",
+        "feature",
+        "threshold",
+        "as held",
+        "gini",
+    ]
 
 
 def test_a_regression_link_shows_the_leaf_values(open_page):
