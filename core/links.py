@@ -288,6 +288,18 @@ EPOCH_INTERCEPT = ParamSpec(
     help="Draw the intercept's path beside the coefficients'.",
 )
 
+#: The linear families' coefficient units: the logistic table and both families' charts.
+COEFFICIENT_UNITS = ParamSpec(
+    name="units",
+    label="Units",
+    kind="choice",
+    default="per SD",
+    choices=("per SD", "per unit"),
+    role="data",
+    help="Per SD: the change for one standard deviation of the feature, comparable across "
+    "features. Per unit: for one unit of the feature's own scale (cm, years, ...).",
+)
+
 _DESCENT_OPTIMISER = [s for s in DESCENT_SETTINGS if s.role == "optimizer"]
 #: The descent view's step size opens on a value that depends on the data's task, so its
 #: sentence can name the value used instead only in the view (which checks it).
@@ -302,6 +314,7 @@ VIEW_SPECS: tuple[ParamSpec, ...] = (
     N_RESAMPLES,
     EPOCH_UNITS,
     EPOCH_INTERCEPT,
+    COEFFICIENT_UNITS,
     ROW,
     *SEARCH_SPECS,
 )

@@ -45,9 +45,11 @@ def _module(path: Path) -> str:
 
 def _constant(module: str, node: ast.expr) -> str | None:
     """A call argument as the key it names: a string, or a module constant (a str, or a
-    ParamSpec whose name is the key)."""
+    ParamSpec whose name is the key, itself or as ``SPEC.name``)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
+    if isinstance(node, ast.Attribute) and node.attr == "name":
+        return _constant(module, node.value)
     if isinstance(node, ast.Name) and node.id.isupper():
         value = getattr(importlib.import_module(module), node.id, None)
         if isinstance(value, ParamSpec):

@@ -9,15 +9,37 @@ import streamlit as st
 from core.learned import LearnedParameters
 from core.linear.figures import coefficient_bar_figure, coefficient_heatmap_figure
 from core.linear.parameters import LinearParameters
-from core.text import escape_markdown
+from core.links import COEFFICIENT_UNITS
+from core.text import escape_markdown, plural
 from ui.family_page import PageFit
 from ui.panels import confusion_panel
-from ui.tables import show_table
+from ui.tables import hiding, more_columns_note, show_table
 
-UNITS = {
-    "coef_per_sd": "per standard deviation (comparable across features)",
-    "coef": "per unit of each feature (its own units)",
+#: The units a coefficient is shown in (the link's ``units`` value) and its table column.
+UNITS = {"per SD": "coef_per_sd", "per unit": "coef"}
+
+#: A logistic table's columns in each units: the coefficient and its odds ratio. One
+#: units at a time: both, the class and the text columns need more than half of a
+#: 1280 px page, so the rest stay in the data and the table's column menu.
+ODDS_COLUMNS = {"per SD": ("per SD", "odds ratio per SD"), "per unit": ("per unit", "odds ratio")}
+
+ODDS_HELP = {
+    "coefficient": "The change in the log-odds {units} of the feature.",
+    "odds ratio": "e^coefficient: the factor on the odds {units} of the feature.",
 }
+
+
+def units_radio() -> str:
+    """The coefficient units control, in the link; returns the units picked."""
+    units = st.radio(
+        COEFFICIENT_UNITS.label,
+        list(COEFFICIENT_UNITS.choices),
+        horizontal=True,
+        key=COEFFICIENT_UNITS.name,
+        bind="query-params",
+        help=COEFFICIENT_UNITS.help,
+    )
+    return units
 
 
 def linear_parameters_panel(
@@ -53,13 +75,7 @@ def linear_parameters_panel(
     )
     if not _chart_wanted(key):
         return
-    column = st.radio(
-        "Chart units",
-        list(UNITS),
-        format_func=UNITS.get,
-        horizontal=True,
-        key=key,
-    )
+    column = UNITS[units_radio()]
     st.plotly_chart(
         coefficient_bar_figure(table, column, top=_strongest(table, key)), key=f"{key}_chart"
     )
@@ -86,38 +102,43 @@ def class_parameters_panel(
         )
     else:
         c2.metric("Classes", len(params.outputs), help="One row of coefficients per class.")
-    shown = table.rename(
-        columns={
-            "output": "class",
-            "coef": "per unit",
-            "coef_per_sd": "per SD",
-            "versus": "odds against",
-            "odds_ratio": "odds ratio",
-            "odds_ratio_per_sd": "odds ratio per SD",
-        }
-    ).assign(zero=table["zero"].map({True: "exactly 0", False: ""}))
-    # The reference class's own rows hold no odds ratio: say why the cells are empty.
-    shown.loc[shown["class"] == shown["odds against"], "odds against"] = "(reference)"
-    numbers = ("per SD", "odds ratio per SD", "per unit", "odds ratio")
-    # Odds ratios beside their coefficients and before the long text columns, so a
-    # half-width column shows them without scrolling.
-    order = ["class", "feature", *numbers, "odds against", "zero"]
-    show_table(
-        shown[[c for c in order if c in shown.columns]],
-        hide_index=True,
-        column_config={
-            name: st.column_config.NumberColumn(format="%.4g", width="small") for name in numbers
-        },
+    units = units_radio()
+    column = UNITS[units]
+    several = len(params.outputs) > 1
+    hidden = [c for u, pair in ODDS_COLUMNS.items() if u != units for c in pair]
+    # The units picked are named by the control above: its pair reads "coefficient" and
+    # "odds ratio", short enough to fit; the other pair names its units.
+    numbers = {
+        name: st.column_config.NumberColumn(
+            label if u == units else f"{label} {u}",
+            format="%.4g",
+            help=ODDS_HELP[label].format(units=u.replace("SD", "standard deviation")),
+        )
+        for u, pair in ODDS_COLUMNS.items()
+        for name, label in zip(pair, ("coefficient", "odds ratio"), strict=True)
+    }
+    # What the odds are against is said once in the caption, not on every row.
+    text = ["odds against", "zero", *([] if several else ["class"])]
+    show_table(_odds_table(table), hide_index=True, column_config=hiding(numbers, hidden + text))
+    zeros = int(table["zero"].sum())
+    st.caption(
+        _odds_sentence(params.outputs, table)
+        + (
+            f" {plural(zeros, 'coefficient')} {'is' if zeros == 1 else 'are'} exactly 0."
+            if zeros
+            else ""
+        )
+        + " "
+        + more_columns_note([numbers[name]["label"] for name in hidden] + ["odds against", "zero"])
     )
-    if len(params.outputs) > 1:
+    if several:
         show_table(
             pd.DataFrame({"class": params.outputs, "intercept": params.intercept}),
             hide_index=True,
         )
     if not _chart_wanted(key):
         return
-    column = st.radio("Chart units", list(UNITS), format_func=UNITS.get, horizontal=True, key=key)
-    if len(params.outputs) == 1:
+    if not several:
         single = table.drop(columns=["output"])
         st.plotly_chart(
             coefficient_bar_figure(single, column, top=_strongest(single, key)),
@@ -130,6 +151,42 @@ def class_parameters_panel(
     else:
         st.plotly_chart(coefficient_heatmap_figure(table, column), key=f"{key}_chart")
         st.caption("One row per class: blue raises that class's score, red lowers it.")
+
+
+def _odds_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The class coefficient table with the page's column names, odds ratios beside their
+    coefficients and the text columns last."""
+    shown = table.rename(
+        columns={
+            "output": "class",
+            "coef": "per unit",
+            "coef_per_sd": "per SD",
+            "versus": "odds against",
+            "odds_ratio": "odds ratio",
+            "odds_ratio_per_sd": "odds ratio per SD",
+        }
+    ).assign(zero=table["zero"].map({True: "exactly 0", False: ""}))
+    # The reference class's own rows hold no odds ratio: say why the cells are empty.
+    shown.loc[shown["class"] == shown["odds against"], "odds against"] = "(reference)"
+    numbers = [c for pair in ODDS_COLUMNS.values() for c in pair]
+    return shown[["class", "feature", *numbers, "odds against", "zero"]]
+
+
+def _odds_sentence(outputs: tuple[str, ...], table: pd.DataFrame) -> str:
+    """What the odds ratios compare: one class against the other, each class against a
+    reference class (a multinomial model) or each against the rest (one-vs-rest)."""
+    versus = escape_markdown(table["versus"].iloc[0])
+    if len(outputs) == 1:
+        return (
+            f"Odds ratio = e^coefficient: the factor on the odds of "
+            f"{escape_markdown(outputs[0])} against {versus}."
+        )
+    if table["versus"].iloc[0] in outputs:
+        return (
+            f"Odds ratio = e^(coefficient - {versus}'s): the factor on the odds of each class "
+            f"against {versus}, whose own rows hold none."
+        )
+    return f"Odds ratio = e^coefficient: the factor on the odds of each class against {versus}."
 
 
 def _chart_wanted(key: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
@@ -13,6 +14,7 @@ from core.data.prepare import load_dataset
 from core.fitting import fit_model, split_data
 from core.linear.parameters import extract_linear_parameters
 from core.registry import LOGISTIC_REGRESSION
+from tests.app.page_helpers import column_settings, decode, shown_columns
 
 PAGE = "app_pages/logistic_regression.py"
 
@@ -56,6 +58,51 @@ def test_multiclass_shows_one_row_per_class(open_page):
     # The odds ratios come before the long text columns (visible in a half-width column).
     columns = list(table.columns)
     assert columns.index("odds ratio per SD") < columns.index("odds against")
+
+
+def test_the_table_shows_one_units_at_a_time_and_keeps_the_rest_behind_its_menu(open_page):
+    """Half of a 1280 px page holds a feature, a coefficient and its odds ratio: the units
+    control picks which pair, the caption says what the odds are against and where the
+    other columns are, and the data keep every column."""
+    at = open_page(PAGE)
+    assert at.radio(key="units").value == "per SD"
+    assert shown_columns(at, "odds ratio") == ["feature", "coefficient", "odds ratio"]
+    table = parameter_table(at)
+    assert {"per unit", "odds ratio", "odds against", "zero"} <= set(table.columns)
+    caption = next(c.value for c in at.caption if c.value.startswith("Odds ratio"))
+    assert "factor on the odds of malignant against benign" in caption
+    assert "(coefficient per unit, odds ratio per unit, odds against, zero)" in caption
+    assert "exactly 0" not in caption  # no L1 penalty: no coefficient is exactly zero
+
+    at.radio(key="units").set_value("per unit").run()
+    assert shown_columns(at, "odds ratio") == ["feature", "coefficient", "odds ratio"]
+    config = column_settings(at, "odds ratio")
+    assert config["per unit"]["label"] == "coefficient" and "hidden" not in config["per unit"]
+    assert config["per SD"] == {**config["per SD"], "label": "coefficient per SD", "hidden": True}
+    # The chart draws the units the table shows.
+    at.toggle(key="units_chart_on").set_value(True).run()
+    bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    per_unit = dict(zip(table["feature"], table["per unit"], strict=True))
+    for feature, value in zip(bars["y"], decode(bars["x"]), strict=True):
+        assert value == pytest.approx(per_unit[feature], rel=1e-9)
+
+
+def test_an_l1_fit_counts_its_exact_zeros_in_the_caption(open_page):
+    at = open_page(PAGE, l1_ratio="1", C="0.05", solver="saga", max_iter="5000")
+    table = parameter_table(at)
+    zeros = int((table["zero"] == "exactly 0").sum())
+    assert zeros > 0 and (table.loc[table["zero"] == "exactly 0", "per unit"] == 0).all()
+    assert any(f"{zeros} coefficients are exactly 0." in c.value for c in at.caption)
+
+
+def test_a_multinomial_table_shows_the_class_and_names_the_reference_once(open_page):
+    at = open_page(PAGE, dataset="iris", units="per unit")
+    assert at.radio(key="units").value == "per unit"
+    assert shown_columns(at, "odds ratio") == ["class", "feature", "coefficient", "odds ratio"]
+    assert any(
+        "factor on the odds of each class against setosa, whose own rows hold none" in c.value
+        for c in at.caption
+    )
 
 
 def test_no_penalty_from_a_link(open_page):
