@@ -52,7 +52,7 @@ from core.text import escape_markdown
 from ui import widgets
 from ui.cache import cached_fit
 from ui.data import DataChoice, data_section
-from ui.tables import show_table
+from ui.tables import hiding, show_table
 from ui.widgets import confirm_long_work, drop_link_values, preset_key
 
 #: Session-state key of the sweeps the user asked for (their ids), so returning is instant.
@@ -192,7 +192,12 @@ def waiting_section(
             "setting": [s.text() for s in settings],
         }
     )
-    show_table(table, hide_index=True, key="families_estimates")
+    show_table(
+        table,
+        hide_index=True,
+        key="families_estimates",
+        column_config=hiding({}, ["setting"]),
+    )
     rows = len(choice.dataset.y)
     st.caption(
         f"Nothing has been fitted yet: on {rows:,} rows some fits take a while. Each "
@@ -200,7 +205,11 @@ def waiting_section(
         "searches of predicting every row), else a fit on a sample of the training rows "
         "scaled up to all of them; a family whose setting these rows refuse costs nothing."
     )
-    _links(settings, choice)
+    _links(
+        settings,
+        choice,
+        [_detail(e, s) for e, s in zip(table["estimator"], table["setting"], strict=True)],
+    )
 
 
 def page_query(setting: FamilySetting, choice: DataChoice) -> str:
@@ -229,16 +238,35 @@ def page_url(setting: FamilySetting, choice: DataChoice) -> str:
     return f"{path}?{query}" if query else path
 
 
-def _links(settings: Sequence[FamilySetting], choice: DataChoice) -> None:
+def _links(settings: Sequence[FamilySetting], choice: DataChoice, details: Sequence[str]) -> None:
+    """Each family's page link with what it was set (``details``, Markdown), as a list that
+    wraps: in a table the setting and the fit's notes are text too wide to read beside
+    the numbers."""
     # Links that load the page afresh (in a new tab), not st.page_link: in one session the
     # family page's data widgets hold this page's values under the same keys, and
     # Streamlit resets those on a page switch, so the link's dataset and seed were lost.
-    links = " · ".join(
-        f"[{escape_markdown(s.family.title)}]({page_url(s, choice)})" for s in settings
+    items = [
+        f"- [{escape_markdown(s.family.title)}]({page_url(s, choice)}): {detail}"
+        for s, detail in zip(settings, details, strict=True)
+    ]
+    st.markdown(
+        "**Open a family's page with this data and setting** (new tab), and what each was "
+        "set:\n" + "\n".join(items)
     )
-    st.markdown(f"**Open a family's page with this data and setting** (new tab): {links}")
     if choice.dataset_id == UPLOAD_ID:
         st.caption("Uploaded data cannot travel in a link: the page asks for the same file.")
+
+
+#: Where a family's values came from, as the list says it (the table's ``from`` column).
+SOURCES = {"page start": "the values its page starts from", "your last run": "your last run"}
+
+
+def _detail(estimator: str, setting: str, source: str | None = None, note: str = "") -> str:
+    """One family's line after its link: estimator, where the values came from, the values
+    as a link spells them, and what the fit said (a refusal or its warnings)."""
+    text = escape_markdown(estimator) + (f", {SOURCES.get(source, source)}" if source else "")
+    text += f": {escape_markdown(setting)}"
+    return text + (f"  \n  :orange[{escape_markdown(note)}]" if note else "")
 
 
 def current_section(choice: DataChoice, rows: list[FamilyRow]) -> None:
@@ -249,7 +277,8 @@ def current_section(choice: DataChoice, rows: list[FamilyRow]) -> None:
         "Each family with the hyperparameters last used on its page in this session (else "
         "the values its page starts from), fitted on the same rows. **Shape the model**: how "
         "many of those values change which model is learned; the rest only steer the "
-        "optimiser. Nearest neighbours learns nothing and stores the training rows instead."
+        "optimiser. Nearest neighbours learns nothing and stores the training rows instead. "
+        "The list below the table says what each was set."
     )
     table = comparison_table(rows, choice.task)
     table["page"] = [page_url(row.setting, choice) for row in rows]
@@ -262,7 +291,8 @@ def current_section(choice: DataChoice, rows: list[FamilyRow]) -> None:
         table,
         hide_index=True,
         key="families_table",
-        # The numbers first, then what produced them: the setting is the widest column.
+        # The numbers first; the links and text columns (estimator, setting, the fit's
+        # notes) are the list below, which wraps, and stay in the data and the column menu.
         column_order=(
             "family",
             "learned parameters",
@@ -270,58 +300,66 @@ def current_section(choice: DataChoice, rows: list[FamilyRow]) -> None:
             "effective parameters",
             f"train {primary}",
             f"test {primary}",
+            "hyperparameters",
             # The caption above names this column: it stands where the page shows it whole.
             "shape the model",
             "fit time",
             "page",
             "estimator",
-            "hyperparameters",
             "from",
             "setting",
             "note",
         ),
-        column_config={
-            "family": st.column_config.TextColumn(pinned=True),
-            "learned parameters": count("learned", help="Learned parameters.", width="small"),
-            "stored values": count(
-                "stored",
-                help="Values the model stores instead of learning (rows × features).",
-                width="small",
-            ),
-            "effective parameters": count(
-                "effective",
-                format="%.3g",
-                help="Effective number of parameters, by each family's own definition (see "
-                "the chart's caption).",
-                width="small",
-            ),
-            # Short labels (the metric is in the help): "train accuracy" was cut to "train accura…".
-            f"train {primary}": score("train", help=f"{primary} on the training rows."),
-            f"test {primary}": score("test", help=f"{primary} on the test rows."),
-            "fit time": st.column_config.TextColumn(width="small"),
-            "page": st.column_config.LinkColumn(
-                display_text="open ↗",
-                help="The family's page with this data and setting, in a new tab.",
-                width="small",
-            ),
-            "hyperparameters": count(
-                "set", help="Hyperparameters this estimator takes.", width="small"
-            ),
-            "shape the model": count(
-                "shape the model",
-                help="How many of them change which model is learned; the rest only steer "
-                "the optimiser.",
-                width="small",
-            ),
-            "setting": st.column_config.TextColumn(width="large"),
-            "note": st.column_config.TextColumn(width="large"),
-        },
+        column_config=hiding(
+            {
+                "family": st.column_config.TextColumn(pinned=True),
+                "learned parameters": count("learned", help="Learned parameters.", width="small"),
+                "stored values": count(
+                    "stored",
+                    help="Values the model stores instead of learning (rows × features).",
+                    width="small",
+                ),
+                "effective parameters": count(
+                    "effective",
+                    format="%.3g",
+                    help="Effective number of parameters, by each family's own definition "
+                    "(see the chart's caption).",
+                    width="small",
+                ),
+                # Short labels (the metric is in the help): "train accuracy" was cut.
+                f"train {primary}": score("train", help=f"{primary} on the training rows."),
+                f"test {primary}": score("test", help=f"{primary} on the test rows."),
+                "fit time": st.column_config.TextColumn(width="small"),
+                "page": st.column_config.LinkColumn(
+                    display_text="open ↗",
+                    help="The family's page with this data and setting, in a new tab.",
+                    width="small",
+                ),
+                "hyperparameters": count(
+                    "set", help="Hyperparameters this estimator takes.", width="small"
+                ),
+                # Sized by its header, which the caption names: "small" cut it.
+                "shape the model": count(
+                    "shape the model",
+                    help="How many of them change which model is learned; the rest only "
+                    "steer the optimiser.",
+                ),
+            },
+            ["page", "estimator", "from", "setting", "note"],
+        ),
     )
     if choice.test_size == 0:
         st.caption(
             "The test share is 0: every row trained the models, so there are no test scores."
         )
-    _links([row.setting for row in rows], choice)
+    _links(
+        [row.setting for row in rows],
+        choice,
+        [
+            _detail(r["estimator"], r["setting"], r["from"], r["note"])
+            for r in table.to_dict("records")
+        ],
+    )
 
 
 # --- the sweep -----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from core.data.uploads import read_csv_upload
 from core.fitting import fit_model, split_data
 from core.registry import FAMILIES, get_family
 from core.setting import Setting
+from tests.app.page_helpers import shown_columns
 from ui.widgets import LONG_WORK_SECONDS
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -80,6 +81,35 @@ def test_the_page_is_in_the_navigation_and_lists_every_regression_family_with_co
     assert table.at["Linear regression", "shape the model"] == 2  # alpha, fit_intercept
     assert table["test R²"].notna().all()
     assert set(links(at)) == set(titles("regression"))
+
+
+def test_the_table_holds_the_numbers_and_the_list_below_says_what_each_was_set():
+    """The table fits 1280 px with its numbers; what each family was set and what its fit
+    said (text too wide for a cell) is a list under it that wraps, one line per family,
+    the same text the table keeps in its data behind the column menu."""
+    at = open_families()
+    table = families_table(at)
+    assert shown_columns(at, "learned parameters") == [
+        "family",
+        "learned",
+        "stored",
+        "effective",
+        "train",
+        "test",
+        "set",
+        "shape the model",
+        "fit time",
+    ]
+    listing = next(m.value for m in at.markdown if m.value.startswith("**Open a family's page"))
+    lines = listing.split("\n- ")[1:]
+    assert len(lines) == len(table)
+    for line, (title, row) in zip(lines, table.iterrows(), strict=True):
+        plain = line.replace("\\", "")  # the text goes through Markdown escaping
+        assert plain.startswith(f"[{title}]({row['page']}): {row['estimator']}, ")
+        assert f"the values its page starts from: {row['setting']}" in plain
+        assert (row["note"] != "") == (":orange[" in line)
+    nn = next(line for line in lines if line.startswith("[Neural network]"))
+    assert "Training stopped at max_iter = 500 epochs" in nn.replace("\\", "")
 
 
 @pytest.mark.parametrize(
