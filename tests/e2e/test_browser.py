@@ -326,15 +326,16 @@ TABLE_OVERFLOW = """() => Array.from(document.querySelectorAll("[data-testid='st
   .map(s => [s.scrollWidth, s.clientWidth])"""
 
 
-# The first screens whose every table fits 1280 px. Still open in #24: the logistic
-# coefficients (8 columns) and the tree's splits and leaves, which need more room than half
-# the page gives them.
+# Every page with tables on its first screen (the capacity page has none there).
 FITTING_FIRST_SCREENS = [
     ("", "Parameter Lab"),
     ("linear_regression", "Linear regression"),
+    ("logistic_regression", "Logistic regression"),
     ("neural_network", "Neural network"),
+    ("decision_tree", "Decision tree"),
     ("nearest_neighbors", "Nearest neighbours"),
     ("gradient_descent", "Gradient descent"),
+    ("families", "All families"),
 ]
 
 
