@@ -18,11 +18,12 @@ from ui.tables import hiding, more_columns_note, show_table
 #: The units a coefficient is shown in (the link's ``units`` value) and its table column.
 UNITS = {"per SD": "coef_per_sd", "per unit": "coef"}
 
-#: A logistic table's columns in each units: the coefficient and its odds ratio. One
-#: units at a time: both, the class and the text columns need more than half of a
-#: 1280 px page, so the rest stay in the data and the table's column menu.
+#: A logistic table's columns for each choice of units: the coefficient and its odds
+#: ratio. The table shows one pair: both pairs, the class and the text columns need more
+#: than half of a 1280 px page, so the rest stay in the data and the table's column menu.
 ODDS_COLUMNS = {"per SD": ("per SD", "odds ratio per SD"), "per unit": ("per unit", "odds ratio")}
 
+#: The column help of each pair, in the units of its column.
 ODDS_HELP = {
     "coefficient": "The change in the log-odds {units} of the feature.",
     "odds ratio": "e^coefficient: the factor on the odds {units} of the feature.",
