@@ -299,6 +299,47 @@ COEFFICIENT_UNITS = ParamSpec(
     help="Per SD: the change for one standard deviation of the feature, comparable across "
     "features. Per unit: for one unit of the feature's own scale (cm, years, ...).",
 )
+#: The coefficient-table column each choice of units reads.
+UNIT_COLUMNS = {"per SD": "coef_per_sd", "per unit": "coef"}
+#: Whether the linear families' first screen charts its coefficients (off: the first
+#: screen loads no chart library).
+COEFFICIENT_CHART = ParamSpec(
+    name="coef_chart",
+    label="Chart the coefficients",
+    kind="bool",
+    default=False,
+    role="data",
+    help="Bars, strongest first, per standard deviation or per unit.",
+)
+#: The Sweeps tab's coefficient path units.
+PATH_UNITS = ParamSpec(
+    name="path_units",
+    label="Path units",
+    kind="choice",
+    default="per SD",
+    choices=COEFFICIENT_UNITS.choices,
+    role="data",
+    help=COEFFICIENT_UNITS.help,
+)
+#: The network's Epochs tab: its weights as a diagram or as one matrix's heatmap.
+EPOCH_DRAWING = ParamSpec(
+    name="epoch_drawing",
+    label="Draw the weights as",
+    kind="choice",
+    default="diagram",
+    choices=("diagram", "heatmap"),
+    role="data",
+    help="The diagram draws every layer's strongest weights; the heatmap one matrix whole.",
+)
+#: Predict's comparison of one row under the pinned setting A and the current B.
+COMPARE_ROW = ParamSpec(
+    name="compare_row",
+    label="One row under A and under B",
+    kind="bool",
+    default=False,
+    role="data",
+    help="Follow the same row through the pinned model A and the current model B.",
+)
 
 _DESCENT_OPTIMISER = [s for s in DESCENT_SETTINGS if s.role == "optimizer"]
 #: The descent view's step size opens on a value that depends on the data's task, so its
@@ -315,6 +356,10 @@ VIEW_SPECS: tuple[ParamSpec, ...] = (
     EPOCH_UNITS,
     EPOCH_INTERCEPT,
     COEFFICIENT_UNITS,
+    COEFFICIENT_CHART,
+    PATH_UNITS,
+    EPOCH_DRAWING,
+    COMPARE_ROW,
     ROW,
     *SEARCH_SPECS,
 )

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from core.fitting import training_features
-from core.links import EDIT_KEY, edits_query_value, parse_row_edits
+from core.links import COMPARE_ROW, EDIT_KEY, edits_query_value, parse_row_edits
 from core.row_predict import RowPrediction, predict_row
 from core.row_story import RowStory
 from core.text import escape_markdown, format_number
@@ -361,7 +361,9 @@ def compare_row_view(page: PageFit) -> None:
 
     if st.session_state.get(page.pin_key) is None:
         return
-    if not st.toggle("One row under A and under B", key="compare_row"):
+    if not st.toggle(
+        COMPARE_ROW.label, key=COMPARE_ROW.name, bind="query-params", help=COMPARE_ROW.help
+    ):
         return
     fit_a = _pinned_fit(page)
     if fit_a is None:

@@ -16,6 +16,7 @@ from core.family import FamilySpec
 from core.fitting import FitError, FitResult, max_folds
 from core.linear.path_figures import coefficient_path_figure
 from core.linear.paths import entry_table, has_penalty_path, path_table, penalty_param
+from core.links import PATH_UNITS, UNIT_COLUMNS
 from core.registry import get_family
 from core.scoring import TASK_SCORING
 from core.setting import Setting
@@ -168,13 +169,15 @@ def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) -
     if len(paths) > 1:
         output = st.selectbox("Class", [p.output for p in paths], key="path_class")
         path = next(p for p in paths if p.output == output)
-    column = st.radio(
-        "Path units",
-        ["coef_per_sd", "coef"],
+    units = st.radio(
+        PATH_UNITS.label,
+        list(PATH_UNITS.choices),
         horizontal=True,
-        key="path_units",
-        format_func={"coef_per_sd": "per SD", "coef": "per unit"}.get,
+        key=PATH_UNITS.name,
+        bind="query-params",
+        help=PATH_UNITS.help,
     )
+    column = UNIT_COLUMNS[units]
     version = st.session_state.get("path_chart_version", 0)
     event = st.plotly_chart(
         coefficient_path_figure(

@@ -4,6 +4,8 @@ from a link is fitted within the page's time budget."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -12,6 +14,7 @@ from core.fitting import fit_model
 from core.registry import get_family
 from core.row_predict import opening_row
 from tests.app.conftest import APP
+from tests.app.page_helpers import decode, frame_with, run_if_asked
 
 LINEAR = "app_pages/linear_regression.py"
 LOGISTIC = "app_pages/logistic_regression.py"
@@ -127,3 +130,45 @@ def test_a_slow_pinned_a_waits_for_a_click(open_page, monkeypatch):
     snapshot = at.session_state["pinned_logistic_regression"]
     assert snapshot.setting["solver"] == "sag" and snapshot.setting["max_iter"] == 3000
     assert not any("Refitting the link's pinned A" in i.value for i in at.info)
+
+
+#: View controls a link carries (#24: everything that sets a view is in the link): the
+#: page, the link's query, and the widget each key must reopen with its value.
+VIEW_LINKS = [
+    (LOGISTIC, {"units": "per unit", "coef_chart": "true"}, "radio", "units", "per unit"),
+    (LOGISTIC, {"units": "per unit", "coef_chart": "true"}, "toggle", "coef_chart", True),
+    (LINEAR, {"view": "Sweeps", "path_units": "per unit"}, "radio", "path_units", "per unit"),
+    (
+        "app_pages/neural_network.py",
+        {"view": "Epochs", "epoch_drawing": "heatmap"},
+        "radio",
+        "epoch_drawing",
+        "heatmap",
+    ),
+]
+
+
+@pytest.mark.parametrize(("page", "query", "kind", "key", "value"), VIEW_LINKS)
+def test_a_view_control_reopens_as_the_link_set_it(open_page, page, query, kind, key, value):
+    at = run_if_asked(open_page(page, **query))
+    assert not at.exception and "was ignored" not in _warnings(at)
+    assert getattr(at, kind)(key=key).value == value
+
+
+def test_a_linked_chart_draws_the_linked_units(open_page):
+    """A link with the chart on and per unit draws the per-unit bars the table shows."""
+    at = open_page(LOGISTIC, units="per unit", coef_chart="true")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    table = frame_with(at, "odds ratio").set_index("feature")
+    bars = spec["data"][0]
+    for feature, value in zip(bars["y"], decode(bars["x"]), strict=True):
+        assert value == pytest.approx(table.at[feature, "per unit"], rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("key", "text"), [("units", "furlongs"), ("coef_chart", "maybe"), ("path_units", "per mile")]
+)
+def test_a_view_value_no_control_takes_is_named(open_page, key, text):
+    at = open_page(LOGISTIC, **{key: text})
+    assert not at.exception
+    assert f"{key.replace('_', chr(92) + '_')}='{text}' was ignored" in _warnings(at)

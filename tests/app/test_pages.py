@@ -251,7 +251,7 @@ def test_the_coefficient_chart_draws_on_a_click_with_the_tables_values(open_page
     """The first screen carries no chart library; the toggle draws the table's values."""
     at = open_page(LINEAR)
     assert not at.get("plotly_chart")
-    at.toggle(key="units_chart_on").set_value(True).run()
+    at.toggle(key="coef_chart").set_value(True).run()
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     bars = spec["data"][0]
     table = coefficient_table(at)

@@ -34,7 +34,7 @@ from core.families.neural_network.layers import (
 from core.families.neural_network.surface import Surface, prediction_surface
 from core.fitting import FitResult
 from core.learned import LearnedParameters
-from core.links import EPOCH_KEY, data_link_problems
+from core.links import EPOCH_DRAWING, EPOCH_KEY, data_link_problems
 from core.setting import Setting
 from core.text import NOT_APPLICABLE, escape_markdown
 from ui.family_page import PageFit
@@ -404,10 +404,11 @@ def epochs_view(page: PageFit, learned: LearnedParameters) -> None:
     with weights_col:
         st.markdown(f"**Weights after epoch {epoch}**")
         drawing = st.radio(
-            "Draw the weights as",
-            ["diagram", "heatmap"],
+            EPOCH_DRAWING.label,
+            list(EPOCH_DRAWING.choices),
             horizontal=True,
-            key="nn_epoch_drawing",
+            key=EPOCH_DRAWING.name,
+            bind="query-params",
             label_visibility="collapsed",
         )
         if drawing == "diagram":

@@ -9,14 +9,11 @@ import streamlit as st
 from core.learned import LearnedParameters
 from core.linear.figures import coefficient_bar_figure, coefficient_heatmap_figure
 from core.linear.parameters import LinearParameters
-from core.links import COEFFICIENT_UNITS
+from core.links import COEFFICIENT_CHART, COEFFICIENT_UNITS, UNIT_COLUMNS
 from core.text import escape_markdown, plural
 from ui.family_page import PageFit
 from ui.panels import confusion_panel
 from ui.tables import hiding, more_columns_note, show_table
-
-#: The units a coefficient is shown in (the link's ``units`` value) and its table column.
-UNITS = {"per SD": "coef_per_sd", "per unit": "coef"}
 
 #: A logistic table's columns for each choice of units: the coefficient and its odds
 #: ratio. The table shows one pair: both pairs, the class and the text columns need more
@@ -43,9 +40,7 @@ def units_radio() -> str:
     return units
 
 
-def linear_parameters_panel(
-    params: LinearParameters, table: pd.DataFrame, target: str, key: str = "units"
-) -> None:
+def linear_parameters_panel(params: LinearParameters, table: pd.DataFrame, target: str) -> None:
     """Count, intercept, coefficient table and bar chart of a linear model."""
     intercept = params.intercept[0]
     c1, c2 = st.columns(2)
@@ -74,11 +69,11 @@ def linear_parameters_panel(
             "true (per SD)": st.column_config.NumberColumn(format="%.5g"),
         },
     )
-    if not _chart_wanted(key):
+    if not _chart_wanted():
         return
-    column = UNITS[units_radio()]
+    column = UNIT_COLUMNS[units_radio()]
     st.plotly_chart(
-        coefficient_bar_figure(table, column, top=_strongest(table, key)), key=f"{key}_chart"
+        coefficient_bar_figure(table, column, top=_strongest(table)), key="coef_chart_figure"
     )
     st.caption(
         f"Coefficients for predicting {escape_markdown(target)}; blue raises the prediction, "
@@ -87,9 +82,7 @@ def linear_parameters_panel(
     )
 
 
-def class_parameters_panel(
-    params: LinearParameters, table: pd.DataFrame, key: str = "units"
-) -> None:
+def class_parameters_panel(params: LinearParameters, table: pd.DataFrame) -> None:
     """Count, intercepts, per-class coefficients with odds ratios, and a chart."""
     c1, c2 = st.columns(2)
     c1.metric("Learned parameters", params.n_parameters)
@@ -104,7 +97,7 @@ def class_parameters_panel(
     else:
         c2.metric("Classes", len(params.outputs), help="One row of coefficients per class.")
     units = units_radio()
-    column = UNITS[units]
+    column = UNIT_COLUMNS[units]
     several = len(params.outputs) > 1
     hidden = [c for u, pair in ODDS_COLUMNS.items() if u != units for c in pair]
     # The units picked are named by the control above: its pair reads "coefficient" and
@@ -137,20 +130,20 @@ def class_parameters_panel(
             pd.DataFrame({"class": params.outputs, "intercept": params.intercept}),
             hide_index=True,
         )
-    if not _chart_wanted(key):
+    if not _chart_wanted():
         return
     if not several:
         single = table.drop(columns=["output"])
         st.plotly_chart(
-            coefficient_bar_figure(single, column, top=_strongest(single, key)),
-            key=f"{key}_chart",
+            coefficient_bar_figure(single, column, top=_strongest(single)),
+            key="coef_chart_figure",
         )
         st.caption(
             f"Blue raises the log-odds of {escape_markdown(params.outputs[0])}, red lowers "
             "them, grey is exactly zero."
         )
     else:
-        st.plotly_chart(coefficient_heatmap_figure(table, column), key=f"{key}_chart")
+        st.plotly_chart(coefficient_heatmap_figure(table, column), key="coef_chart_figure")
         st.caption("One row per class: blue raises that class's score, red lowers it.")
 
 
@@ -190,13 +183,15 @@ def _odds_sentence(outputs: tuple[str, ...], table: pd.DataFrame) -> str:
     return f"Odds ratio = e^coefficient: the factor on the odds of each class against {versus}."
 
 
-def _chart_wanted(key: str) -> bool:
-    """Whether to chart the coefficients: on a click, so a fresh page draws without the
-    chart library (the slowest thing a first visit loads; the table says the same)."""
+def _chart_wanted() -> bool:
+    """Whether to chart the coefficients: on a click (or a link), so a fresh page draws
+    without the chart library (the slowest thing a first visit loads; the table says the
+    same)."""
     return st.toggle(
-        "Chart the coefficients",
-        key=f"{key}_chart_on",
-        help="Bars, strongest first, per standard deviation or per unit.",
+        COEFFICIENT_CHART.label,
+        key=COEFFICIENT_CHART.name,
+        bind="query-params",
+        help=COEFFICIENT_CHART.help,
     )
 
 
@@ -204,7 +199,7 @@ def _chart_wanted(key: str) -> bool:
 CHART_FEATURES = 12
 
 
-def _strongest(table: pd.DataFrame, key: str) -> int | None:
+def _strongest(table: pd.DataFrame) -> int | None:
     """How many of the strongest features to chart: all when few, else the user's choice."""
     n = len(table)
     if n <= CHART_FEATURES:
@@ -215,7 +210,7 @@ def _strongest(table: pd.DataFrame, key: str) -> int | None:
             min_value=3,
             max_value=n,
             value=CHART_FEATURES,
-            key=f"{key}_top",
+            key="coef_chart_top",
         )
     )
 

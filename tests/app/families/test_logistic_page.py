@@ -80,7 +80,7 @@ def test_the_table_shows_one_units_at_a_time_and_keeps_the_rest_behind_its_menu(
     assert config["per unit"]["label"] == "coefficient" and "hidden" not in config["per unit"]
     assert config["per SD"] == {**config["per SD"], "label": "coefficient per SD", "hidden": True}
     # The chart draws the units the table shows.
-    at.toggle(key="units_chart_on").set_value(True).run()
+    at.toggle(key="coef_chart").set_value(True).run()
     bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
     per_unit = dict(zip(table["feature"], table["per unit"], strict=True))
     for feature, value in zip(bars["y"], decode(bars["x"]), strict=True):
