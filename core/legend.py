@@ -23,17 +23,21 @@ LEGEND_BELOW: dict[str, Any] = {
     "xanchor": "left",
 }
 
-#: A legend of more entries than this (a path over 30 features) would take a third of the
-#: figure in rows below it; such a legend scrolls in a column on the right instead, starting
-#: below the toolbars' strip (about 30 px of a 420 px figure).
-MOST_ENTRIES_BELOW = 12
+#: The most lines a legend names. A path over 30 features named every one: a column of
+#: names beside a 376 px chart left about 130 px of plot and cut the longer names, and even
+#: twelve names below took more room than the plot. Hovering any line names it.
+MOST_NAMED = 8
+#: Up to this many lines the legend names them all (diabetes' ten short names fit three
+#: rows); past it, the :data:`MOST_NAMED` largest.
+ALL_NAMED_UP_TO = 12
+#: What a figure whose legend names only :data:`MOST_NAMED` lines adds to its height, so its
+#: plot keeps the height of one with a short legend (about two rows of long names).
+NAMED_LEGEND_EXTRA = 60
 
 
-def legend_for(entries: int, title: str) -> dict[str, Any]:
-    """The legend of a chart with ``entries`` named lines, titled ``title``."""
-    if entries <= MOST_ENTRIES_BELOW:
-        return {**LEGEND_BELOW, "title": {"text": title}}
-    return {"title": {"text": title}, "y": 0.92, "yanchor": "top"}
+def legend_for(title: str) -> dict[str, Any]:
+    """The legend of a chart of named lines, titled ``title``: a row below the plot."""
+    return {**LEGEND_BELOW, "title": {"text": title}}
 
 
 def place_legend(figure: Any) -> Any:

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core.axes import log_ticks
-from core.legend import legend_for
+from core.legend import ALL_NAMED_UP_TO, MOST_NAMED, NAMED_LEGEND_EXTRA, legend_for
 from core.linear.paths import PathResult
 from core.plot_text import figure_builder
 from core.sweep_figures import CURRENT, FEATURE_COLOURS, off_axis_note, short_value
@@ -57,16 +57,22 @@ def coefficient_path_figure(
         dashed line per true coefficient (``name`` = ``"<feature> (true)"``); then, for
         an L1 penalty, markers where each coefficient becomes exactly zero (``name``
         ``"becomes exactly 0"``, ``x`` = ``path.zero_at``); then, if drawn, the
-        current-value line (``name`` starts with ``"current"``).
+        current-value line (``name`` starts with ``"current"``); then, over more than
+        :data:`core.legend.ALL_NAMED_UP_TO` features, a legend-only entry saying how many lines
+        the legend does not name (only the largest are named; hover names every line).
     """
     if column not in ("coef_per_sd", "coef"):
         raise ValueError(f"column must be 'coef_per_sd' or 'coef', got {column!r}")
     values = np.asarray(path.values, dtype=float)
     Y = np.asarray(getattr(path, column), dtype=float)
     param = path.param_name
-    unit = "per standard deviation of the feature" if column == "coef_per_sd" else "per unit"
+    unit = "per SD of the feature" if column == "coef_per_sd" else "per unit"
     fig = go.Figure()
     colours = {}
+    # The legend names the lines that reach the largest sizes; the rest are named on hover.
+    reach = np.nan_to_num(np.nanmax(np.abs(Y), axis=0, initial=0.0), nan=0.0)
+    n_named = len(reach) if len(reach) <= ALL_NAMED_UP_TO else MOST_NAMED
+    named = set(np.argsort(-reach, kind="stable")[:n_named].tolist())
     for j, name in enumerate(path.feature_names):
         colour = FEATURE_COLOURS[j % len(FEATURE_COLOURS)]
         colours[name] = colour
@@ -77,6 +83,7 @@ def coefficient_path_figure(
                 mode="lines",
                 name=name,
                 legendgroup=name,
+                showlegend=j in named,
                 line={"color": colour, "width": 2},
                 customdata=values,
                 hovertemplate=f"{name}<br>{param} = %{{customdata:.4g}}<br>"
@@ -156,10 +163,22 @@ def coefficient_path_figure(
     fig.update_layout(
         title=title,
         yaxis_title=f"coefficient ({unit})",
-        height=420,
+        height=420 + (NAMED_LEGEND_EXTRA if len(named) < len(path.feature_names) else 0),
         margin={"l": 10, "r": 10, "t": 40 if title else 20, "b": 40},
-        legend=legend_for(len(path.feature_names), "feature"),
+        legend=legend_for("feature"),
         hovermode="closest",
         clickmode="event+select",
     )
+    if len(named) < len(path.feature_names):
+        # A legend entry that draws nothing: it says the unnamed lines are there.
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                name=f"{len(path.feature_names) - len(named)} more: hover a line",
+                line={"color": "#bbbbbb", "width": 2},
+                hoverinfo="skip",
+            )
+        )
     return fig

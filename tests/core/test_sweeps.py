@@ -587,6 +587,34 @@ def test_coefficient_path_figure_data(synthetic):
     assert list(raw.data[-1].x) == [2.0, 2.0] and len(raw.data) == p + 2  # + zero markers
 
 
+def test_a_path_over_many_features_names_only_the_largest_in_its_legend(breast_cancer):
+    """Thirty names took more room than a half-page chart's plot: the legend names the
+    eight lines that reach the largest sizes and says how many it leaves to hover."""
+    (path,) = logistic_coefficient_path(
+        LOGISTIC,
+        Setting.on(breast_cancer, LOGISTIC.id, "logistic", {"C": 1.0}),
+        breast_cancer,
+        Cs=[0.01, 0.1, 1.0, 10.0],
+    )
+    fig = coefficient_path_figure(path, "coef_per_sd")
+    p = len(path.feature_names)
+    lines = fig.data[:p]
+    assert [t.name for t in lines] == list(path.feature_names)  # every line, named on hover
+    largest = np.argsort(-np.abs(path.coef_per_sd).max(axis=0))[:8]
+    assert {t.name for t in lines if t.showlegend} == {path.feature_names[j] for j in largest}
+    more = fig.data[-1]
+    assert more.name == f"{p - 8} more: hover a line" and list(more.x) == [None]
+    assert fig.layout.height == 480
+
+
+def test_a_path_over_few_features_names_them_all(diabetes):
+    path = coefficient_path(LINEAR, Setting.on(diabetes, LINEAR.id, "ridge", {}), diabetes)
+    fig = coefficient_path_figure(path, "coef_per_sd")
+    named = [t.name for t in fig.data if t.showlegend is not False]
+    assert named[:10] == list(path.feature_names) and not any("more:" in n for n in named)
+    assert fig.layout.height == 420
+
+
 def test_coefficient_path_figure_for_c_runs_left_to_right(iris):
     paths = logistic_coefficient_path(
         LOGISTIC,
