@@ -36,7 +36,7 @@ from ui.cache import cached_warm_fit_seconds
 from ui.data import DataChoice
 from ui.linear.cache import cached_path_curve, cached_paths
 from ui.tables import show_table
-from ui.widgets import confirm_long_work, grid_value, request_setting
+from ui.widgets import confirm_long_work, grid_value, request_setting, view_radio
 
 
 def use_value_button(
@@ -169,15 +169,7 @@ def _path_view(family, estimator_id, values, choice: DataChoice, fit_key, fit) -
     if len(paths) > 1:
         output = st.selectbox("Class", [p.output for p in paths], key="path_class")
         path = next(p for p in paths if p.output == output)
-    units = st.radio(
-        PATH_UNITS.label,
-        list(PATH_UNITS.choices),
-        horizontal=True,
-        key=PATH_UNITS.name,
-        bind="query-params",
-        help=PATH_UNITS.help,
-    )
-    column = UNIT_COLUMNS[units]
+    column = UNIT_COLUMNS[view_radio(PATH_UNITS)]
     version = st.session_state.get("path_chart_version", 0)
     event = st.plotly_chart(
         coefficient_path_figure(

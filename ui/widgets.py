@@ -17,6 +17,20 @@ from core.specs import ParamSpec
 from core.text import escape_markdown
 
 
+def view_radio(spec: ParamSpec, **extra: Any) -> Any:
+    """A view's choice (a spec in the link registry's view specs) as a row of radio buttons,
+    bound to the link under the spec's name; returns the choice."""
+    return st.radio(
+        spec.label,
+        list(spec.choices),
+        horizontal=True,
+        key=spec.name,
+        bind="query-params",
+        help=spec.help,
+        **extra,
+    )
+
+
 def spec_widget(
     spec: ParamSpec, *, label: str | None = None, choices: tuple[Any, ...] | None = None
 ) -> Any:

@@ -62,7 +62,8 @@ def _constant(module: str, node: ast.expr) -> str | None:
 def _query_keys() -> dict[str, set[str]]:
     """Every key the pages read from the link, by file: widgets bound to it (``key=`` of a
     call with ``bind="query-params"``), ``st.query_params.get(KEY)`` / ``[KEY]``, and the
-    spec constants drawn with ``spec_widget`` (bound to the link by their names)."""
+    spec constants drawn with ``spec_widget`` or ``view_radio`` (bound to the link by their
+    names)."""
     found: dict[str, set[str]] = {}
     files = [*(ROOT / "ui").rglob("*.py"), *(ROOT / "app_pages").rglob("*.py")]
     for path in files:
@@ -83,7 +84,7 @@ def _query_keys() -> dict[str, set[str]]:
                     key = _constant(module, node.args[0])
                     if key is not None:
                         keys.add(key)
-                if name == "spec_widget" and node.args:
+                if name in ("spec_widget", "view_radio") and node.args:
                     key = _constant(module, node.args[0])
                     if key is not None:
                         keys.add(key)

@@ -49,7 +49,7 @@ from core.families.gradient_descent.view_specs import (
 )
 from core.fitting import FitResult
 from core.learned import LearnedParameters
-from core.links import data_link_problems, view_link_problems
+from core.links import EPOCH_UNITS, data_link_problems, view_link_problems
 from core.setting import Setting
 from core.specs import ParamSpec
 from core.text import escape_markdown
@@ -57,7 +57,7 @@ from ui.family_page import PageFit
 from ui.linear.panels import class_parameters_panel, regression_panel
 from ui.panels import interpretation_panel
 from ui.tables import show_table
-from ui.widgets import confirm_long_work, drop_link_values, preset_key, spec_widget
+from ui.widgets import confirm_long_work, drop_link_values, preset_key, spec_widget, view_radio
 
 #: Replays expected to take longer than this show a progress bar.
 PROGRESS_SECONDS = 1.0
@@ -336,15 +336,7 @@ def epochs_view(page: PageFit, learned: LearnedParameters) -> None:
         return
     c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
     with c1:
-        units = st.radio(
-            "Coefficient units",
-            list(UNITS),
-            horizontal=True,
-            key="epoch_units",
-            bind="query-params",
-            help="Per SD compares features; per unit is each feature's own units; as fitted is "
-            "what the estimator holds (standardised features when the page scales them).",
-        )
+        units = view_radio(EPOCH_UNITS)
     output = 0
     if len(trajectory.outputs) > 1:
         bounds = {"outputs": list(trajectory.outputs)}

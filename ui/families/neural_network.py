@@ -39,7 +39,7 @@ from core.setting import Setting
 from core.text import NOT_APPLICABLE, escape_markdown
 from ui.family_page import PageFit
 from ui.tables import show_table
-from ui.widgets import confirm_long_work, drop_link_value, drop_link_values
+from ui.widgets import confirm_long_work, drop_link_value, drop_link_values, view_radio
 
 NUMBER = st.column_config.NumberColumn(format="%.4g")
 #: The learned panel lists every weight and bias in a table up to this many values; beyond,
@@ -403,14 +403,7 @@ def epochs_view(page: PageFit, learned: LearnedParameters) -> None:
     layout: NetworkLayout = learned.detail
     with weights_col:
         st.markdown(f"**Weights after epoch {epoch}**")
-        drawing = st.radio(
-            EPOCH_DRAWING.label,
-            list(EPOCH_DRAWING.choices),
-            horizontal=True,
-            key=EPOCH_DRAWING.name,
-            bind="query-params",
-            label_visibility="collapsed",
-        )
+        drawing = view_radio(EPOCH_DRAWING, label_visibility="collapsed")
         if drawing == "diagram":
             fig, hidden = figures.network_diagram_figure(coefs, intercepts, layout.labels)
             st.plotly_chart(fig, key="nn_epoch_diagram", config={"displayModeBar": False})

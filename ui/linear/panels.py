@@ -14,6 +14,7 @@ from core.text import escape_markdown, plural
 from ui.family_page import PageFit
 from ui.panels import confusion_panel
 from ui.tables import hiding, more_columns_note, show_table
+from ui.widgets import view_radio
 
 #: A logistic table's columns for each choice of units: the coefficient and its odds
 #: ratio. The table shows one pair: both pairs, the class and the text columns need more
@@ -25,19 +26,6 @@ ODDS_HELP = {
     "coefficient": "The change in the log-odds {units} of the feature.",
     "odds ratio": "e^coefficient: the factor on the odds {units} of the feature.",
 }
-
-
-def units_radio() -> str:
-    """The coefficient units control, in the link; returns the units picked."""
-    units = st.radio(
-        COEFFICIENT_UNITS.label,
-        list(COEFFICIENT_UNITS.choices),
-        horizontal=True,
-        key=COEFFICIENT_UNITS.name,
-        bind="query-params",
-        help=COEFFICIENT_UNITS.help,
-    )
-    return units
 
 
 def linear_parameters_panel(params: LinearParameters, table: pd.DataFrame, target: str) -> None:
@@ -71,7 +59,7 @@ def linear_parameters_panel(params: LinearParameters, table: pd.DataFrame, targe
     )
     if not _chart_wanted():
         return
-    column = UNIT_COLUMNS[units_radio()]
+    column = UNIT_COLUMNS[view_radio(COEFFICIENT_UNITS)]
     st.plotly_chart(
         coefficient_bar_figure(table, column, top=_strongest(table)), key="coef_chart_figure"
     )
@@ -96,7 +84,7 @@ def class_parameters_panel(params: LinearParameters, table: pd.DataFrame) -> Non
         )
     else:
         c2.metric("Classes", len(params.outputs), help="One row of coefficients per class.")
-    units = units_radio()
+    units = view_radio(COEFFICIENT_UNITS)
     column = UNIT_COLUMNS[units]
     several = len(params.outputs) > 1
     hidden = [c for u, pair in ODDS_COLUMNS.items() if u != units for c in pair]
