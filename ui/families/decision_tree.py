@@ -279,6 +279,7 @@ def _leaves_table(structure: TreeStructure, target: str) -> list[str]:
             {
                 structure.criterion: NUMBER,
                 "value": st.column_config.NumberColumn(format="%.5g"),
+                **{f"count: {c}": st.column_config.NumberColumn(format="%.4g") for c in classes},
                 **{
                     # A header is drawn as plain text; the help is Markdown.
                     f"fraction: {c}": st.column_config.NumberColumn(
