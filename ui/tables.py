@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
 from core.text import NOT_APPLICABLE
@@ -32,3 +33,14 @@ def more_columns_note(names: list[str], tables: int = 1) -> str:
     whose = "the table's" if tables == 1 else "each table's"
     listed = ", ".join(names)
     return f"More columns ({listed}) are in {whose} *Show/hide columns* menu."
+
+
+def number_format(values: Any, digits: int = 4) -> str:
+    """A ``NumberColumn`` format for ``values``: ``%.<digits>g``, or scientific notation
+    when a value is too large or too small to read that way. The grid writes a ``%g``
+    number in full, so a per-unit odds ratio of 2.2e+39 ran off its cell as 40 digits."""
+    sizes = np.abs(np.asarray(values, dtype=float))
+    sizes = sizes[np.isfinite(sizes) & (sizes > 0)]
+    if len(sizes) and (sizes.max() >= 1e6 or sizes.min() < 1e-4):
+        return f"%.{digits - 1}e"
+    return f"%.{digits}g"

@@ -13,7 +13,7 @@ from core.links import COEFFICIENT_CHART, COEFFICIENT_UNITS, UNIT_COLUMNS
 from core.text import escape_markdown, plural
 from ui.family_page import PageFit
 from ui.panels import confusion_panel
-from ui.tables import hiding, more_columns_note, show_table
+from ui.tables import hiding, more_columns_note, number_format, show_table
 from ui.widgets import view_radio
 
 #: A logistic table's columns for each choice of units: the coefficient and its odds
@@ -90,10 +90,11 @@ def class_parameters_panel(params: LinearParameters, table: pd.DataFrame) -> Non
     hidden = [c for u, pair in ODDS_COLUMNS.items() if u != units for c in pair]
     # The units picked are named by the control above: its pair reads "coefficient" and
     # "odds ratio", short enough to fit; the other pair names its units.
+    shown = _odds_table(table)
     numbers = {
         name: st.column_config.NumberColumn(
             label if u == units else f"{label} {u}",
-            format="%.4g",
+            format=number_format(shown[name]),
             help=ODDS_HELP[label].format(units=u.replace("SD", "standard deviation")),
         )
         for u, pair in ODDS_COLUMNS.items()
@@ -101,7 +102,7 @@ def class_parameters_panel(params: LinearParameters, table: pd.DataFrame) -> Non
     }
     # What the odds are against is said once in the caption, not on every row.
     text = ["odds against", "zero", *([] if several else ["class"])]
-    show_table(_odds_table(table), hide_index=True, column_config=hiding(numbers, hidden + text))
+    show_table(shown, hide_index=True, column_config=hiding(numbers, hidden + text))
     zeros = int(table["zero"].sum())
     st.caption(
         _odds_sentence(params.outputs, table)

@@ -79,6 +79,12 @@ def test_the_table_shows_one_units_at_a_time_and_keeps_the_rest_behind_its_menu(
     config = column_settings(at, "odds ratio")
     assert config["per unit"]["label"] == "coefficient" and "hidden" not in config["per unit"]
     assert config["per SD"] == {**config["per SD"], "label": "coefficient per SD", "hidden": True}
+    # Per unit, breast cancer's odds ratios run from about 1e-107 to 1e+39: written in full
+    # they ran off their cells, so that column is in scientific notation; the others are not.
+    assert table["odds ratio"].max() > 1e30 and table["odds ratio"].min() < 1e-30
+    assert config["odds ratio"]["type_config"]["format"] == "%.3e"
+    assert config["per unit"]["type_config"]["format"] == "%.4g"
+    assert config["odds ratio per SD"]["type_config"]["format"] == "%.4g"
     # The chart draws the units the table shows.
     at.toggle(key="coef_chart").set_value(True).run()
     bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
