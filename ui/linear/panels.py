@@ -39,16 +39,9 @@ def linear_parameters_panel(params: LinearParameters, table: pd.DataFrame, targe
         help="The prediction when every feature is 0, in the target's units."
         + ("" if params.fit_intercept else " Not learned: fit_intercept is off."),
     )
-    shown = table.rename(
-        columns={
-            "coef": "per unit",
-            "coef_per_sd": "per SD",
-            "true_coef": "true (per unit)",
-            "true_coef_per_sd": "true (per SD)",
-        }
-    )
+    shown = _shown(table, {"true_coef": "true (per unit)", "true_coef_per_sd": "true (per SD)"})
     show_table(
-        shown.drop(columns=["zero"]).assign(zero=table["zero"].map({True: "exactly 0", False: ""})),
+        shown,
         hide_index=True,
         column_config={
             "per unit": st.column_config.NumberColumn(format="%.5g"),
@@ -136,19 +129,27 @@ def class_parameters_panel(params: LinearParameters, table: pd.DataFrame) -> Non
         st.caption("One row per class: blue raises that class's score, red lowers it.")
 
 
+def _shown(table: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """A coefficient table as the page shows it: the coefficient columns named by their
+    units (the link's ``units`` choices), the other columns by ``names``, and ``zero``
+    as the words "exactly 0", last."""
+    by_units = {column: units for units, column in UNIT_COLUMNS.items()}
+    shown = table.rename(columns=by_units | names).drop(columns=["zero"])
+    return shown.assign(zero=table["zero"].map({True: "exactly 0", False: ""}))
+
+
 def _odds_table(table: pd.DataFrame) -> pd.DataFrame:
     """The class coefficient table with the page's column names, odds ratios beside their
     coefficients and the text columns last."""
-    shown = table.rename(
-        columns={
+    shown = _shown(
+        table,
+        {
             "output": "class",
-            "coef": "per unit",
-            "coef_per_sd": "per SD",
             "versus": "odds against",
             "odds_ratio": "odds ratio",
             "odds_ratio_per_sd": "odds ratio per SD",
-        }
-    ).assign(zero=table["zero"].map({True: "exactly 0", False: ""}))
+        },
+    )
     # The reference class's own rows hold no odds ratio: say why the cells are empty.
     shown.loc[shown["class"] == shown["odds against"], "odds against"] = "(reference)"
     numbers = [c for pair in ODDS_COLUMNS.values() for c in pair]
